@@ -1,0 +1,113 @@
+#include "s2s/autograd/graph.h"
+
+namespace s2s::autograd {
+
+const std::array<const OpDef*, static_cast<std::size_t>(OpId::count)>& registered_ops() {
+  static const std::array<const OpDef*, static_cast<std::size_t>(OpId::count)> ops = {
+#define S2S_OP_REF(name) &op_defs::name,
+      S2S_OP_LIST(S2S_OP_REF)
+#undef S2S_OP_REF
+  };
+  return ops;
+}
+
+Node* Node::input(int k) const { return graph->inputs_[static_cast<std::size_t>(first_input + k)]; }
+
+Tensor* Node::input_grad(int k) const {
+  Node* in = input(k);
+  if (!in->requires_grad) return nullptr;
+  if (!in->grad.defined()) in->grad = Tensor::zeros(in->value.shape());
+  return &in->grad;
+}
+
+void Node::reset() {
+  value.reset();
+  grad.reset();
+  for (auto& t : saved) t.reset();
+  op = nullptr;
+  param = nullptr;
+  num_inputs = 0;
+  requires_grad = false;
+}
+
+Graph::~Graph() { clear(); }
+
+Node* Graph::new_node() {
+  if (count_ == chunks_.size() * kChunk) chunks_.push_back(std::make_unique<Node[]>(kChunk));
+  Node* n = &node_at(count_++);
+  n->graph = this;
+  return n;
+}
+
+Var Graph::input(Tensor value, bool requires_grad) {
+  Node* n = new_node();
+  n->value = std::move(value);
+  n->requires_grad = requires_grad && grad_enabled_;
+  return Var(n);
+}
+
+Var Graph::param(Parameter& p) {
+  Node* n = new_node();
+  n->value = p.value;
+  n->param = &p;
+  n->requires_grad = p.trainable && grad_enabled_;
+  if (n->requires_grad) {
+    if (!p.grad.defined()) p.grad = Tensor::zeros(p.value.shape());
+    n->grad = p.grad;
+  }
+  return Var(n);
+}
+
+Node* Graph::record(const OpDef& op, std::span<const Var> inputs, Tensor value) {
+  Node* n = new_node();
+  n->value = std::move(value);
+  bool needs = false;
+  for (const Var& v : inputs) {
+    S2S_CHECK(v.defined() && &v.graph() == this, op.name, ": an input belongs to another graph or is undefined");
+    needs = needs || v.requires_grad();
+  }
+  if (grad_enabled_ && needs) {
+    n->op = &op;
+    n->requires_grad = true;
+    n->first_input = static_cast<std::int32_t>(inputs_.size());
+    n->num_inputs = static_cast<std::int32_t>(inputs.size());
+    for (const Var& v : inputs) inputs_.push_back(v.node());
+  }
+  return n;
+}
+
+void Graph::backward(Var root) {
+  S2S_CHECK(root.value().numel() == 1, "backward: the root must be a scalar, got shape ", root.shape().str(),
+            " (pass a seed gradient for other shapes)");
+  Tensor seed = Tensor::full(root.shape(), 1.0f);
+  backward(root, seed);
+}
+
+void Graph::backward(Var root, const Tensor& seed) {
+  S2S_CHECK(&root.graph() == this, "backward: the root belongs to another graph");
+  S2S_CHECK(seed.shape() == root.shape(), "backward: seed shape ", seed.shape().str(), " differs from root ",
+            root.shape().str());
+  Node* r = root.node();
+  if (!r->requires_grad) return;
+  if (!r->grad.defined()) r->grad = Tensor::zeros(r->value.shape());
+  {
+    float* g = r->grad.f32();
+    const float* s = seed.f32();
+    for (std::int64_t k = 0; k < seed.numel(); ++k) g[k] += s[k];
+  }
+  std::size_t root_index = count_;
+  for (std::size_t k = 0; k < count_; ++k)
+    if (&node_at(k) == r) root_index = k;
+  for (std::size_t k = root_index + 1; k-- > 0;) {
+    Node& n = node_at(k);
+    if (n.op && n.grad.defined()) n.op->backward(n);
+  }
+}
+
+void Graph::clear() {
+  for (std::size_t k = 0; k < count_; ++k) node_at(k).reset();
+  count_ = 0;
+  inputs_.clear();
+}
+
+}  // namespace s2s::autograd

@@ -1,0 +1,73 @@
+#pragma once
+// The tape of one forward pass (define-by-run). Build a step's computation
+// with the ops in autograd/ops.h, call backward(loss), then clear(). A Graph is
+// an ordinary object: models, trainers and decoders each own theirs, and
+// nothing about it is global. With grad disabled (inference) ops record no
+// backward state and no saved tensors.
+#include <cstddef>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "s2s/autograd/node.h"
+#include "s2s/autograd/parameter.h"
+#include "s2s/autograd/var.h"
+
+namespace s2s::autograd {
+
+class Graph {
+ public:
+  explicit Graph(bool grad_enabled = true) : grad_enabled_(grad_enabled) {}
+  ~Graph();
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  bool grad_enabled() const { return grad_enabled_; }
+  void set_grad_enabled(bool on) { grad_enabled_ = on; }
+
+  // Leaves.
+  Var input(Tensor value, bool requires_grad = false);
+  Var param(Parameter& p);  // gradient accumulates straight into p.grad
+
+  // Records an op application; used by op implementations. The node requires
+  // grad when grad is enabled and any input does.
+  Node* record(const OpDef& op, std::span<const Var> inputs, Tensor value);
+  Node* record(const OpDef& op, std::initializer_list<Var> inputs, Tensor value) {
+    return record(op, std::span<const Var>(inputs.begin(), inputs.size()), std::move(value));
+  }
+
+  // Reverse pass from a scalar (seed 1) or from any node with an explicit seed gradient.
+  void backward(Var root);
+  void backward(Var root, const Tensor& seed);
+
+  // Drops every node (their tensors return to the allocator's cache).
+  void clear();
+
+  std::size_t size() const { return count_; }
+  const Node& node(std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+
+ private:
+  friend struct Node;
+  static constexpr std::size_t kChunk = 256;
+  Node* new_node();
+  Node& node_at(std::size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+
+  bool grad_enabled_;
+  std::vector<std::unique_ptr<Node[]>> chunks_;
+  std::size_t count_ = 0;
+  std::vector<Node*> inputs_;  // op inputs of all nodes, back to back
+};
+
+// Temporarily disables recording on a graph (inference inside a training graph).
+class NoGradGuard {
+ public:
+  explicit NoGradGuard(Graph& g) : g_(g), prev_(g.grad_enabled()) { g.set_grad_enabled(false); }
+  ~NoGradGuard() { g_.set_grad_enabled(prev_); }
+
+ private:
+  Graph& g_;
+  bool prev_;
+};
+
+}  // namespace s2s::autograd

@@ -1,0 +1,64 @@
+#pragma once
+// A tape entry: one op application. Nodes live in their Graph's pool and are
+// reused step after step, so recording an op never allocates once the pool
+// has grown to the size of a step.
+#include <array>
+#include <cstdint>
+
+#include "s2s/autograd/op_list.h"
+#include "s2s/core/tensor.h"
+
+namespace s2s::autograd {
+
+class Graph;
+struct Node;
+struct Parameter;
+
+enum class OpId : std::uint16_t {
+#define S2S_OP_ENUM(name) name,
+  S2S_OP_LIST(S2S_OP_ENUM)
+#undef S2S_OP_ENUM
+      count
+};
+
+using BackwardFn = void (*)(Node&);
+
+struct OpDef {
+  OpId id;
+  const char* name;
+  BackwardFn backward;  // reads node.grad, accumulates into each input's grad
+};
+
+// All listed ops, in OpId order.
+const std::array<const OpDef*, static_cast<std::size_t>(OpId::count)>& registered_ops();
+
+namespace op_defs {
+#define S2S_OP_DECL(name) extern const OpDef name;
+S2S_OP_LIST(S2S_OP_DECL)
+#undef S2S_OP_DECL
+}  // namespace op_defs
+
+struct Node {
+  static constexpr int kSaved = 8;
+
+  Tensor value;
+  Tensor grad;  // allocated (zeroed) on first accumulation; aliases Parameter::grad for parameters
+  const OpDef* op = nullptr;  // nullptr for leaves
+  Graph* graph = nullptr;
+  Parameter* param = nullptr;
+  std::int32_t first_input = 0;
+  std::int32_t num_inputs = 0;
+  bool requires_grad = false;
+
+  // Op-specific state for the backward pass.
+  std::array<Tensor, kSaved> saved;
+  std::array<float, 4> f{};
+  std::array<std::int64_t, 4> i{};
+
+  Node* input(int k) const;
+  // The input's gradient buffer, or nullptr when that input needs none.
+  Tensor* input_grad(int k) const;
+  void reset();
+};
+
+}  // namespace s2s::autograd

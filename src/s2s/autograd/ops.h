@@ -1,0 +1,99 @@
+#pragma once
+// Differentiable ops. Each takes Vars of one Graph and records its result
+// there; forward and backward of an op live side by side in ops/<group>.cc.
+//
+// Broadcasting (add, sub, mul, div, masked_fill): `b` has a's shape, or is a
+// row vector ([cols] or [1, cols], cols = a's last dim, repeated over rows),
+// a column ([rows, 1] where rows = a.numel() / cols), or a scalar ([1]).
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <vector>
+
+#include "s2s/autograd/graph.h"
+#include "s2s/core/rng.h"
+
+namespace s2s::autograd {
+
+// --- linear algebra -------------------------------------------------------
+// a viewed as a matrix [numel / last dim, last dim]; b 2-D. Result keeps a's
+// leading dims: [..., n].
+Var matmul(Var a, Var b, bool trans_a = false, bool trans_b = false);
+// a [batch, m, k], b [batch, k, n] (or transposed), result [batch, m, n].
+Var bmm(Var a, Var b, bool trans_a = false, bool trans_b = false);
+
+// --- elementwise ------------------------------------------------------------
+Var add(Var a, Var b);
+Var sub(Var a, Var b);
+Var mul(Var a, Var b);
+Var div(Var a, Var b);
+Var scale(Var x, float s);
+Var add_scalar(Var x, float s);
+Var tanh(Var x);
+Var sigmoid(Var x);
+Var relu(Var x);
+Var exp(Var x);
+Var log(Var x);
+
+// --- softmax and reductions -------------------------------------------------
+Var softmax(Var x);      // over the last axis
+Var log_softmax(Var x);  // over the last axis
+Var sum(Var x, int axis, bool keepdim = false);
+Var mean(Var x, int axis, bool keepdim = false);
+Var sum_all(Var x);  // shape [1]
+
+// --- shape ------------------------------------------------------------------
+Var concat(std::span<const Var> xs, int axis);
+inline Var concat(std::initializer_list<Var> xs, int axis) { return concat(std::span<const Var>(xs.begin(), xs.size()), axis); }
+Var slice(Var x, int axis, std::int64_t start, std::int64_t length);
+std::vector<Var> split(Var x, int axis, std::span<const std::int64_t> sizes);  // slices, no op of its own
+Var reshape(Var x, const Shape& shape);
+Var transpose(Var x, int axis0, int axis1);
+
+// --- lookup, masking, regularisation, normalisation -------------------------
+// ids: I32 tensor of any shape with values in [0, weight rows); result [ids..., dim].
+// Rows equal to padding_idx (if >= 0) get no gradient, as in PyTorch.
+Var embedding(Var weight, const Tensor& ids, std::int32_t padding_idx = -1);
+// Sets x to `value` where mask != 0 (mask F32, broadcast as above); no gradient flows there.
+Var masked_fill(Var x, const Tensor& mask, float value);
+// Inverted dropout: zeroes with probability p, scales the rest by 1/(1-p).
+// Draws its mask from rng (advancing it by x.numel()); identity when p == 0.
+Var dropout(Var x, float p, Rng& rng);
+Var layer_norm(Var x, Var gamma, Var beta, float eps = 1e-5f);  // over the last axis
+
+// --- loss -------------------------------------------------------------------
+enum class Reduction : std::uint8_t { Mean, Sum };
+struct CrossEntropyOptions {
+  std::int32_t ignore_index = -100;  // targets equal to this (padding) add nothing
+  float label_smoothing = 0.0f;      // PyTorch's definition: eps/V spread over all classes
+  Reduction reduction = Reduction::Mean;  // Mean: over non-ignored targets
+};
+// Fused log-softmax + negative log-likelihood. logits [N, V], targets I32 [N]. Result [1].
+Var cross_entropy(Var logits, const Tensor& targets, const CrossEntropyOptions& options = {});
+
+// --- recurrent (fused, hand-derived backward; PyTorch gate layout) -----------
+// x_proj = x W_ih^T + b_ih for the step ([B, 3H] GRU gates r,z,n; [B, 4H] LSTM gates i,f,g,o).
+Var gru_cell(Var x_proj, Var h, Var w_hh, Var b_hh);  // -> h' [B, H]
+struct LstmState {
+  Var h, c;
+};
+LstmState lstm_cell(Var x_proj, Var h, Var c, Var w_hh, Var b_hh);
+
+// Whole-sequence layers, time-major. x [T, B, I]; lengths I32 [B] (1..T):
+// steps t >= lengths[b] leave the state unchanged and output zeros, so the
+// final state is the state after each sequence's last real token (PyTorch's
+// packed-sequence semantics). reverse runs t = T-1 .. 0.
+// Input projections for all steps are one gemm; only the recurrent gemm runs per step.
+enum class RnnActivation : std::uint8_t { Tanh, Relu };
+struct SequenceOutput {
+  Var output;  // [T, B, H]
+  Var h;       // [B, H] final hidden state
+  Var c;       // [B, H] final cell state (LSTM only)
+};
+SequenceOutput rnn_sequence(Var x, Var h0, Var w_ih, Var w_hh, Var b_ih, Var b_hh, const Tensor& lengths, bool reverse,
+                            RnnActivation activation = RnnActivation::Tanh);
+SequenceOutput gru_sequence(Var x, Var h0, Var w_ih, Var w_hh, Var b_ih, Var b_hh, const Tensor& lengths, bool reverse);
+SequenceOutput lstm_sequence(Var x, Var h0, Var c0, Var w_ih, Var w_hh, Var b_ih, Var b_hh, const Tensor& lengths,
+                             bool reverse);
+
+}  // namespace s2s::autograd

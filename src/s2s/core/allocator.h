@@ -1,0 +1,66 @@
+#pragma once
+// Caching allocator for tensor storage. Freed blocks go to a free list per
+// size class and are handed out again, so once a training step has run with
+// given shapes, later steps with the same shapes never call the system
+// allocator. `stats().system_allocs` is the hook tests use to prove it.
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+#include "s2s/core/dtype.h"
+
+namespace s2s {
+
+class Allocator;
+
+// Header placed in front of every storage block; refcounted by Tensor.
+struct Block {
+  std::size_t capacity = 0;  // usable bytes after the header
+  std::atomic<std::int32_t> refs{0};
+  std::uint8_t size_class = 0;
+  Block* next_free = nullptr;
+  Allocator* owner = nullptr;
+  void* data();
+};
+
+struct AllocatorStats {
+  std::uint64_t system_allocs = 0;  // calls to the system allocator
+  std::uint64_t allocs = 0;         // blocks handed out (cached or new)
+  std::size_t bytes_in_use = 0;
+  std::size_t bytes_cached = 0;     // held in free lists
+  std::size_t peak_bytes_in_use = 0;
+};
+
+class Allocator {
+ public:
+  explicit Allocator(Device device = kCPU) : device_(device) {}
+  ~Allocator();
+  Allocator(const Allocator&) = delete;
+  Allocator& operator=(const Allocator&) = delete;
+
+  // Returns a block with refs == 1 and at least `bytes` usable, 64-byte aligned.
+  Block* allocate(std::size_t bytes);
+  void release(Block* block);  // drops one reference; caches the block at zero
+  void empty_cache();          // returns every cached block to the system
+
+  AllocatorStats stats() const;
+  Device device() const { return device_; }
+
+  // The process-wide allocator of a device, like cudaMalloc's heap: storage
+  // is a property of the device, not of any model or graph.
+  static Allocator& for_device(Device device);
+
+ private:
+  static constexpr int kClasses = 192;
+  static int size_class(std::size_t bytes);
+  static std::size_t class_bytes(int cls);
+
+  Device device_;
+  mutable std::mutex mutex_;
+  std::array<Block*, kClasses> free_{};
+  AllocatorStats stats_;
+};
+
+}  // namespace s2s

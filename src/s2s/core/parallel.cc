@@ -1,0 +1,20 @@
+#include "s2s/core/parallel.h"
+
+#include "s2s/core/error.h"
+
+extern "C" int openblas_get_parallel(void);
+
+namespace s2s {
+
+void set_num_threads(int n) {
+  S2S_CHECK(n >= 1, "threads: expected a positive thread count, got ", n);
+  // OpenMP OpenBLAS reads omp_get_max_threads() on every call, so this one
+  // setting governs both our loops and gemm.
+  omp_set_num_threads(n);
+}
+
+int num_threads() { return omp_get_max_threads(); }
+
+int blas_parallel_mode() { return openblas_get_parallel(); }
+
+}  // namespace s2s

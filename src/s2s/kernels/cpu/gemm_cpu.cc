@@ -1,0 +1,75 @@
+#include <cblas.h>
+
+#include "s2s/core/parallel.h"
+#include "s2s/kernels/gemm.h"
+
+namespace s2s::kernels {
+
+void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
+           std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {  // BLAS leaves C untouched for k == 0 only when beta == 1
+    for (std::int64_t i = 0; i < m; ++i)
+      for (std::int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
+              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+}
+
+namespace {
+
+struct MatView {
+  std::int64_t rows, cols;
+};
+
+MatView as_matrix(const Tensor& t, int skip_leading) {
+  std::int64_t cols = t.dim(-1);
+  std::int64_t rows = 1;
+  for (int i = skip_leading; i < t.ndim() - 1; ++i) rows *= t.shape()[i];
+  return {rows, cols};
+}
+
+void check_gemm(MatView a, MatView b, MatView c, const GemmOp& op) {
+  std::int64_t m = op.trans_a ? a.cols : a.rows, k = op.trans_a ? a.rows : a.cols;
+  std::int64_t kb = op.trans_b ? b.cols : b.rows, n = op.trans_b ? b.rows : b.cols;
+  S2S_CHECK(k == kb && c.rows == m && c.cols == n, "gemm: shapes do not match: op(A) is ", m, "x", k, ", op(B) is ", kb,
+            "x", n, ", C is ", c.rows, "x", c.cols);
+}
+
+}  // namespace
+
+void gemm(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
+  S2S_CHECK(a.device() == c.device() && b.device() == c.device(), "gemm: operands are on different devices");
+  MatView ma = as_matrix(a, 0), mb = as_matrix(b, 0), mc = as_matrix(c, 0);
+  check_gemm(ma, mb, mc, op);
+  sgemm(op.trans_a, op.trans_b, mc.rows, mc.cols, op.trans_a ? ma.rows : ma.cols, op.alpha, a.f32(), ma.cols, b.f32(),
+        mb.cols, op.beta, c.f32(), mc.cols);
+}
+
+void gemm_batched(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
+  S2S_CHECK(a.ndim() == 3 && c.ndim() == 3 && (b.ndim() == 3 || b.ndim() == 2), "gemm_batched: expected 3-d operands, got ",
+            a.shape().str(), " ", b.shape().str(), " ", c.shape().str());
+  std::int64_t batch = a.dim(0);
+  bool shared_b = b.ndim() == 2;
+  S2S_CHECK(c.dim(0) == batch && (shared_b || b.dim(0) == batch), "gemm_batched: batch sizes differ: ", a.shape().str(),
+            " ", b.shape().str(), " ", c.shape().str());
+  MatView ma = as_matrix(a, 1), mb = as_matrix(b, shared_b ? 0 : 1), mc = as_matrix(c, 1);
+  check_gemm(ma, mb, mc, op);
+  std::int64_t k = op.trans_a ? ma.rows : ma.cols;
+  std::int64_t sa = ma.rows * ma.cols, sb = shared_b ? 0 : mb.rows * mb.cols, sc = mc.rows * mc.cols;
+  const float *pa = a.f32(), *pb = b.f32();
+  float* pc = c.f32();
+  // Many small products: one per thread (BLAS runs serially inside the region);
+  // each product is computed the same way whatever thread runs it.
+  std::int64_t flops = mc.rows * mc.cols * k;
+  std::int64_t grain = flops >= (1 << 18) ? 1 : std::max<std::int64_t>(1, (1 << 18) / std::max<std::int64_t>(flops, 1));
+  parallel_for(0, batch, grain, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t i = lo; i < hi; ++i)
+      sgemm(op.trans_a, op.trans_b, mc.rows, mc.cols, k, op.alpha, pa + i * sa, ma.cols, pb + i * sb, mb.cols, op.beta,
+            pc + i * sc, mc.cols);
+  });
+}
+
+}  // namespace s2s::kernels
