@@ -1,0 +1,60 @@
+#pragma once
+// The one interface every model implements (DESIGN.md):
+//   forward  — teacher-forced training over the whole target,
+//   encode   — once per batch, returns the decoder's initial state,
+//   step     — one target position for every row of the state.
+// Search strategies drive encode + step only; beam search reorders rows with
+// DecoderState::select. A test holds forward and step together: stepping
+// through a target gives the same logits as forward.
+#include <memory>
+#include <vector>
+
+#include "s2s/autograd/graph.h"
+#include "s2s/autograd/parameter.h"
+#include "s2s/core/rng.h"
+#include "s2s/models/batch.h"
+#include "s2s/models/model_config.h"
+
+namespace s2s::models {
+
+// Per-row decoder state (hidden states, attention memory, input feed...).
+class DecoderState {
+ public:
+  virtual ~DecoderState() = default;
+  // Keeps rows `indices` (I32 [B'], may repeat: beam expansion) in that order.
+  virtual void select(const Tensor& indices) = 0;
+  virtual std::int64_t rows() const = 0;
+};
+
+struct StepOutput {
+  Tensor logits;     // [B, V_tgt]
+  Tensor attention;  // [B, S] weights over source positions (undefined without attention)
+};
+
+struct ForwardOptions {
+  bool training = true;           // dropout on
+  float teacher_forcing = 1.0f;   // < 1: scheduled sampling (feed the model's argmax with prob 1 - ratio)
+  Rng* rng = nullptr;             // dropout masks and sampling decisions; required when used
+};
+
+class EncoderDecoder {
+ public:
+  virtual ~EncoderDecoder() = default;
+
+  // Logits for every target position, [T_tgt * B, V_tgt] row-major over (t, b).
+  virtual autograd::Var forward(autograd::Graph& g, const TokenBatch& src, const TokenBatch& tgt_in,
+                                const ForwardOptions& options) = 0;
+
+  // Inference: g should have grad disabled; tensors in the state outlive g.clear().
+  virtual std::unique_ptr<DecoderState> encode(autograd::Graph& g, const TokenBatch& src) = 0;
+  virtual StepOutput step(autograd::Graph& g, DecoderState& state, const Tensor& prev_tokens /* I32 [B] */) = 0;
+
+  // Every parameter, with unique hierarchical names ("encoder.rnn.l0.weight_ih").
+  virtual std::vector<autograd::Parameter*> parameters() = 0;
+  virtual const ModelConfig& config() const = 0;
+};
+
+// Builds the model a config names, parameters initialised from rng.
+std::unique_ptr<EncoderDecoder> build_model(const ModelConfig& config, Rng& rng);
+
+}  // namespace s2s::models
