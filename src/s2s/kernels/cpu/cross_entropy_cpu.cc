@@ -46,7 +46,7 @@ CrossEntropySums cross_entropy_forward(const Tensor& logits, const Tensor& targe
       const float* x = px + i * classes;
       float m = -std::numeric_limits<float>::infinity();
 #pragma omp simd reduction(max : m)
-      for (std::int64_t v = 0; v < classes; ++v) m = std::max(m, x[v]);
+      for (std::int64_t v = 0; v < classes; ++v) m = x[v] > m ? x[v] : m;
       float se = 0.0f, sx = 0.0f;
 #pragma omp simd reduction(+ : se, sx)
       for (std::int64_t v = 0; v < classes; ++v) {

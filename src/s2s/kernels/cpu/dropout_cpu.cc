@@ -1,7 +1,7 @@
 #include <algorithm>
 
 #include "s2s/core/parallel.h"
-#include "s2s/core/rng.h"
+#include "s2s/kernels/cpu/philox.h"
 #include "s2s/kernels/dropout.h"
 
 namespace s2s::kernels {
@@ -13,17 +13,34 @@ void dropout_forward(const Tensor& x, float p, std::uint64_t seed, std::uint64_t
   float* po = out.f32();
   std::uint32_t* pm = mask ? reinterpret_cast<std::uint32_t*>(mask->i32()) : nullptr;
   float scale = 1.0f / (1.0f - p);
+  // Word w covers counters first + 32w + [0, 32): the tail of Philox batch
+  // first/4 + 8w from offset first % 4 and the head of the next batch, which
+  // is the following word's batch, so each word costs one batch.
+  std::uint64_t block0 = first / 4;
+  int off = static_cast<int>(first % 4);
   // Whole 32-element words per thread, so no two threads write one mask word.
   parallel_for(0, words, 64, [&](std::int64_t b, std::int64_t e) {
+    std::uint32_t r[2 * cpu::kPhiloxBatch];
+    float m[32];
+    const float drop_p = p, keep_scale = scale;  // locals: loads through the closure block vectorisation
+    cpu::philox_batch(block0 + 8 * static_cast<std::uint64_t>(b), seed, r);
     for (std::int64_t w = b; w < e; ++w) {
-      std::int64_t i0 = w * 32, i1 = std::min(n, i0 + 32);
+      cpu::philox_batch(block0 + 8 * static_cast<std::uint64_t>(w + 1), seed, r + cpu::kPhiloxBatch);
+      const std::uint32_t* v = r + off;
       std::uint32_t bits = 0;
-      for (std::int64_t i = i0; i < i1; ++i) {
-        bool keep = Rng::uniform_at(seed, first + static_cast<std::uint64_t>(i)) >= p;
-        po[i] = keep ? px[i] * scale : 0.0f;
-        bits |= static_cast<std::uint32_t>(keep) << (i - i0);
+#pragma omp simd reduction(| : bits)
+      for (int k = 0; k < 32; ++k) {
+        // Rng::uniform_at; signed conversions because AVX2 has no unsigned int -> float.
+        float u = static_cast<float>(static_cast<std::int32_t>(v[k] >> 8)) * 0x1.0p-24f;
+        std::int32_t keep = u >= drop_p;
+        m[k] = static_cast<float>(keep) * keep_scale;
+        bits |= static_cast<std::uint32_t>(keep) << k;
       }
-      if (pm) pm[w] = bits;
+      std::int64_t i0 = w * 32, len = std::min<std::int64_t>(32, n - i0);
+#pragma omp simd
+      for (std::int64_t k = 0; k < len; ++k) po[i0 + k] = px[i0 + k] * m[k];
+      if (pm) pm[w] = len == 32 ? bits : bits & ((1u << len) - 1u);  // no bits past the end
+      std::copy(r + cpu::kPhiloxBatch, r + 2 * cpu::kPhiloxBatch, r);
     }
   });
 }
@@ -41,7 +58,7 @@ void dropout_backward(const Tensor& grad, const Tensor& mask, float scale, Tenso
       const float* g = pg + i0;
       float* d = px + i0;
 #pragma omp simd
-      for (std::int64_t k = 0; k < len; ++k) d[k] += ((bits >> k) & 1u) ? g[k] * scale : 0.0f;
+      for (std::int64_t k = 0; k < len; ++k) d[k] += g[k] * (static_cast<float>((bits >> k) & 1u) * scale);
     }
   });
 }

@@ -51,8 +51,9 @@ void masked_fill(const Tensor& x, const Tensor& mask, float value, Tensor& out) 
       else if (orow != xr) std::copy(xr, xr + cols, orow);
       return;
     }
+    float fill = value;
 #pragma omp simd
-    for (std::int64_t c = 0; c < cols; ++c) orow[c] = m[c] != 0.0f ? value : xr[c];
+    for (std::int64_t c = 0; c < cols; ++c) orow[c] = m[c] != 0.0f ? fill : xr[c];
   });
 }
 
@@ -71,7 +72,10 @@ void masked_fill_backward(const Tensor& grad, const Tensor& mask, Tensor& grad_x
       return;
     }
 #pragma omp simd
-    for (std::int64_t c = 0; c < cols; ++c) xr[c] += m[c] != 0.0f ? 0.0f : gr[c];
+    for (std::int64_t c = 0; c < cols; ++c) {
+      float gv = gr[c];
+      xr[c] += m[c] != 0.0f ? 0.0f : gv;
+    }
   });
 }
 

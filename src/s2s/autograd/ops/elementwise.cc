@@ -1,0 +1,70 @@
+// Binary arithmetic with broadcasting (add, sub, mul, div) and the affine ops
+// (scale, add_scalar). Broadcast gradients are reduced by the kernels in a
+// fixed order.
+#include "s2s/autograd/ops.h"
+#include "s2s/kernels/elementwise.h"
+
+namespace s2s::autograd {
+
+namespace {
+
+using kernels::BinaryOp;
+
+// i[0] holds the BinaryOp. Backward reads the inputs' values (they outlive the
+// node on the tape), so nothing is saved.
+void binary_backward(Node& n) {
+  auto op = static_cast<BinaryOp>(n.i[0]);
+  const Tensor& a = n.input(0)->value;
+  const Tensor& b = n.input(1)->value;
+  if (Tensor* ga = n.input_grad(0)) kernels::binary_backward_a(op, n.grad, b, *ga);
+  if (Tensor* gb = n.input_grad(1)) kernels::binary_backward_b(op, n.grad, a, b, *gb);
+}
+
+// y = s x: dx = s dy.
+void scale_backward(Node& n) {
+  if (Tensor* gx = n.input_grad(0)) kernels::axpy(n.f[0], n.grad, *gx);
+}
+
+// y = x + s: dx = dy.
+void add_scalar_backward(Node& n) {
+  if (Tensor* gx = n.input_grad(0)) kernels::axpy(1.0f, n.grad, *gx);
+}
+
+Var binary(const OpDef& def, BinaryOp op, Var a, Var b) {
+  kernels::broadcast_kind(a.shape(), b.shape(), def.name);
+  Tensor out = Tensor::empty(a.shape());
+  kernels::binary(op, a.value(), b.value(), out);
+  Node* n = a.graph().record(def, {a, b}, std::move(out));
+  n->i[0] = static_cast<std::int64_t>(op);
+  return Var(n);
+}
+
+}  // namespace
+
+const OpDef op_defs::add{OpId::add, "add", binary_backward};
+const OpDef op_defs::sub{OpId::sub, "sub", binary_backward};
+const OpDef op_defs::mul{OpId::mul, "mul", binary_backward};
+const OpDef op_defs::div{OpId::div, "div", binary_backward};
+const OpDef op_defs::scale{OpId::scale, "scale", scale_backward};
+const OpDef op_defs::add_scalar{OpId::add_scalar, "add_scalar", add_scalar_backward};
+
+Var add(Var a, Var b) { return binary(op_defs::add, BinaryOp::Add, a, b); }
+Var sub(Var a, Var b) { return binary(op_defs::sub, BinaryOp::Sub, a, b); }
+Var mul(Var a, Var b) { return binary(op_defs::mul, BinaryOp::Mul, a, b); }
+Var div(Var a, Var b) { return binary(op_defs::div, BinaryOp::Div, a, b); }
+
+Var scale(Var x, float s) {
+  Tensor out = Tensor::empty(x.shape());
+  kernels::affine(x.value(), s, 0.0f, out);
+  Node* n = x.graph().record(op_defs::scale, {x}, std::move(out));
+  n->f[0] = s;
+  return Var(n);
+}
+
+Var add_scalar(Var x, float s) {
+  Tensor out = Tensor::empty(x.shape());
+  kernels::affine(x.value(), 1.0f, s, out);
+  return Var(x.graph().record(op_defs::add_scalar, {x}, std::move(out)));
+}
+
+}  // namespace s2s::autograd
