@@ -78,7 +78,8 @@ void gru_row_backward(const float* __restrict g4, const float* __restrict h, con
 
 void gru_step_forward(const Tensor& xp, const Tensor* b_ih, const Tensor& hp, const Tensor& b_hh, const Tensor& h_prev,
                       Tensor& h_new, Tensor* y, Tensor* gates, StepMask mask) {
-  auto [B, H] = cpu::rnn_rows::dims("gru", h_prev, xp, hp, 3);
+  const cpu::rnn_rows::Dims d = cpu::rnn_rows::dims("gru", h_prev, xp, hp, 3);
+  const std::int64_t B = d.B, H = d.H;  // not a structured binding: lambdas capture these
   cpu::rnn_rows::check_numel("gru", "b_ih", b_ih, 3 * H);
   cpu::rnn_rows::check_numel("gru", "b_hh", &b_hh, 3 * H);
   cpu::rnn_rows::check_numel("gru", "h_new", &h_new, B * H);

@@ -84,7 +84,8 @@ void lstm_row_backward(const float* __restrict g4, const float* __restrict c, co
 
 void lstm_step_forward(const Tensor& xp, const Tensor* b_ih, const Tensor& hp, const Tensor& b_hh, const Tensor& h_prev,
                        const Tensor& c_prev, Tensor& h_new, Tensor& c_new, Tensor* y, Tensor* gates, StepMask mask) {
-  auto [B, H] = cpu::rnn_rows::dims("lstm", h_prev, xp, hp, 4);
+  const cpu::rnn_rows::Dims d = cpu::rnn_rows::dims("lstm", h_prev, xp, hp, 4);
+  const std::int64_t B = d.B, H = d.H;  // not a structured binding: lambdas capture these
   cpu::rnn_rows::check_numel("lstm", "b_ih", b_ih, 4 * H);
   cpu::rnn_rows::check_numel("lstm", "b_hh", &b_hh, 4 * H);
   cpu::rnn_rows::check_numel("lstm", "c_prev", &c_prev, B * H);

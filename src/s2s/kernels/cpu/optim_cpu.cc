@@ -34,7 +34,6 @@ constexpr std::int64_t kGrain = 1 << 15;  // elements per thread below which thr
 
 struct F1 {
   float v;
-  static constexpr int kWidth = 1;
   static F1 load(const float* p) { return {*p}; }
   static F1 splat(float x) { return {x}; }
   void store(float* p) const { *p = v; }

@@ -49,7 +49,8 @@ void with_act(RnnAct act, const F& fn) {
 
 void rnn_step_forward(const Tensor& xp, const Tensor* b_ih, const Tensor& hp, const Tensor& b_hh, const Tensor& h_prev,
                       Tensor& h_new, Tensor* y, RnnAct act, StepMask mask) {
-  auto [B, H] = cpu::rnn_rows::dims("rnn", h_prev, xp, hp, 1);
+  const cpu::rnn_rows::Dims d = cpu::rnn_rows::dims("rnn", h_prev, xp, hp, 1);
+  const std::int64_t B = d.B, H = d.H;  // not a structured binding: lambdas capture these
   cpu::rnn_rows::check_numel("rnn", "b_ih", b_ih, H);
   cpu::rnn_rows::check_numel("rnn", "b_hh", &b_hh, H);
   cpu::rnn_rows::check_numel("rnn", "h_new", &h_new, B * H);
