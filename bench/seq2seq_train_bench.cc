@@ -1,0 +1,137 @@
+// s2s side of the speed comparison with ../shared/bench/peer_torch_seq2seq.py:
+// the same model (bahdanau preset: bidirectional GRU encoder, additive
+// attention, input feeding, deep readout), the same synthetic data (uniform
+// random ids in [3, V), source --src-len tokens, target --tgt-len - 1 tokens +
+// EOS, 4 batches cycled), Adam and clipping at 1.0, 3 warm-up steps then
+// --steps timed steps. Prints one JSON object like the peer.
+//
+//   ./build/bench/seq2seq_train_bench --threads 1 --hidden 256
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "s2s/autograd/ops.h"
+#include "s2s/core/parallel.h"
+#include "s2s/models/encoder_decoder.h"
+#include "s2s/train/adam.h"
+#include "s2s/train/clip_grad.h"
+
+namespace {
+
+struct Options {
+  std::int64_t vocab = 8000, src_vocab = 0, tgt_vocab = 0, emb = 256, hidden = 256, batch = 64, src_len = 20, tgt_len = 20;
+  int steps = 10, warmup = 3, threads = 1;
+  std::string readout = "deep", cell = "gru", attention = "bahdanau";
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int k = 1; k + 1 < argc; k += 2) {
+    std::string key = argv[k];
+    const char* v = argv[k + 1];
+    if (key == "--vocab") o.vocab = std::stoll(v);
+    else if (key == "--src-vocab") o.src_vocab = std::stoll(v);
+    else if (key == "--tgt-vocab") o.tgt_vocab = std::stoll(v);
+    else if (key == "--emb") o.emb = std::stoll(v);
+    else if (key == "--hidden") o.hidden = std::stoll(v);
+    else if (key == "--batch") o.batch = std::stoll(v);
+    else if (key == "--src-len") o.src_len = std::stoll(v);
+    else if (key == "--tgt-len") o.tgt_len = std::stoll(v);
+    else if (key == "--steps") o.steps = std::stoi(v);
+    else if (key == "--warmup") o.warmup = std::stoi(v);
+    else if (key == "--threads") o.threads = std::stoi(v);
+    else if (key == "--readout") o.readout = v;
+    else if (key == "--cell") o.cell = v;
+    else if (key == "--attention") o.attention = v;
+    else {
+      std::fprintf(stderr, "seq2seq_train_bench: unknown option %s\n", argv[k]);
+      std::exit(2);
+    }
+  }
+  if (!o.src_vocab) o.src_vocab = o.vocab;
+  if (!o.tgt_vocab) o.tgt_vocab = o.vocab;
+  return o;
+}
+
+struct SyntheticBatch {
+  s2s::models::TokenBatch src, tgt_in;
+  s2s::Tensor tgt_out;  // I32 [T * B], (t, b) row-major like the logits
+};
+
+SyntheticBatch make_batch(const Options& o, s2s::Rng& rng) {
+  using s2s::Tensor;
+  SyntheticBatch b;
+  std::int64_t s = o.src_len, t = o.tgt_len, n = o.batch;
+  b.src.ids = Tensor::empty({s, n}, s2s::DType::I32);
+  for (std::int64_t k = 0; k < s * n; ++k) b.src.ids.i32()[k] = 3 + static_cast<std::int32_t>(rng.below(o.src_vocab - 3));
+  b.src.lengths = Tensor::from_ids(std::vector<std::int32_t>(n, static_cast<std::int32_t>(s)), {n});
+  b.tgt_in.ids = Tensor::empty({t, n}, s2s::DType::I32);
+  b.tgt_out = Tensor::empty({t * n}, s2s::DType::I32);
+  for (std::int64_t j = 0; j < n; ++j) {
+    std::int32_t prev = s2s::models::kBos;
+    for (std::int64_t i = 0; i < t; ++i) {
+      std::int32_t y = i + 1 < t ? 3 + static_cast<std::int32_t>(rng.below(o.tgt_vocab - 3)) : s2s::models::kEos;
+      b.tgt_in.ids.i32()[i * n + j] = prev;
+      b.tgt_out.i32()[i * n + j] = y;
+      prev = y;
+    }
+  }
+  b.tgt_in.lengths = Tensor::from_ids(std::vector<std::int32_t>(n, static_cast<std::int32_t>(t)), {n});
+  return b;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  s2s::set_num_threads(o.threads);
+  s2s::models::ModelConfig config = s2s::models::config_from_pairs({
+      {"src_vocab_size", std::to_string(o.src_vocab)}, {"tgt_vocab_size", std::to_string(o.tgt_vocab)},
+      {"embedding_size", std::to_string(o.emb)},      {"hidden_size", std::to_string(o.hidden)},
+      {"cell", o.cell},                               {"attention", o.attention},
+      {"readout", o.readout},
+  });
+  s2s::Rng rng(1);
+  auto model = s2s::models::build_model(config, rng);
+  std::vector<s2s::autograd::Parameter*> params = model->parameters();
+  std::int64_t n_params = 0;
+  for (auto* p : params) n_params += p->value.numel();
+  s2s::train::Adam adam(params, {.lr = 1e-3});
+  std::vector<SyntheticBatch> batches;
+  for (int k = 0; k < 4; ++k) batches.push_back(make_batch(o, rng));
+
+  s2s::autograd::Graph g;
+  s2s::models::ForwardOptions fwd{.training = true, .teacher_forcing = 1.0f, .rng = &rng};
+  float loss_value = 0;
+  auto step = [&](int k) {
+    const SyntheticBatch& b = batches[static_cast<std::size_t>(k) % batches.size()];
+    s2s::autograd::Var logits = model->forward(g, b.src, b.tgt_in, fwd);
+    s2s::autograd::Var loss = s2s::autograd::cross_entropy(logits, b.tgt_out, {.ignore_index = s2s::models::kPad});
+    loss_value = loss.value().f32()[0];
+    g.backward(loss);
+    s2s::train::clip_grad_norm(params, 1.0);
+    adam.step();
+    adam.zero_grad();
+    g.clear();
+  };
+  for (int k = 0; k < o.warmup; ++k) step(k);
+  auto t0 = std::chrono::steady_clock::now();
+  for (int k = 0; k < o.steps; ++k) step(o.warmup + k);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  double tokens = static_cast<double>(o.steps) * o.batch * o.tgt_len;
+  std::printf(
+      "{\"impl\": \"s2s\", \"threads\": %d, \"hidden\": %lld, \"emb\": %lld, \"src_vocab\": %lld, \"tgt_vocab\": %lld, "
+      "\"batch\": %lld, \"src_len\": %lld, \"tgt_len\": %lld, \"params\": %lld, \"steps\": %d, "
+      "\"train_tok_per_s\": %.1f, \"ms_per_step\": %.2f, \"final_loss\": %.4f, \"peak_rss_mb\": %.1f}\n",
+      o.threads, static_cast<long long>(o.hidden), static_cast<long long>(o.emb), static_cast<long long>(o.src_vocab),
+      static_cast<long long>(o.tgt_vocab), static_cast<long long>(o.batch), static_cast<long long>(o.src_len),
+      static_cast<long long>(o.tgt_len), static_cast<long long>(n_params), o.steps, tokens / seconds,
+      1000.0 * seconds / o.steps, loss_value, ru.ru_maxrss / 1024.0);
+  return 0;
+}
