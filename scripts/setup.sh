@@ -6,6 +6,7 @@ pkgs=(
   libopenblas-openmp-dev libomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsentencepiece-dev sentencepiece libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev
+  python3-torch
 )
 missing=()
 for p in "${pkgs[@]}"; do

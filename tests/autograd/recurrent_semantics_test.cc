@@ -85,12 +85,17 @@ TEST(RecurrentSemantics, PaddedBatchEqualsEachSequenceAlone) {
         for (std::int64_t t = 0; t < T; ++t)
           for (std::int64_t k = 0; k < H; ++k) {
             float got = all.output.value().f32()[(t * B + b) * H + k];
-            if (t < L) EXPECT_NEAR(got, alone.output.value().f32()[t * H + k], 1e-6) << "b " << b << " t " << t;
-            else EXPECT_EQ(got, 0.0f) << "padding output b " << b << " t " << t;
+            if (t < L) {
+              EXPECT_NEAR(got, alone.output.value().f32()[t * H + k], 1e-6) << "b " << b << " t " << t;
+            } else {
+              EXPECT_EQ(got, 0.0f) << "padding output b " << b << " t " << t;
+            }
           }
         for (std::int64_t k = 0; k < H; ++k) {
           EXPECT_NEAR(all.h.value().f32()[b * H + k], alone.h.value().f32()[k], 1e-6) << "final h, b " << b;
-          if (kind == Cell::Lstm) EXPECT_NEAR(all.c.value().f32()[b * H + k], alone.c.value().f32()[k], 1e-6);
+          if (kind == Cell::Lstm) {
+            EXPECT_NEAR(all.c.value().f32()[b * H + k], alone.c.value().f32()[k], 1e-6);
+          }
         }
       }
     }
@@ -154,6 +159,28 @@ TEST(RecurrentSemantics, ResultsDoNotDependOnThreadCount) {
     std::vector<Tensor> three = values_and_grads(kind, in, len, true, true);
     set_num_threads(saved);
     expect_bitwise(one, three, one.size());
+  }
+}
+
+// Once a step has run, repeating it takes every buffer from the allocator's cache.
+TEST(RecurrentSemantics, SteadyStateTrainingStepAllocatesNothing) {
+  for (Cell kind : {Cell::RnnRelu, Cell::Gru, Cell::Lstm}) {
+    SCOPED_TRACE(kind_name(kind));
+    Rng rng(10);
+    std::vector<Tensor> in = reference::sequence_inputs(rng, kind, 6, 4, 5, 7);
+    Tensor len = Tensor::from_ids({6, 2, 5, 1}, {4});
+    Graph g;
+    auto step = [&] {
+      std::vector<Var> leaves;
+      for (const Tensor& t : in) leaves.push_back(g.input(t, true));
+      autograd::SequenceOutput s = reference::fused_sequence(kind, leaves, len, true);
+      g.backward(s.output, Tensor::full(s.output.shape(), 1.0f));
+      g.clear();
+    };
+    step();
+    std::uint64_t before = Allocator::for_device(kCPU).stats().system_allocs;
+    step();
+    EXPECT_EQ(Allocator::for_device(kCPU).stats().system_allocs, before);
   }
 }
 

@@ -1,0 +1,21 @@
+#pragma once
+// The subcommands of the s2s program. To add one: write
+// src/s2s/cli/<name>_command.cc defining `int <name>_command(std::span<const
+// std::string> args)` and add one line to S2S_COMMANDS.
+#include <span>
+#include <string>
+
+#define S2S_COMMANDS(X) \
+  X(vocab, "build a vocabulary (char, word or SentencePiece) from a corpus") \
+  X(train, "train a model (from a YAML config and/or options); --resume continues a run exactly")
+
+namespace s2s::cli {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+// Each returns the process exit status; errors are thrown as s2s::Error.
+#define S2S_DECLARE_COMMAND(name, summary) int name##_command(std::span<const std::string> args);
+S2S_COMMANDS(S2S_DECLARE_COMMAND)
+#undef S2S_DECLARE_COMMAND
+
+}  // namespace s2s::cli

@@ -1,0 +1,131 @@
+// s2s train: trains a model from a YAML configuration and/or command-line
+// options (the command line wins), writes the model directory, and resumes
+// an interrupted run exactly. The run itself is io::run_training.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
+#include "s2s/cli/args.h"
+#include "s2s/cli/commands.h"
+#include "s2s/core/error.h"
+#include "s2s/data/corpus.h"
+#include "s2s/io/model_dir.h"
+#include "s2s/io/training_run.h"
+#include "s2s/io/yaml_config.h"
+#include "s2s/search/greedy.h"
+
+namespace s2s::cli {
+
+namespace {
+
+// Short spellings of the most used options.
+struct Alias {
+  const char* name;
+  const char* key;
+};
+constexpr Alias kAliases[] = {
+    {"train", "data.train"},       {"dev", "data.dev"},           {"tokenizer", "data.tokenizer"},
+    {"vocab-size", "data.vocab_size"}, {"max-len", "data.max_len"}, {"batch-tokens", "data.batch_tokens"},
+    {"batch-sentences", "data.batch_sentences"}, {"optimizer", "optim.optimizer"}, {"lr", "optim.lr"},
+    {"clip-norm", "optim.clip_norm"}, {"schedule", "schedule.kind"}, {"steps", "train.steps"},
+    {"epochs", "train.epochs"},     {"max-time", "train.max_time"}, {"valid-every", "train.valid_every"},
+    {"save-every", "train.save_every"}, {"report-every", "train.report_every"}, {"patience", "train.patience"},
+    {"label-smoothing", "train.label_smoothing"}, {"seed", "train.seed"}, {"threads", "train.threads"},
+    {"save-dir", "train.save_dir"}, {"log", "train.log"},
+};
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) {
+  if (g_interrupted.load()) std::_Exit(130);  // a second Ctrl-C stops at once
+  g_interrupted.store(true);
+}
+
+// Greedy outputs for the first n pairs of the dev corpus (else the training corpus).
+void print_examples(const train::RunConfig& config, std::int64_t n) {
+  io::ModelDir dir = io::load_model_dir(config.train.save_dir);
+  const std::string& corpus = config.data.dev.empty() ? config.data.train : config.data.dev;
+  auto reader = data::open_pairs(data::CorpusSpec::parse(corpus));
+  std::vector<std::string> sources, references;
+  data::RawPair pair;
+  while (static_cast<std::int64_t>(sources.size()) < n && reader->next(pair)) {
+    if (pair.too_long || pair.src.empty()) continue;
+    sources.emplace_back(pair.src);
+    references.emplace_back(pair.tgt);
+  }
+  auto outputs = search::greedy_translate(*dir.model, {dir.vocab.src_tokenizer.get(), dir.vocab.src_vocab.get()},
+                                          {dir.vocab.tgt_tokenizer.get(), dir.vocab.tgt_vocab.get()}, sources,
+                                          config.data.src_eos);
+  std::printf("\nexamples from %s (greedy decoding of %s):\n", corpus.c_str(), config.train.save_dir.c_str());
+  for (std::size_t i = 0; i < sources.size(); ++i)
+    std::printf("  %-20s -> %-28s %s %s\n", sources[i].c_str(), outputs[i].c_str(), outputs[i] == references[i] ? "ok " : "ref",
+                references[i].c_str());
+}
+
+}  // namespace
+
+int train_command(std::span<const std::string> argv) {
+  Args args("s2s train",
+            "Trains a sequence-to-sequence model. Options come from --config FILE (YAML, sections data, model,\n"
+            "optim, schedule, train) and from the command line as --section.key VALUE, which wins.\n"
+            "Writes the model directory --save-dir (weights, config.yaml, vocabularies, checkpoints, log);\n"
+            "--resume DIR continues an interrupted run exactly. docs/training.md explains every option.");
+  args.add_string("config", "FILE", std::string(), "YAML run configuration")
+      .add_flag("dump-config", "print the effective configuration as YAML and exit")
+      .add_string("resume", "DIR", std::string(), "continue the run in model directory DIR (or one of its checkpoints)")
+      .add_int("examples", 0, "after training, print greedy outputs for the first N dev (or training) pairs");
+  for (const Alias& a : kAliases) args.add_string(a.name, "VALUE", std::string(), std::string("same as --") + a.key);
+  const train::FlatOptions defaults = train::run_config_to_map(train::RunConfig{});
+  for (const auto& [key, help] : train::run_config_help()) {
+    auto it = defaults.find(key);
+    args.add_string(key, "VALUE", it == defaults.end() ? std::string() : it->second, help);
+  }
+  if (!args.parse(argv)) {
+    std::printf("%s", args.help().c_str());
+    return 0;
+  }
+
+  train::FlatOptions cmdline;
+  for (const auto& [key, help] : train::run_config_help())
+    if (args.given(key)) cmdline[key] = args.get_string(key);
+  for (const Alias& a : kAliases) {
+    if (!args.given(a.name)) continue;
+    S2S_CHECK(!cmdline.count(a.key), "s2s train: --", a.name, " and --", a.key, " set the same option; give one");
+    cmdline[a.key] = args.get_string(a.name);
+  }
+  io::ConfigFile file;
+  if (args.given("config")) file = io::read_yaml_config(args.get_string("config"));
+  train::FlatOptions merged = file.values;
+  for (const auto& [k, v] : cmdline) merged[k] = v;
+  const std::string resume = args.get_string("resume");
+  train::RunConfig config = resume.empty() ? train::run_config_from_map(merged, [&](const std::string& key) {
+    return cmdline.count(key) ? std::string() : file.where(key);
+  })
+                                           : io::resume_config(resume, merged);
+  if (args.get_flag("dump-config")) {
+    std::printf("# effective configuration of s2s train (model.*_vocab_size are set from the vocabularies)\n%s",
+                io::to_yaml(train::run_config_to_map(config)).c_str());
+    return 0;
+  }
+  std::int64_t examples = args.get_int("examples");
+  S2S_CHECK(examples >= 0, "s2s train: --examples must be >= 0, got ", examples);
+
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  io::TrainingRunOptions run;
+  run.resume = resume;
+  run.interrupted = [] { return g_interrupted.load(); };
+  io::TrainingRunResult result = io::run_training(config, run);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (result.train.reason == train::StopReason::Interrupted) {
+    std::fprintf(stderr, "s2s train: interrupted at step %lld; continue with: s2s train --resume %s\n",
+                 static_cast<long long>(result.train.step), config.train.save_dir.c_str());
+    return 130;
+  }
+  if (examples > 0) print_examples(config, examples);
+  return 0;
+}
+
+}  // namespace s2s::cli

@@ -1,0 +1,43 @@
+#include "s2s/data/file_util.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "s2s/core/error.h"
+
+namespace s2s::data {
+
+std::string read_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) fail("cannot open ", path, ": ", std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) fail("cannot read ", path, ": is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot open ", path, ": ", std::strerror(errno));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) fail("cannot read ", path, ": ", std::strerror(errno));
+  return buf.str();
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) fail("cannot write ", tmp, ": ", std::strerror(errno));
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) fail("cannot write ", tmp, ": ", std::strerror(errno));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    std::remove(tmp.c_str());
+    fail("cannot write ", path, ": ", std::strerror(err));
+  }
+}
+
+}  // namespace s2s::data

@@ -1,0 +1,115 @@
+#include "s2s/data/spm_tokenizer.h"
+
+#include <sentencepiece_processor.h>
+#include <sentencepiece_trainer.h>
+
+#include "s2s/core/error.h"
+#include "s2s/data/file_util.h"
+#include "s2s/data/vocab.h"
+
+// Declared in SentencePiece's internal common.h, exported by the library:
+// silences its training log, which would otherwise flood stderr.
+namespace sentencepiece::logging {
+void SetMinLogLevel(int v);
+}
+
+namespace s2s::data {
+
+namespace {
+
+class FunctionIterator final : public sentencepiece::SentenceIterator {
+ public:
+  explicit FunctionIterator(const std::function<bool(std::string&)>& next) : next_(next) { Next(); }
+  bool done() const override { return done_; }
+  void Next() override { done_ = !next_(value_); }
+  const std::string& value() const override { return value_; }
+  sentencepiece::util::Status status() const override { return {}; }
+
+ private:
+  const std::function<bool(std::string&)>& next_;
+  std::string value_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+SpmTokenizer::SpmTokenizer(std::unique_ptr<sentencepiece::SentencePieceProcessor> sp) : sp_(std::move(sp)) {}
+SpmTokenizer::~SpmTokenizer() = default;
+
+std::unique_ptr<SpmTokenizer> SpmTokenizer::from_serialized(const std::string& bytes, const std::string& origin) {
+  auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();
+  auto status = sp->LoadFromSerializedProto(bytes);
+  if (!status.ok()) fail(origin, ": not a valid SentencePiece model (", status.ToString(), ")");
+  S2S_CHECK(sp->GetPieceSize() > 3 && sp->pad_id() == 0 && sp->bos_id() == 1 && sp->eos_id() == 2 && sp->unk_id() == 3,
+            origin, ": SentencePiece model must reserve ids <pad>=0 <s>=1 </s>=2 <unk>=3 (train it with s2s vocab --type spm)");
+  return std::unique_ptr<SpmTokenizer>(new SpmTokenizer(std::move(sp)));
+}
+
+std::unique_ptr<SpmTokenizer> SpmTokenizer::load(const std::string& path) { return from_serialized(read_file(path), path); }
+
+std::unique_ptr<SpmTokenizer> SpmTokenizer::train(const std::function<bool(std::string&)>& next,
+                                                  const SpmTrainOptions& o) {
+  S2S_CHECK(o.model_type == "unigram" || o.model_type == "bpe", "spm: unknown model type '", o.model_type,
+            "' (expected unigram or bpe)");
+  S2S_CHECK(o.vocab_size > 4, "spm: vocabulary size must be above 4 (the reserved pieces), got ", o.vocab_size);
+  std::unordered_map<std::string, std::string> args = {
+      {"model_type", o.model_type},
+      {"vocab_size", std::to_string(o.vocab_size)},
+      {"character_coverage", std::to_string(o.character_coverage)},
+      {"input_sentence_size", std::to_string(o.max_sentences)},
+      {"shuffle_input_sentence", "true"},
+      {"pad_id", "0"}, {"bos_id", "1"}, {"eos_id", "2"}, {"unk_id", "3"},
+      {"num_threads", "1"},
+  };
+  sentencepiece::SetRandomGeneratorSeed(o.seed);  // sentence sampling
+  sentencepiece::logging::SetMinLogLevel(2);
+  FunctionIterator it(next);
+  std::string proto;
+  auto status = sentencepiece::SentencePieceTrainer::Train(args, &it, &proto);
+  if (!status.ok()) fail("spm training failed: ", status.error_message());
+  return from_serialized(proto, "trained SentencePiece model");
+}
+
+void SpmTokenizer::tokenize(std::string_view text, TokenList& out) const {
+  out.clear();
+  std::vector<std::string> pieces;
+  auto status = sp_->Encode(text, &pieces);
+  if (!status.ok()) fail("spm: cannot encode text: ", status.ToString());
+  for (const std::string& p : pieces) out.push(p);
+}
+
+std::string SpmTokenizer::detokenize(std::span<const std::string> tokens) const {
+  std::vector<std::string> pieces(tokens.begin(), tokens.end());
+  std::string text;
+  auto status = sp_->Decode(pieces, &text);
+  if (!status.ok()) fail("spm: cannot decode pieces: ", status.ToString());
+  return text;
+}
+
+int SpmTokenizer::piece_count() const { return sp_->GetPieceSize(); }
+std::string SpmTokenizer::piece(int id) const { return sp_->IdToPiece(id); }
+std::string SpmTokenizer::serialized() const { return sp_->serialized_model_proto(); }
+void SpmTokenizer::save(const std::string& path) const { write_file(path, serialized()); }
+
+std::string spm_model_path_for(const std::string& vocab_path) { return vocab_path + ".spm"; }
+
+void copy_spm_model(const std::string& model_path, const std::string& model_dir) {
+  std::string bytes = read_file(model_path);
+  SpmTokenizer::from_serialized(bytes, model_path);  // refuse to copy something that is not a model
+  write_file(model_dir + "/" + kSpmModelFile, bytes);
+}
+
+std::unique_ptr<SpmTokenizer> load_spm_from_dir(const std::string& model_dir) {
+  return SpmTokenizer::load(model_dir + "/" + kSpmModelFile);
+}
+
+void check_vocab_matches_spm(const Vocab& vocab, const SpmTokenizer& spm, const std::string& vocab_origin,
+                             const std::string& spm_origin) {
+  S2S_CHECK(vocab.size() == spm.piece_count(), vocab_origin, " has ", vocab.size(), " tokens but SentencePiece model ",
+            spm_origin, " has ", spm.piece_count(), " pieces");
+  for (int id = 0; id < vocab.size(); ++id)
+    S2S_CHECK(vocab.token(id) == spm.piece(id), vocab_origin, " does not match SentencePiece model ", spm_origin,
+              ": id ", id, " is '", vocab.token(id), "' in the vocabulary and '", spm.piece(id), "' in the model");
+}
+
+}  // namespace s2s::data

@@ -1,0 +1,215 @@
+#include "s2s/io/checkpoint.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "s2s/core/error.h"
+#include "s2s/io/atomic_file.h"
+#include "s2s/io/model_dir.h"
+#include "s2s/io/safetensors.h"
+#include "s2s/train/option_values.h"
+
+namespace s2s::io {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr int kFormat = 1;
+constexpr const char* kTrainerFile = "trainer.json";
+constexpr const char* kOptimizerFile = "optimizer.safetensors";
+
+// Doubles travel as shortest round-trip text, which also covers inf and nan
+// (the plateau schedule's "best" starts at +-inf; "no best yet" is nan).
+std::string dbl(double v) { return train::format_double(v); }
+
+double parse_dbl(const Json& j, const std::string& what) {
+  S2S_CHECK(j.is_string(), what, ": expected a number as text");
+  const std::string s = j.get<std::string>();
+  double v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  S2S_CHECK(ec == std::errc() && end == s.data() + s.size(), what, ": '", s, "' is not a number");
+  return v;
+}
+
+Json rng_json(const RngState& r) { return {{"seed", r.seed}, {"offset", r.offset}}; }
+RngState rng_from(const Json& j) { return {j.at("seed").get<std::uint64_t>(), j.at("offset").get<std::uint64_t>()}; }
+
+Json state_json(const train::Trainer& t) {
+  const auto& s = t.state();
+  const auto& l = t.schedule().state();
+  const auto& d = s.data;
+  return {{"format", kFormat},
+          {"step", s.step},
+          {"skipped_updates", s.skipped_updates},
+          {"target_tokens", s.target_tokens},
+          {"sentences", s.sentences},
+          {"elapsed_s", dbl(s.elapsed_s)},
+          {"rng", rng_json(s.rng)},
+          {"data", {{"epoch", d.epoch}, {"pool", d.pool}, {"batch", d.batch}, {"lines", d.lines}, {"rng", rng_json(d.rng)}}},
+          {"best_metric", dbl(s.best_metric)},
+          {"best_step", s.best_step},
+          {"bad_checks", s.bad_checks},
+          {"last_valid_step", s.last_valid_step},
+          {"saved_metric", dbl(s.saved_metric)},
+          {"saved_step", s.saved_step},
+          {"schedule",
+           {{"step", l.step}, {"reports", l.reports}, {"lr", dbl(l.lr)}, {"best", dbl(l.best)}, {"num_bad", l.num_bad},
+            {"cooldown_counter", l.cooldown_counter}}}};
+}
+
+struct Parsed {
+  train::TrainerState state;
+  train::LrScheduleState schedule;
+};
+
+Parsed parse_state(const std::string& path) {
+  Json j;
+  try {
+    j = Json::parse(read_file(path));
+  } catch (const Json::exception& e) {
+    fail(path, ": corrupt checkpoint state, not valid JSON (", e.what(), ")");
+  }
+  Parsed p;
+  try {
+    S2S_CHECK(j.at("format").get<int>() == kFormat, path, ": checkpoint format ", j.at("format").dump(), ", this s2s reads ", kFormat);
+    auto& s = p.state;
+    s.step = j.at("step").get<std::int64_t>();
+    s.skipped_updates = j.at("skipped_updates").get<std::int64_t>();
+    s.target_tokens = j.at("target_tokens").get<std::uint64_t>();
+    s.sentences = j.at("sentences").get<std::uint64_t>();
+    s.elapsed_s = parse_dbl(j.at("elapsed_s"), path + ": elapsed_s");
+    s.rng = rng_from(j.at("rng"));
+    const Json& d = j.at("data");
+    s.data.epoch = d.at("epoch").get<std::uint64_t>();
+    s.data.pool = d.at("pool").get<std::uint64_t>();
+    s.data.batch = d.at("batch").get<std::uint64_t>();
+    s.data.lines = d.at("lines").get<std::uint64_t>();
+    s.data.rng = rng_from(d.at("rng"));
+    s.best_metric = parse_dbl(j.at("best_metric"), path + ": best_metric");
+    s.best_step = j.at("best_step").get<std::int64_t>();
+    s.bad_checks = j.at("bad_checks").get<std::int64_t>();
+    s.last_valid_step = j.at("last_valid_step").get<std::int64_t>();
+    s.saved_metric = parse_dbl(j.at("saved_metric"), path + ": saved_metric");
+    s.saved_step = j.at("saved_step").get<std::int64_t>();
+    const Json& l = j.at("schedule");
+    p.schedule.step = l.at("step").get<std::int64_t>();
+    p.schedule.reports = l.at("reports").get<std::int64_t>();
+    p.schedule.lr = parse_dbl(l.at("lr"), path + ": schedule.lr");
+    p.schedule.best = parse_dbl(l.at("best"), path + ": schedule.best");
+    p.schedule.num_bad = l.at("num_bad").get<std::int64_t>();
+    p.schedule.cooldown_counter = l.at("cooldown_counter").get<std::int64_t>();
+  } catch (const Json::exception& e) {
+    fail(path, ": corrupt checkpoint state (", e.what(), ")");
+  }
+  S2S_CHECK(p.state.step >= 0, path, ": corrupt checkpoint state (negative step)");
+  return p;
+}
+
+struct Entry {
+  std::uint64_t seq;
+  fs::path path;
+};
+
+// Complete checkpoints (renamed into place), oldest first.
+std::vector<Entry> list_checkpoints(const fs::path& root) {
+  std::vector<Entry> out;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return out;
+  for (const auto& e : fs::directory_iterator(root)) {
+    std::string name = e.path().filename().string();
+    auto dash = name.find("-step-");
+    if (!e.is_directory() || dash == std::string::npos || name.find('.') != std::string::npos) continue;
+    std::uint64_t seq = 0;
+    auto [end, err] = std::from_chars(name.data(), name.data() + dash, seq);
+    if (err != std::errc() || end != name.data() + dash) continue;
+    out.push_back({seq, e.path()});
+  }
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
+  return out;
+}
+
+}  // namespace
+
+std::string save_checkpoint(const std::string& save_dir, const train::Trainer& trainer, std::int64_t keep) {
+  fs::path root = fs::path(save_dir) / kCheckpointsDir;
+  make_dirs(root.string());
+  auto existing = list_checkpoints(root);
+  std::uint64_t seq = existing.empty() ? 1 : existing.back().seq + 1;
+  char name[64];
+  std::snprintf(name, sizeof name, "%06llu-step-%lld", static_cast<unsigned long long>(seq),
+                static_cast<long long>(trainer.state().step));
+  fs::path final_dir = root / name;
+  fs::path tmp = root / (std::string(name) + ".tmp" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  make_dirs(tmp.string());
+
+  auto params = trainer.model().parameters();
+  save_parameters((tmp / kWeightsFile).string(), params);
+  const auto& opt = trainer.optimizer();
+  Metadata meta{{"optimizer", opt.name()}};
+  for (const auto& [k, v] : opt.state_scalars()) meta["scalar." + k] = train::format_double(v);
+  std::vector<NamedTensor> tensors;
+  for (const auto& [k, t] : opt.state_tensors()) tensors.push_back({k, t});
+  save_safetensors((tmp / kOptimizerFile).string(), tensors, meta);
+  // trainer.json last: its presence marks a complete checkpoint.
+  write_file_atomic((tmp / kTrainerFile).string(), state_json(trainer).dump(1) + "\n");
+  fs::rename(tmp, final_dir, ec);
+  S2S_CHECK(!ec, final_dir.string(), ": cannot move the new checkpoint into place (", ec.message(), ")");
+  sync_dir(root.string());
+
+  existing.push_back({seq, final_dir});
+  for (std::size_t i = 0; i + static_cast<std::size_t>(std::max<std::int64_t>(keep, 1)) < existing.size(); ++i)
+    fs::remove_all(existing[i].path, ec);  // best effort: an old checkpoint left behind is harmless
+  return final_dir.string();
+}
+
+std::string find_checkpoint(const std::string& dir) {
+  S2S_CHECK(fs::is_directory(dir), dir, ": no such directory to resume from");
+  if (file_exists(join_path(dir, kTrainerFile))) return dir;
+  auto list = list_checkpoints(fs::path(dir) / kCheckpointsDir);
+  for (auto it = list.rbegin(); it != list.rend(); ++it)
+    if (file_exists((it->path / kTrainerFile).string())) return it->path.string();
+  fail(dir, ": no checkpoint to resume from (expected ", join_path(dir, kCheckpointsDir), "/<n>-step-<step>/", kTrainerFile, ")");
+}
+
+std::int64_t checkpoint_step(const std::string& checkpoint_dir) {
+  return parse_state(join_path(checkpoint_dir, kTrainerFile)).state.step;
+}
+
+void load_checkpoint(const std::string& checkpoint_dir, train::Trainer& trainer) {
+  Parsed p = parse_state(join_path(checkpoint_dir, kTrainerFile));
+  std::string weights_path = join_path(checkpoint_dir, kWeightsFile);
+  SafetensorsFile weights = load_safetensors(weights_path);
+  std::string opt_path = join_path(checkpoint_dir, kOptimizerFile);
+  SafetensorsFile opt = load_safetensors(opt_path);
+  auto& optimizer = trainer.optimizer();
+  auto it = opt.metadata.find("optimizer");
+  S2S_CHECK(it != opt.metadata.end(), opt_path, ": no optimizer name in the metadata");
+  S2S_CHECK(it->second == optimizer.name(), opt_path, ": the checkpoint holds ", it->second, " state, this run uses ",
+            optimizer.name(), " (optim.optimizer)");
+  train::NamedScalars scalars;
+  for (const auto& [k, v] : opt.metadata)
+    if (k.rfind("scalar.", 0) == 0) scalars.emplace_back(k.substr(7), parse_dbl(Json(v), opt_path + ": " + k));
+  train::NamedTensors tensors;
+  for (auto& t : opt.tensors) tensors.emplace_back(t.name, t.tensor);
+  // A failure below aborts the resume, so a half-restored trainer is never used.
+  auto params = trainer.model().parameters();
+  assign_parameters(weights, weights_path, params);
+  try {
+    optimizer.load_state(tensors, scalars);
+  } catch (const Error& e) {
+    fail(opt_path, ": ", e.what());
+  }
+  trainer.schedule().load_state(p.schedule);
+  trainer.restore(p.state);
+}
+
+}  // namespace s2s::io

@@ -1,0 +1,119 @@
+#include "s2s/io/model_dir.h"
+
+#include <filesystem>
+
+#include "s2s/core/error.h"
+#include "s2s/data/spm_tokenizer.h"
+#include "s2s/io/atomic_file.h"
+#include "s2s/io/yaml_config.h"
+
+namespace s2s::io {
+
+namespace {
+
+std::string get(const std::map<std::string, std::string>& config, const std::string& key, const std::string& fallback) {
+  auto it = config.find(key);
+  return it == config.end() ? fallback : it->second;
+}
+
+bool truthy(const std::string& v) { return v == "true" || v == "1" || v == "yes" || v == "on"; }
+
+std::shared_ptr<data::Tokenizer> load_tokenizer(const std::string& dir, const std::string& side, bool shared,
+                                                const std::string& type_name) {
+  data::TokenizerType type = data::parse_tokenizer_type(type_name);
+  if (type != data::TokenizerType::Spm) return data::make_simple_tokenizer(type);
+  return data::SpmTokenizer::load(join_path(dir, spm_file_name(side, shared)));
+}
+
+void check_side(const std::string& dir, const std::string& side, bool shared, const data::Vocab& vocab,
+                const data::Tokenizer& tokenizer, std::int64_t expected_size) {
+  std::string vocab_path = join_path(dir, vocab_file_name(side, shared));
+  S2S_CHECK(vocab.size() == expected_size, vocab_path, " has ", vocab.size(), " tokens, ", join_path(dir, kConfigFile),
+            " says model.", side, "_vocab_size ", expected_size);
+  if (const auto* spm = dynamic_cast<const data::SpmTokenizer*>(&tokenizer))
+    data::check_vocab_matches_spm(vocab, *spm, vocab_path, join_path(dir, spm_file_name(side, shared)));
+}
+
+}  // namespace
+
+std::string vocab_file_name(const std::string& side, bool shared) { return shared ? "shared.vocab" : side + ".vocab"; }
+
+std::string spm_file_name(const std::string& side, bool shared) {
+  return shared ? std::string(data::kSpmModelFile) : side + ".spm.model";
+}
+
+void write_model_files(const std::string& dir, const std::map<std::string, std::string>& config, const Vocabularies& v) {
+  make_dirs(dir);
+  write_yaml_config(join_path(dir, kConfigFile), config, "s2s model configuration (the effective options of the training run)");
+  auto write_side = [&](const std::string& side, const data::Vocab& vocab, const data::Tokenizer& tokenizer) {
+    vocab.save(join_path(dir, vocab_file_name(side, v.shared)));
+    if (const auto* spm = dynamic_cast<const data::SpmTokenizer*>(&tokenizer)) spm->save(join_path(dir, spm_file_name(side, v.shared)));
+  };
+  write_side("src", *v.src_vocab, *v.src_tokenizer);
+  if (!v.shared) write_side("tgt", *v.tgt_vocab, *v.tgt_tokenizer);
+}
+
+void write_model_weights(const std::string& dir, models::EncoderDecoder& model, const Metadata& metadata) {
+  auto params = model.parameters();
+  Metadata meta = metadata;
+  meta["format"] = "s2s";
+  save_parameters(join_path(dir, kWeightsFile), params, meta);
+}
+
+Vocabularies load_vocabularies(const std::string& dir, const std::map<std::string, std::string>& config) {
+  Vocabularies v;
+  v.shared = truthy(get(config, "data.shared_vocab", "false"));
+  std::string src_type = get(config, "data.src_tokenizer", "char"), tgt_type = get(config, "data.tgt_tokenizer", "char");
+  models::ModelConfig mc = model_config_from(config, join_path(dir, kConfigFile));
+  v.src_tokenizer = load_tokenizer(dir, "src", v.shared, src_type);
+  v.src_vocab = std::make_shared<data::Vocab>(data::Vocab::load(join_path(dir, vocab_file_name("src", v.shared))));
+  if (v.shared) {
+    S2S_CHECK(src_type == tgt_type, join_path(dir, kConfigFile), ": data.shared_vocab needs one tokenizer, got ", src_type,
+              " and ", tgt_type);
+    v.tgt_tokenizer = v.src_tokenizer;
+    v.tgt_vocab = v.src_vocab;
+  } else {
+    v.tgt_tokenizer = load_tokenizer(dir, "tgt", false, tgt_type);
+    v.tgt_vocab = std::make_shared<data::Vocab>(data::Vocab::load(join_path(dir, vocab_file_name("tgt", false))));
+  }
+  check_side(dir, "src", v.shared, *v.src_vocab, *v.src_tokenizer, mc.src_vocab_size);
+  check_side(dir, "tgt", v.shared, *v.tgt_vocab, *v.tgt_tokenizer, mc.tgt_vocab_size);
+  return v;
+}
+
+std::map<std::string, std::string> read_model_config(const std::string& dir) {
+  S2S_CHECK(std::filesystem::is_directory(dir), dir, ": not a model directory (it does not exist or is not a directory)");
+  std::string path = join_path(dir, kConfigFile);
+  S2S_CHECK(file_exists(path), dir, ": not a model directory (no ", kConfigFile, ")");
+  return read_yaml_config(path).values;
+}
+
+models::ModelConfig model_config_from(const std::map<std::string, std::string>& config, const std::string& origin) {
+  models::ModelConfig mc;
+  std::map<std::string, std::string> model_keys;
+  for (const auto& [k, v] : config)
+    if (k.rfind("model.", 0) == 0) model_keys[k.substr(6)] = v;
+  try {
+    mc = models::config_from_map(model_keys);
+  } catch (const Error& e) {
+    fail(origin, ": ", e.what());
+  }
+  return mc;
+}
+
+ModelDir load_model_dir(const std::string& path) {
+  ModelDir d;
+  d.path = path;
+  d.config = read_model_config(path);
+  d.model_config = model_config_from(d.config, join_path(path, kConfigFile));
+  d.vocab = load_vocabularies(path, d.config);
+  std::string weights = join_path(path, kWeightsFile);
+  S2S_CHECK(file_exists(weights), path, ": no ", kWeightsFile, " (training has not saved a model yet)");
+  Rng rng(0);  // the initial values are overwritten by the file's
+  d.model = models::build_model(d.model_config, rng);
+  auto params = d.model->parameters();
+  d.weights_metadata = load_parameters(weights, params);
+  return d;
+}
+
+}  // namespace s2s::io

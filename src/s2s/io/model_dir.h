@@ -1,0 +1,63 @@
+#pragma once
+// The model directory: everything needed to use a trained model, and nothing
+// tied to the machine that trained it.
+//
+//   config.yaml        the effective configuration of the run (all sections;
+//                      model.* rebuilds the network, data.* names the tokenizers)
+//   model.safetensors  the weights (the best on the dev set, else the last)
+//   src.vocab          vocabularies (token<TAB>count, data/vocab.h); a shared
+//   tgt.vocab            vocabulary is one file, shared.vocab
+//   src.spm.model      SentencePiece models, when a side uses spm (shared:
+//   tgt.spm.model        spm.model)
+//   checkpoints/       training state for --resume (io/checkpoint.h)
+//   train.log.jsonl    the training log
+//
+// load_model_dir rebuilds the model and checks every piece against the others
+// (vocabulary sizes against the config, SentencePiece pieces against the
+// vocabulary, every tensor's name, dtype and shape against the model).
+#include <map>
+#include <memory>
+#include <string>
+
+#include "s2s/io/safetensors.h"
+#include "s2s/models/encoder_decoder.h"
+#include "s2s/train/vocab_setup.h"
+
+namespace s2s::io {
+
+inline constexpr const char* kConfigFile = "config.yaml";
+inline constexpr const char* kWeightsFile = "model.safetensors";
+
+using train::Vocabularies;
+
+// File names of a side's vocabulary and SentencePiece model ("src", "tgt"; shared: "shared").
+std::string vocab_file_name(const std::string& side, bool shared);
+std::string spm_file_name(const std::string& side, bool shared);
+
+// Writes config.yaml, the vocabularies and any SentencePiece models (each file atomically).
+void write_model_files(const std::string& dir, const std::map<std::string, std::string>& config,
+                       const Vocabularies& vocabularies);
+// Writes model.safetensors atomically.
+void write_model_weights(const std::string& dir, models::EncoderDecoder& model, const Metadata& metadata = {});
+
+// Reads the tokenizers and vocabularies a directory's config names, checking
+// them against each other and against model.src_vocab_size / tgt_vocab_size.
+Vocabularies load_vocabularies(const std::string& dir, const std::map<std::string, std::string>& config);
+
+struct ModelDir {
+  std::string path;
+  std::map<std::string, std::string> config;  // config.yaml, flat dotted keys
+  models::ModelConfig model_config;
+  Vocabularies vocab;
+  std::unique_ptr<models::EncoderDecoder> model;  // weights loaded
+  Metadata weights_metadata;                      // model.safetensors' __metadata__
+};
+
+// Reads config.yaml; fails with "<dir>: not a model directory (no config.yaml)" when it is missing.
+std::map<std::string, std::string> read_model_config(const std::string& dir);
+// The model options of a flat config ("model.*" keys), validated.
+models::ModelConfig model_config_from(const std::map<std::string, std::string>& config, const std::string& origin);
+
+ModelDir load_model_dir(const std::string& path);
+
+}  // namespace s2s::io

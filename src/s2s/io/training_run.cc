@@ -1,0 +1,206 @@
+#include "s2s/io/training_run.h"
+
+#include <filesystem>
+
+#include "s2s/core/error.h"
+#include "s2s/core/parallel.h"
+#include "s2s/data/batcher.h"
+#include "s2s/data/loader.h"
+#include "s2s/io/atomic_file.h"
+#include "s2s/io/checkpoint.h"
+#include "s2s/io/model_dir.h"
+#include "s2s/models/rnn_encoder_decoder.h"
+#include "s2s/nn/pretrained_vectors.h"
+#include "s2s/train/make_optimizer.h"
+#include "s2s/train/vocab_setup.h"
+
+namespace s2s::io {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string model_dir_of(const std::string& resume) {
+  // A checkpoint directory lives at <model dir>/checkpoints/<name>.
+  if (file_exists(join_path(resume, kConfigFile))) return resume;
+  fs::path p = fs::path(resume).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  return p.parent_path().parent_path().string();
+}
+
+data::BatchOptions batch_options(const train::RunConfig& c) {
+  data::BatchOptions b;
+  b.batch_tokens = c.data.batch_tokens;
+  b.batch_sentences = c.data.batch_sentences;
+  b.maxi_batch = c.data.maxi_batch;
+  b.shuffle = c.data.shuffle;
+  b.src_eos = c.data.src_eos;
+  b.seed = train::derive_seed(c.train.seed, train::kSeedData);
+  b.buffer_pairs = static_cast<std::size_t>(c.data.buffer_pairs);
+  return b;
+}
+
+std::vector<data::Batch> dev_batches(const data::Dataset& dev, const train::RunConfig& c) {
+  data::BatchOptions b = batch_options(c);
+  b.shuffle = false;
+  Rng rng(0);  // unused without shuffling
+  data::BatchPlan plan = data::plan_batches(dev, b, rng);
+  std::vector<data::Batch> out(plan.batches());
+  for (std::size_t k = 0; k < plan.batches(); ++k) data::make_batch(dev, plan.batch(k), c.data.src_eos, out[k]);
+  return out;
+}
+
+std::vector<std::string> tokens_of(const data::Vocab& v) {
+  std::vector<std::string> out;
+  for (std::int32_t id = 0; id < v.size(); ++id) out.push_back(v.token(id));
+  return out;
+}
+
+// Pretrained vectors on a fresh run; on a resume only the frozen flags (the values come from the checkpoint).
+void init_embeddings(models::EncoderDecoder& model, const train::RunConfig& c, const Vocabularies& v, bool fresh,
+                     train::TrainLog& log) {
+  const auto& d = c.data;
+  if (d.src_embeddings.empty() && d.tgt_embeddings.empty()) return;
+  auto* rnn = dynamic_cast<models::RnnEncoderDecoder*>(&model);
+  S2S_CHECK(rnn, "data.src_embeddings/tgt_embeddings: model type ", c.model.type, " has no embedding tables to initialise");
+  auto side = [&](const std::string& path, nn::Embedding& table, const data::Vocab& vocab, const char* name) {
+    if (path.empty()) return;
+    if (!fresh) {
+      table.set_frozen(d.freeze_embeddings);
+      return;
+    }
+    nn::PretrainedStats s = nn::load_pretrained_vectors(table, path, tokens_of(vocab), d.freeze_embeddings);
+    log.event("pretrained", detail::concat(name, " embeddings: ", s.found, " tokens from ", path, ", ", s.missing,
+                                           " kept their random initialisation", d.freeze_embeddings ? " (frozen)" : ""),
+              detail::concat("\"side\": \"", name, "\", \"found\": ", s.found, ", \"missing\": ", s.missing));
+  };
+  side(d.src_embeddings, rnn->source_embedding(), *v.src_vocab, "source");
+  side(d.tgt_embeddings, rnn->target_embedding(), *v.tgt_vocab, "target");
+}
+
+}  // namespace
+
+train::RunConfig resume_config(const std::string& dir, const train::FlatOptions& overrides) {
+  std::string model_dir = model_dir_of(dir);
+  std::string config_path = join_path(model_dir, kConfigFile);
+  auto saved = read_model_config(model_dir);
+  const models::ModelConfig saved_model = model_config_from(saved, config_path);
+  train::FlatOptions merged = saved;
+  for (const auto& [k, v] : overrides) {
+    if (k.rfind("model.", 0) == 0) {
+      // Compare meanings, not spellings ("0.10" and "0.1" agree).
+      models::ModelConfig changed = saved_model;
+      models::set_option(changed, k.substr(6), v);
+      S2S_CHECK(models::to_pairs(changed) == models::to_pairs(saved_model), k, ": a resumed run keeps its model (",
+                config_path, " says otherwise)");
+      continue;
+    }
+    merged[k] = v;
+  }
+  merged["train.save_dir"] = model_dir;
+  return train::run_config_from_map(merged, [&](const std::string& key) {
+    return overrides.count(key) ? std::string() : config_path;
+  });
+}
+
+TrainingRunResult run_training(const train::RunConfig& config_in, const TrainingRunOptions& options) {
+  train::RunConfig config = config_in;
+  train::validate_run_config(config);
+  const std::string& save_dir = config.train.save_dir;
+  S2S_CHECK(!save_dir.empty(), "train.save_dir: required: the model directory to write (--save-dir DIR)");
+  S2S_CHECK(!config.data.train.empty(), "data.train: required: the training corpus (--data.train FILE)");
+  bool fresh = options.resume.empty();
+  std::string checkpoint;
+  if (fresh) {
+    S2S_CHECK(!file_exists(join_path(save_dir, kConfigFile)) && !file_exists(join_path(save_dir, kCheckpointsDir)), save_dir,
+              ": already holds a model; continue it with --resume ", save_dir, " or choose another --save-dir");
+  } else {
+    checkpoint = find_checkpoint(options.resume);
+    S2S_CHECK(fs::equivalent(model_dir_of(options.resume), save_dir), "train.save_dir: a resumed run writes to its own model directory ",
+              model_dir_of(options.resume), ", not ", save_dir);
+  }
+  if (config.train.threads > 0) set_num_threads(static_cast<int>(config.train.threads));
+
+  std::string log_path = config.train.log == "none" ? std::string()
+                         : config.train.log.empty() ? join_path(save_dir, "train.log.jsonl") : config.train.log;
+  bool bar = options.console && (config.train.progress == "true" ||
+                                 (config.train.progress == "auto" && options.console == stdout && train::TrainLog::stdout_is_terminal()));
+  make_dirs(save_dir);
+  train::TrainLog log(options.console, log_path, bar);
+
+  // Vocabularies, then the model config they size.
+  std::vector<std::string> messages;
+  Vocabularies vocab = fresh ? train::prepare_vocabularies(config.data, &messages)
+                             : load_vocabularies(save_dir, read_model_config(save_dir));
+  config.model.src_vocab_size = vocab.src_vocab->size();
+  config.model.tgt_vocab_size = vocab.tgt_vocab->size();
+  models::validate(config.model);
+  for (const auto& m : messages) log.event("vocab", m);
+  write_model_files(save_dir, train::run_config_to_map(config), vocab);
+
+  // Data.
+  data::PairEncoder train_encoder({vocab.src_tokenizer.get(), vocab.src_vocab.get()}, {vocab.tgt_tokenizer.get(), vocab.tgt_vocab.get()});
+  data::LoadOptions load;
+  load.max_src_len = config.data.max_src_len;
+  load.max_tgt_len = config.data.max_tgt_len;
+  load.strict = config.data.strict;
+  data::CorpusSpec train_spec = data::CorpusSpec::parse(config.data.train);
+  std::unique_ptr<data::Batcher> batcher;
+  if (config.data.stream) {
+    batcher = std::make_unique<data::Batcher>(train_spec, &train_encoder, load, batch_options(config));
+    log.event("data", "training data: streaming " + train_spec.str());
+  } else {
+    data::LoadStats stats;
+    auto train_set = std::make_shared<data::Dataset>(data::load_dataset(train_spec, train_encoder, load, &stats));
+    log.event("data", "training data: " + train_spec.str() + ": " + stats.summary());
+    for (const auto& w : stats.skips.warnings()) log.event("warning", "warning: " + w);
+    batcher = std::make_unique<data::Batcher>(train_set, batch_options(config));
+  }
+  std::vector<data::Batch> dev;
+  if (!config.data.dev.empty()) {
+    data::PairEncoder dev_encoder({vocab.src_tokenizer.get(), vocab.src_vocab.get()}, {vocab.tgt_tokenizer.get(), vocab.tgt_vocab.get()});
+    data::LoadStats stats;
+    data::CorpusSpec dev_spec = data::CorpusSpec::parse(config.data.dev);
+    data::Dataset dev_set = data::load_dataset(dev_spec, dev_encoder, data::LoadOptions{}, &stats);
+    dev = dev_batches(dev_set, config);
+    log.event("data", "dev data: " + dev_spec.str() + ": " + stats.summary());
+  }
+
+  // Model, optimizer, schedule, trainer.
+  Rng init(train::derive_seed(config.train.seed, train::kSeedModelInit));
+  auto model = models::build_model(config.model, init);
+  init_embeddings(*model, config, vocab, fresh, log);
+  TrainingRunResult result;
+  result.save_dir = save_dir;
+  for (auto* p : model->parameters())
+    if (p->trainable) result.parameters += p->value.numel();
+  auto optimizer = train::make_optimizer(config.optim, model->parameters());
+  auto schedule = train::make_lr_schedule(train::schedule_config(config));
+  train::TrainerHooks hooks;
+  hooks.checkpoint = [&](const train::Trainer& t, bool) { save_checkpoint(save_dir, t, config.train.keep_checkpoints); };
+  hooks.save_model = [&](const train::Trainer& t) {
+    write_model_weights(save_dir, t.model(), {{"step", std::to_string(t.state().step)}});
+  };
+  hooks.interrupted = options.interrupted;
+  train::Trainer trainer(*model, *optimizer, *schedule, *batcher, std::move(dev), config, &log, hooks);
+  if (!fresh) {
+    load_checkpoint(checkpoint, trainer);
+    log.event("resume", detail::concat("resuming from ", checkpoint, " at step ", trainer.state().step),
+              detail::concat("\"step\": ", trainer.state().step));
+  }
+  log.event("start",
+            detail::concat("training ", result.parameters, " parameters (", models::cell_name(config.model.cell), ", attention ",
+                           models::attention_name(config.model.attention), ") with ", config.optim.optimizer, ", lr ",
+                           train::format_double(config.optim.lr), ", ", num_threads(), " threads; model directory ", save_dir),
+            detail::concat("\"parameters\": ", result.parameters, ", \"threads\": ", num_threads()));
+  result.train = trainer.run();
+  const auto& r = result.train;
+  std::string best = std::isnan(r.best_metric) ? std::string("")
+                     : detail::concat("; best ", config.train.valid_metric, " ", train::format_double(r.best_metric), " at step ", r.best_step);
+  log.event("done", detail::concat("stopped (", train::stop_reason_name(r.reason), ") at step ", r.step, ", epoch ", r.epoch, best,
+                                   "; model in ", save_dir),
+            detail::concat("\"reason\": \"", train::stop_reason_name(r.reason), "\", \"step\": ", r.step));
+  return result;
+}
+
+}  // namespace s2s::io

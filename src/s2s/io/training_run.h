@@ -1,0 +1,37 @@
+#pragma once
+// A whole training run from its configuration: vocabularies (built or
+// loaded), the model directory, data, model, optimizer, schedule, trainer,
+// log, checkpoints and resuming. `s2s train` is this call; a library user
+// who wants the same run with files calls it too.
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "s2s/train/run_config.h"
+#include "s2s/train/trainer.h"
+
+namespace s2s::io {
+
+struct TrainingRunOptions {
+  // A model directory (or one of its checkpoint directories) to continue;
+  // config.train.save_dir must be that model directory. "" = a fresh run,
+  // which refuses a save_dir that already holds one.
+  std::string resume;
+  std::FILE* console = stdout;            // nullptr: silent
+  std::function<bool()> interrupted;      // polled after every update
+};
+
+struct TrainingRunResult {
+  train::TrainResult train;
+  std::int64_t parameters = 0;  // trainable values
+  std::string save_dir;
+};
+
+TrainingRunResult run_training(const train::RunConfig& config, const TrainingRunOptions& options = {});
+
+// The effective configuration to resume `dir` with: its config.yaml with
+// `overrides` on top. Model options cannot change.
+train::RunConfig resume_config(const std::string& dir, const train::FlatOptions& overrides);
+
+}  // namespace s2s::io

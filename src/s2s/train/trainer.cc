@@ -1,0 +1,265 @@
+#include "s2s/train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "s2s/autograd/ops.h"
+#include "s2s/core/error.h"
+#include "s2s/kernels/argmax.h"
+#include "s2s/train/clip_grad.h"
+
+namespace s2s::train {
+
+namespace {
+
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+models::TokenBatch source_of(const data::Batch& b) { return {b.src, b.src_len}; }
+models::TokenBatch target_in_of(const data::Batch& b) { return {b.tgt_in, b.tgt_len}; }
+// Logits rows run over (t, b), so the time-major [T, B] targets line up as they are.
+Tensor targets_of(const data::Batch& b) { return b.tgt_out.reshape({b.tgt_out.numel()}); }
+
+}  // namespace
+
+const char* stop_reason_name(StopReason r) {
+  switch (r) {
+    case StopReason::Steps: return "steps";
+    case StopReason::Epochs: return "epochs";
+    case StopReason::Time: return "max_time";
+    case StopReason::EarlyStopping: return "early_stopping";
+    case StopReason::Interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
+  // splitmix64 of (seed, stream): nearby seeds and streams give unrelated keys.
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+Trainer::Trainer(models::EncoderDecoder& model, Optimizer& optimizer, LrSchedule& schedule, data::Batcher& train_data,
+                 std::vector<data::Batch> dev, const RunConfig& config, TrainLog* log, TrainerHooks hooks)
+    : model_(model),
+      optimizer_(optimizer),
+      schedule_(schedule),
+      batcher_(train_data),
+      dev_(std::move(dev)),
+      config_(config),
+      log_(log),
+      hooks_(std::move(hooks)),
+      params_(model.parameters()),
+      graph_(/*grad_enabled=*/true),
+      rng_(derive_seed(config.train.seed, kSeedTrainer)) {
+  state_.rng = rng_.state();
+  state_.data = batcher_.state();
+}
+
+void Trainer::restore(const TrainerState& state) {
+  state_ = state;
+  rng_.set_state(state.rng);
+  batcher_.restore(state.data);
+}
+
+double Trainer::train_step(const data::Batch& batch) {
+  models::ForwardOptions fo;
+  fo.training = true;
+  fo.teacher_forcing = static_cast<float>(config_.train.teacher_forcing);
+  fo.rng = &rng_;
+  graph_.clear();
+  autograd::Var logits = model_.forward(graph_, source_of(batch), target_in_of(batch), fo);
+  autograd::CrossEntropyOptions ce;
+  ce.ignore_index = models::kPad;
+  ce.label_smoothing = static_cast<float>(config_.train.label_smoothing);
+  autograd::Var loss = autograd::cross_entropy(logits, targets_of(batch), ce);
+  double loss_value = loss.value().f32()[0];
+  graph_.backward(loss);
+  const auto& o = config_.optim;
+  double gnorm = o.clip_norm > 0 ? clip_grad_norm(params_, o.clip_norm) : grad_norm(params_);
+  if (o.clip_value > 0) clip_grad_value(params_, o.clip_value);
+  last_lr_ = schedule_.lr();
+  if (std::isfinite(gnorm) && std::isfinite(loss_value)) {
+    optimizer_.set_lr(last_lr_);
+    optimizer_.step();
+    schedule_.step();
+  } else {
+    // An overflowed batch would poison every parameter; skip it and say so.
+    ++state_.skipped_updates;
+    if (log_)
+      log_->event("skipped_update", detail::concat("warning: step ", state_.step + 1, ": non-finite loss or gradient, update skipped"),
+                  detail::concat("\"step\": ", state_.step + 1));
+  }
+  optimizer_.zero_grad();
+  graph_.clear();
+  ++state_.step;
+  state_.target_tokens += static_cast<std::uint64_t>(batch.tgt_tokens);
+  state_.sentences += static_cast<std::uint64_t>(batch.size());
+  state_.rng = rng_.state();
+  interval_gnorm_ += std::isfinite(gnorm) ? gnorm : 0.0;
+  return loss_value;
+}
+
+ValidationResult Trainer::validate() {
+  autograd::Graph g(/*grad_enabled=*/false);
+  models::ForwardOptions fo;
+  fo.training = false;
+  double loss_sum = 0;
+  std::int64_t correct = 0;
+  ValidationResult r;
+  autograd::CrossEntropyOptions ce;
+  ce.ignore_index = models::kPad;
+  ce.reduction = autograd::Reduction::Sum;
+  for (const auto& batch : dev_) {
+    autograd::Var logits = model_.forward(g, source_of(batch), target_in_of(batch), fo);
+    Tensor targets = targets_of(batch);
+    loss_sum += autograd::cross_entropy(logits, targets, ce).value().f32()[0];
+    auto counts = kernels::token_accuracy(logits.value(), targets, models::kPad);
+    correct += counts.correct;
+    r.tokens += counts.total;
+    r.sentences += batch.size();
+    g.clear();
+  }
+  S2S_CHECK(r.tokens > 0, "validation: the dev set has no target tokens");
+  r.loss = loss_sum / static_cast<double>(r.tokens);
+  r.ppl = std::exp(r.loss);
+  r.accuracy = static_cast<double>(correct) / static_cast<double>(r.tokens);
+  return r;
+}
+
+bool Trainer::better(double metric, double than) const {
+  if (std::isnan(than)) return true;
+  return config_.train.valid_metric == "accuracy" ? metric > than : metric < than;
+}
+
+void Trainer::on_validation(bool regular) {
+  ValidationResult v = validate();
+  last_valid_ = v;
+  validated_ = true;
+  double metric = config_.train.valid_metric == "accuracy" ? v.accuracy : v.loss;
+  if (regular) {
+    state_.last_valid_step = state_.step;
+    if (better(metric, state_.best_metric)) {
+      state_.best_metric = metric;
+      state_.best_step = state_.step;
+      state_.bad_checks = 0;
+    } else {
+      ++state_.bad_checks;
+    }
+    double before = schedule_.lr();
+    if (schedule_.report(metric) && log_)
+      log_->event("lr_reduced", detail::concat("learning rate reduced from ", format_double(before), " to ", format_double(schedule_.lr())),
+                  detail::concat("\"step\": ", state_.step, ", \"lr\": ", format_double(schedule_.lr())));
+    if (config_.train.patience > 0 && state_.bad_checks >= config_.train.patience) stop_early_ = true;
+  }
+  bool improved = better(metric, state_.saved_metric);
+  if (improved) {
+    state_.saved_metric = metric;
+    state_.saved_step = state_.step;
+    if (hooks_.save_model) hooks_.save_model(*this);
+  }
+  if (log_) {
+    ValidationRecord rec;
+    rec.step = state_.step;
+    rec.epoch = epoch() + 1;
+    rec.loss = v.loss, rec.ppl = v.ppl, rec.accuracy = v.accuracy, rec.tokens = v.tokens;
+    rec.improved = improved;
+    rec.bad_checks = state_.bad_checks;
+    rec.patience = config_.train.patience;
+    log_->validation(rec);
+  }
+}
+
+double Trainer::eta(double now, double step_s) const {
+  const auto& t = config_.train;
+  double best = -1;
+  auto consider = [&](double v) { best = best < 0 ? v : std::min(best, v); };
+  if (t.steps > 0) consider(static_cast<double>(t.steps - state_.step) * step_s);
+  if (t.epochs > 0 && batches_per_epoch_ > 0) {
+    auto left = (t.epochs - epoch()) * batches_per_epoch_ - static_cast<std::int64_t>(state_.data.batch);
+    consider(static_cast<double>(std::max<std::int64_t>(left, 0)) * step_s);
+  }
+  if (t.max_time > 0) consider(std::max(0.0, t.max_time - (state_.elapsed_s + now - start_s_)));
+  return best;
+}
+
+TrainResult Trainer::run() {
+  const auto& t = config_.train;
+  S2S_CHECK(t.steps > 0 || t.epochs > 0 || t.max_time > 0,
+            "train.steps, train.epochs and train.max_time are all 0: set at least one (--steps N, --epochs N)");
+  const double base_elapsed = state_.elapsed_s;
+  start_s_ = interval_start_s_ = now_s();
+  stop_early_ = false;
+  TrainResult result;
+  data::Batch batch;
+  optimizer_.zero_grad();
+  auto elapsed = [&] { return base_elapsed + (now_s() - start_s_); };
+  for (;;) {
+    if (t.steps > 0 && state_.step >= t.steps) { result.reason = StopReason::Steps; break; }
+    if (t.epochs > 0 && epoch() >= t.epochs) { result.reason = StopReason::Epochs; break; }
+    if (t.max_time > 0 && elapsed() >= t.max_time) { result.reason = StopReason::Time; break; }
+    if (!batcher_.next(batch)) {
+      // In memory, the epoch's last position is its batch count (streaming: unknown).
+      if (!batcher_.streaming() && last_batch_pos_ > 0) batches_per_epoch_ = static_cast<std::int64_t>(last_batch_pos_);
+      state_.data = batcher_.state();
+      if (log_)
+        log_->event("epoch", detail::concat("epoch ", epoch(), " done at step ", state_.step),
+                    detail::concat("\"epoch\": ", epoch(), ", \"step\": ", state_.step));
+      if (t.valid_every == 0 && !dev_.empty()) {
+        on_validation(true);
+        if (stop_early_) { result.reason = StopReason::EarlyStopping; break; }
+      }
+      continue;
+    }
+    double loss = train_step(batch);
+    state_.data = batcher_.state();
+    last_batch_pos_ = state_.data.batch;
+    state_.elapsed_s = elapsed();
+    interval_loss_ += loss * static_cast<double>(batch.tgt_tokens);
+    interval_tokens_ += batch.tgt_tokens;
+    interval_sentences_ += batch.size();
+    ++interval_steps_;
+    if (state_.step % t.report_every == 0) {
+      double now = now_s(), dt = std::max(now - interval_start_s_, 1e-9);
+      ReportRecord r;
+      r.step = state_.step;
+      r.epoch = epoch() + 1;
+      r.loss = interval_tokens_ ? interval_loss_ / static_cast<double>(interval_tokens_) : 0.0;
+      r.ppl = std::exp(r.loss);
+      r.tokens_per_s = static_cast<double>(interval_tokens_) / dt;
+      r.sentences_per_s = static_cast<double>(interval_sentences_) / dt;
+      r.lr = last_lr_;
+      r.grad_norm = interval_gnorm_ / static_cast<double>(interval_steps_);
+      r.elapsed_s = state_.elapsed_s;
+      r.eta_s = eta(now, dt / static_cast<double>(interval_steps_));
+      if (log_) log_->report(r);
+      interval_start_s_ = now;
+      interval_loss_ = interval_gnorm_ = 0;
+      interval_steps_ = interval_tokens_ = interval_sentences_ = 0;
+    }
+    if (log_) {
+      std::int64_t total = t.steps > 0 ? t.steps : (t.epochs > 0 && batches_per_epoch_ > 0 ? t.epochs * batches_per_epoch_ : 0);
+      double per_step = (now_s() - start_s_) / static_cast<double>(std::max<std::int64_t>(1, state_.step));
+      log_->progress(state_.step, total, eta(now_s(), per_step));
+    }
+    if (t.valid_every > 0 && state_.step % t.valid_every == 0 && !dev_.empty()) on_validation(true);
+    if (stop_early_) { result.reason = StopReason::EarlyStopping; break; }
+    if (t.save_every > 0 && state_.step % t.save_every == 0 && hooks_.checkpoint) hooks_.checkpoint(*this, false);
+    if (hooks_.interrupted && hooks_.interrupted()) { result.reason = StopReason::Interrupted; break; }
+  }
+  state_.elapsed_s = elapsed();
+  bool limit = result.reason != StopReason::Interrupted;
+  if (limit && !dev_.empty() && state_.last_valid_step != state_.step) on_validation(false);
+  if (limit && dev_.empty() && hooks_.save_model) hooks_.save_model(*this);
+  if (hooks_.checkpoint) hooks_.checkpoint(*this, true);
+  result.step = state_.step;
+  result.epoch = epoch();
+  result.validated = validated_;
+  result.last_validation = last_valid_;
+  result.best_metric = state_.saved_metric;
+  result.best_step = state_.saved_step;
+  return result;
+}
+
+}  // namespace s2s::train

@@ -1,0 +1,139 @@
+#pragma once
+// The training loop: batches -> model.forward -> token cross-entropy (padding
+// ignored, optional label smoothing) -> backward -> gradient clipping ->
+// optimizer step -> LR schedule; validation every N updates (loss,
+// perplexity, token accuracy), early stopping with patience, best-model and
+// checkpoint hooks, and the console/JSON log.
+//
+// Everything that decides the next update lives in the model, the optimizer,
+// the schedule and TrainerState (RNG, data position, counters, best metrics),
+// so a run restored from a checkpoint of those continues bit for bit.
+// Writing files is left to the hooks (io/checkpoint.h provides them).
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "s2s/autograd/graph.h"
+#include "s2s/core/rng.h"
+#include "s2s/data/batch.h"
+#include "s2s/data/batcher.h"
+#include "s2s/models/encoder_decoder.h"
+#include "s2s/train/lr_schedule.h"
+#include "s2s/train/optimizer.h"
+#include "s2s/train/run_config.h"
+#include "s2s/train/train_log.h"
+
+namespace s2s::train {
+
+struct TrainerState {
+  std::int64_t step = 0;              // updates done (batches consumed)
+  std::int64_t skipped_updates = 0;   // batches whose gradient was not finite (no update applied)
+  std::uint64_t target_tokens = 0;    // consumed so far
+  std::uint64_t sentences = 0;
+  double elapsed_s = 0;               // training time of all earlier segments of this run
+  RngState rng;                       // dropout and scheduled sampling
+  data::BatcherState data;
+  // Regular validations (they drive patience and the plateau schedule).
+  double best_metric = std::numeric_limits<double>::quiet_NaN();
+  std::int64_t best_step = 0;
+  std::int64_t bad_checks = 0;
+  std::int64_t last_valid_step = -1;
+  // What the saved best model scored (end-of-run validations count too).
+  double saved_metric = std::numeric_limits<double>::quiet_NaN();
+  std::int64_t saved_step = 0;
+};
+
+struct ValidationResult {
+  double loss = 0;      // mean token cross-entropy, no label smoothing
+  double ppl = 0;
+  double accuracy = 0;  // argmax == reference, teacher-forced
+  std::int64_t tokens = 0;
+  std::int64_t sentences = 0;
+};
+
+enum class StopReason { Steps, Epochs, Time, EarlyStopping, Interrupted };
+const char* stop_reason_name(StopReason r);
+
+struct TrainResult {
+  StopReason reason = StopReason::Steps;
+  std::int64_t step = 0;
+  std::int64_t epoch = 0;                 // epochs completed
+  bool validated = false;                 // last_validation is set
+  ValidationResult last_validation;
+  double best_metric = std::numeric_limits<double>::quiet_NaN();
+  std::int64_t best_step = 0;
+};
+
+class Trainer;
+struct TrainerHooks {
+  // Periodic and final checkpoints (final = true at the end of run()).
+  std::function<void(const Trainer&, bool final)> checkpoint;
+  // A new best model on the dev set, or the final model when there is no dev set.
+  std::function<void(const Trainer&)> save_model;
+  // Polled after every update (e.g. set by SIGINT): stop, checkpoint, return.
+  std::function<bool()> interrupted;
+};
+
+class Trainer {
+ public:
+  // dev: batches for validation (may be empty: then no validation). All
+  // references must outlive the Trainer.
+  Trainer(models::EncoderDecoder& model, Optimizer& optimizer, LrSchedule& schedule, data::Batcher& train_data,
+          std::vector<data::Batch> dev, const RunConfig& config, TrainLog* log, TrainerHooks hooks = {});
+
+  // Trains until a limit of the config (steps, epochs, time, patience) or an
+  // interruption; restores nothing by itself (see restore()).
+  TrainResult run();
+
+  // One update on one batch; returns the training loss of the batch.
+  double train_step(const data::Batch& batch);
+  ValidationResult validate();
+
+  const TrainerState& state() const { return state_; }
+  // Continues from a checkpoint's state: RNG, data position, counters.
+  // (Parameters, optimizer and schedule are restored by their owners.)
+  void restore(const TrainerState& state);
+
+  models::EncoderDecoder& model() const { return model_; }
+  Optimizer& optimizer() const { return optimizer_; }
+  LrSchedule& schedule() const { return schedule_; }
+  const RunConfig& config() const { return config_; }
+  std::int64_t epoch() const { return static_cast<std::int64_t>(batcher_.state().epoch); }
+
+ private:
+  bool better(double metric, double than) const;
+  void on_validation(bool regular);
+  double eta(double now_s, double step_s) const;
+
+  models::EncoderDecoder& model_;
+  Optimizer& optimizer_;
+  LrSchedule& schedule_;
+  data::Batcher& batcher_;
+  std::vector<data::Batch> dev_;
+  RunConfig config_;
+  TrainLog* log_;
+  TrainerHooks hooks_;
+  std::vector<autograd::Parameter*> params_;
+  autograd::Graph graph_;
+  Rng rng_;
+  TrainerState state_;
+  // This segment's timing and the report interval's sums (not checkpointed: they only feed the log).
+  double start_s_ = 0;
+  std::int64_t batches_per_epoch_ = 0;
+  std::uint64_t last_batch_pos_ = 0;
+  double interval_start_s_ = 0, interval_loss_ = 0, interval_gnorm_ = 0;
+  std::int64_t interval_steps_ = 0, interval_tokens_ = 0, interval_sentences_ = 0;
+  double last_lr_ = 0;
+  bool stop_early_ = false;
+  ValidationResult last_valid_;
+  bool validated_ = false;
+};
+
+// Derives independent RNG seeds from the run seed for each consumer.
+std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream);
+inline constexpr std::uint64_t kSeedModelInit = 1, kSeedData = 2, kSeedTrainer = 3;
+
+}  // namespace s2s::train

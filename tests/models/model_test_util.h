@@ -1,0 +1,72 @@
+#pragma once
+// Helpers for model tests: batches from id lists, small configs, and the
+// greedy/step drivers that compare stepping with forward.
+#include <algorithm>
+#include <vector>
+
+#include "s2s/autograd/graph.h"
+#include "s2s/models/encoder_decoder.h"
+
+namespace s2s::testing {
+
+// Time-major padded batch of the given sequences.
+inline models::TokenBatch make_batch(const std::vector<std::vector<std::int32_t>>& seqs) {
+  std::int64_t batch = static_cast<std::int64_t>(seqs.size()), steps = 0;
+  for (const auto& s : seqs) steps = std::max<std::int64_t>(steps, static_cast<std::int64_t>(s.size()));
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(steps * batch), models::kPad), lengths;
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const auto& s = seqs[static_cast<std::size_t>(b)];
+    for (std::size_t t = 0; t < s.size(); ++t) ids[t * static_cast<std::size_t>(batch) + static_cast<std::size_t>(b)] = s[t];
+    lengths.push_back(static_cast<std::int32_t>(s.size()));
+  }
+  return {Tensor::from_ids(ids, Shape{steps, batch}), Tensor::from_ids(lengths, Shape{batch})};
+}
+
+// Decoder input (BOS + y) for each target sequence y.
+inline models::TokenBatch make_decoder_input(const std::vector<std::vector<std::int32_t>>& targets) {
+  std::vector<std::vector<std::int32_t>> in;
+  for (const auto& y : targets) {
+    std::vector<std::int32_t> s{models::kBos};
+    s.insert(s.end(), y.begin(), y.end());
+    in.push_back(s);
+  }
+  return make_batch(in);
+}
+
+// Decoder output (y + EOS) ids, flattened over (t, b) like the logits, padded with kPad.
+inline Tensor make_decoder_output(const std::vector<std::vector<std::int32_t>>& targets) {
+  std::vector<std::vector<std::int32_t>> out;
+  for (const auto& y : targets) {
+    std::vector<std::int32_t> s(y);
+    s.push_back(models::kEos);
+    out.push_back(s);
+  }
+  models::TokenBatch b = make_batch(out);
+  return b.ids.reshape(Shape{b.ids.numel()});
+}
+
+// Logits [T*B, V] obtained by encode + step over tgt_in's tokens.
+inline Tensor step_logits(models::EncoderDecoder& model, const models::TokenBatch& src,
+                          const models::TokenBatch& tgt_in) {
+  autograd::Graph g(false);
+  auto state = model.encode(g, src);
+  const std::int64_t steps = tgt_in.steps(), batch = tgt_in.size();
+  Tensor out;
+  for (std::int64_t t = 0; t < steps; ++t) {
+    Tensor prev = Tensor::empty(Shape{batch}, DType::I32);
+    std::copy_n(tgt_in.ids.i32() + t * batch, batch, prev.i32());
+    models::StepOutput o = model.step(g, *state, prev);
+    if (!out.defined()) out = Tensor::empty(Shape{steps * batch, o.logits.dim(1)});
+    std::copy_n(o.logits.f32(), o.logits.numel(), out.f32() + t * o.logits.numel());
+    g.clear();
+  }
+  return out;
+}
+
+inline float max_abs_diff(const Tensor& a, const Tensor& b) {
+  float m = 0.0f;
+  for (std::int64_t k = 0; k < a.numel(); ++k) m = std::max(m, std::abs(a.f32()[k] - b.f32()[k]));
+  return m;
+}
+
+}  // namespace s2s::testing
