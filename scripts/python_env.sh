@@ -14,7 +14,8 @@ sacrebleu_pin="sacrebleu==2.6.0"
 if [ ! -x "$venv/bin/python" ]; then
   echo "python_env: creating $venv with $(command -v python3)" >&2
   mkdir -p "$(dirname "$venv")"
-  python3 -m venv "$venv"
+  # --clear also repairs a venv whose interpreter has gone (e.g. a removed pyenv).
+  python3 -m venv --clear "$venv"
 fi
 if ! "$venv/bin/python" - <<'PY' 2>/dev/null
 import sys
