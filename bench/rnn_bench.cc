@@ -2,6 +2,7 @@
 // forward + backward, B = 64, T = 20, H = arg (input size I = H).
 //   OMP_NUM_THREADS=1 ./build/bench/rnn_bench
 //   OMP_NUM_THREADS=2 ./build/bench/rnn_bench
+// "CPU" is the CPU time of the whole process (all threads).
 // Cell benchmarks unroll the cell over T steps (as a decoder does) from
 // precomputed input projections; sequence benchmarks include the input
 // projections. One iteration = the whole T-step forward and backward.
@@ -120,7 +121,7 @@ void BM_GruSequence(benchmark::State& state) {
   report(state);
 }
 
-#define S2S_RNN_BENCH(fn) BENCHMARK(fn)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime()
+#define S2S_RNN_BENCH(fn) BENCHMARK(fn)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()
 S2S_RNN_BENCH(BM_GruCell<true>)->Name("gru_cell/fused");
 S2S_RNN_BENCH(BM_GruCell<false>)->Name("gru_cell/composed");
 S2S_RNN_BENCH(BM_LstmCell<true>)->Name("lstm_cell/fused");

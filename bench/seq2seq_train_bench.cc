@@ -6,14 +6,13 @@
 // --steps timed steps. Prints one JSON object like the peer.
 //
 //   ./build/bench/seq2seq_train_bench --threads 1 --hidden 256
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "bench_meter.h"
 #include "s2s/autograd/ops.h"
 #include "s2s/core/parallel.h"
 #include "s2s/models/encoder_decoder.h"
@@ -119,19 +118,26 @@ int main(int argc, char** argv) {
     g.clear();
   };
   for (int k = 0; k < o.warmup; ++k) step(k);
-  auto t0 = std::chrono::steady_clock::now();
-  for (int k = 0; k < o.steps; ++k) step(o.warmup + k);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
+  std::vector<double> step_ms;
+  s2s::bench::Meter meter;
+  for (int k = 0; k < o.steps; ++k) {
+    double t = s2s::bench::now_seconds();
+    step(o.warmup + k);
+    step_ms.push_back(1000.0 * (s2s::bench::now_seconds() - t));
+  }
+  double seconds = meter.wall(), other = meter.other_cores();
   double tokens = static_cast<double>(o.steps) * o.batch * o.tgt_len;
+  s2s::AllocatorStats alloc = s2s::Allocator::for_device(s2s::kCPU).stats();
   std::printf(
       "{\"impl\": \"s2s\", \"threads\": %d, \"hidden\": %lld, \"emb\": %lld, \"src_vocab\": %lld, \"tgt_vocab\": %lld, "
       "\"batch\": %lld, \"src_len\": %lld, \"tgt_len\": %lld, \"params\": %lld, \"steps\": %d, "
-      "\"train_tok_per_s\": %.1f, \"ms_per_step\": %.2f, \"final_loss\": %.4f, \"peak_rss_mb\": %.1f}\n",
+      "\"train_tok_per_s\": %.1f, \"ms_per_step\": %.2f, \"ms_per_step_median\": %.2f, \"other_cores\": %.3f, "
+      "\"final_loss\": %.4f, \"peak_rss_mb\": %.1f, \"tensor_peak_mb\": %.1f, \"tensor_cached_mb\": %.1f}\n",
       o.threads, static_cast<long long>(o.hidden), static_cast<long long>(o.emb), static_cast<long long>(o.src_vocab),
       static_cast<long long>(o.tgt_vocab), static_cast<long long>(o.batch), static_cast<long long>(o.src_len),
       static_cast<long long>(o.tgt_len), static_cast<long long>(n_params), o.steps, tokens / seconds,
-      1000.0 * seconds / o.steps, loss_value, ru.ru_maxrss / 1024.0);
+      1000.0 * seconds / o.steps, s2s::bench::median(step_ms), other, loss_value, s2s::bench::peak_rss_mb(),
+      static_cast<double>(alloc.peak_bytes_in_use) / (1 << 20),
+      static_cast<double>(alloc.bytes_in_use + alloc.bytes_cached) / (1 << 20));
   return 0;
 }

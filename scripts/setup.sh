@@ -6,6 +6,8 @@ pkgs=(
   libopenblas-openmp-dev libomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsentencepiece-dev sentencepiece libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev
+  chromium wrk
+  python3-venv
   python3-torch
 )
 missing=()

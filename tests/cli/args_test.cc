@@ -61,12 +61,12 @@ TEST(Args, HelpIsRequestedAndGenerated) {
   EXPECT_FALSE(parse(a, {"--help"}));
   std::string h = a.help();
   EXPECT_NE(h.find("usage: s2s demo [options]"), std::string::npos);
-  EXPECT_NE(h.find("  --input FILE       input file (required)\n"), std::string::npos) << h;
-  EXPECT_NE(h.find("  --size N           size (default: 8000)\n"), std::string::npos) << h;
-  EXPECT_NE(h.find("  --rate X           rate (default: 0.5)\n"), std::string::npos) << h;
-  EXPECT_NE(h.find("  --strict           be strict\n"), std::string::npos) << h;
-  EXPECT_NE(h.find("  --type char|word   tokenizer (default: word)\n"), std::string::npos) << h;
-  EXPECT_NE(h.find("  --help             show this help\n"), std::string::npos) << h;
+  EXPECT_NE(h.find("  --input FILE      input file (required)\n"), std::string::npos) << h;
+  EXPECT_NE(h.find("  --size N          size (default: 8000)\n"), std::string::npos) << h;
+  EXPECT_NE(h.find("  --rate X          rate (default: 0.5)\n"), std::string::npos) << h;
+  EXPECT_NE(h.find("  --strict          be strict\n"), std::string::npos) << h;
+  EXPECT_NE(h.find("  --type char|word  tokenizer (default: word)\n"), std::string::npos) << h;
+  EXPECT_NE(h.find("  --help            show this help\n"), std::string::npos) << h;
 }
 
 TEST(Args, ErrorsNameTheOption) {

@@ -71,7 +71,14 @@ TEST(LineReader, LinesAcrossChunkBoundaries) {
     expected.push_back(std::string(static_cast<std::size_t>(i % 997) + 1, static_cast<char>('a' + i % 26)));
     text += expected.back() + "\n";
   }
-  EXPECT_EQ(read_all(t.file("chunks.txt", text)), expected);
+  std::string path = t.file("chunks.txt", text);
+  EXPECT_EQ(read_all(path), expected);
+  for (std::size_t chunk : {1, 7, 4096}) {
+    LineReaderOptions o;
+    o.chunk_bytes = chunk;
+    EXPECT_EQ(read_all(path, o), expected) << chunk;
+    EXPECT_EQ(read_all(t.gz("chunks.gz", text), o), expected) << chunk;
+  }
 }
 
 TEST(LineReader, OverLongLinesComeBackEmptyAndFlagged) {
@@ -79,8 +86,13 @@ TEST(LineReader, OverLongLinesComeBackEmptyAndFlagged) {
   LineReaderOptions o;
   o.max_line_bytes = 10;
   std::string huge(5'000'000, 'x');  // several buffer refills inside one line
-  auto lines = read_all(t.file("long.txt", "short\n" + huge + "\nafter\n" + std::string(11, 'y')), o);
-  EXPECT_EQ(lines, (std::vector<std::string>{"short", "<too long>", "after", "<too long>"}));
+  std::string path = t.file("long.txt", "short\n" + huge + "\nafter\n" + std::string(11, 'y'));
+  std::vector<std::string> expected = {"short", "<too long>", "after", "<too long>"};
+  EXPECT_EQ(read_all(path, o), expected);
+  o.chunk_bytes = 3;
+  EXPECT_EQ(read_all(path, o), expected);
+  o.max_line_bytes = 5;  // "short" fits exactly, with the LF in the next chunk
+  EXPECT_EQ(read_all(path, o), expected);
 }
 
 TEST(LineReader, InvalidUtf8NamesFileLineAndByte) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <numeric>
 
 #include "models/reverse_task.h"
@@ -52,5 +53,24 @@ INSTANTIATE_TEST_SUITE_P(GruLstm, ReverseLearning,
                                                               AttentionKind::General, AttentionKind::Bahdanau,
                                                               AttentionKind::LocalP)));
 
+}  // namespace
+}  // namespace s2s::models
+
+// Manual tuning aid (disabled): S2S_REV_STEPS / S2S_REV_LR / S2S_REV_HIDDEN override the setup.
+namespace s2s::models {
+namespace {
+TEST(ReverseLearningTune, DISABLED_Tune) {
+  auto env = [](const char* k, double d) { const char* v = std::getenv(k); return v ? std::atof(v) : d; };
+  testing::ReverseSetup s;
+  s.steps = static_cast<std::int64_t>(env("S2S_REV_STEPS", 100));
+  s.lr = env("S2S_REV_LR", s.lr);
+  s.decay_from = env("S2S_REV_DECAY", s.decay_from);
+  s.batch = static_cast<std::int64_t>(env("S2S_REV_BATCH", static_cast<double>(s.batch)));
+  ModelConfig c = reverse_config(static_cast<CellKind>(env("S2S_REV_CELL", 2)), static_cast<AttentionKind>(env("S2S_REV_ATT", 0)));
+  c.hidden_size = static_cast<std::int64_t>(env("S2S_REV_HIDDEN", static_cast<double>(c.hidden_size)));
+  testing::ReverseRun run = testing::train_reverse(c, s);
+  std::printf("exact %.3f loss %.3f -> %.3f (%.3f) %.2f s\n", run.exact_match, run.losses.front(), run.losses.back(),
+              mean(run.losses, run.losses.size() - 20, run.losses.size()), run.seconds);
+}
 }  // namespace
 }  // namespace s2s::models

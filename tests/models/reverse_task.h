@@ -79,6 +79,7 @@ struct ReverseSetup {
   std::int64_t batch = 32;
   std::int64_t steps = 600;
   double lr = 1e-2;
+  double decay_from = 0.5;  // the learning rate falls linearly to 0 over the last half of the steps
   double clip = 1.0;
   float teacher_forcing = 1.0f;
   std::uint64_t seed = 1;
@@ -100,6 +101,8 @@ inline ReverseRun train_reverse(const models::ModelConfig& config, const Reverse
   autograd::Graph g;
   for (std::int64_t step = 0; step < s.steps; ++step) {
     Seqs src = random_sequences(data, s.batch, s.vocab, s.min_len, s.max_len), tgt = reversed(src);
+    double frac = static_cast<double>(step) / static_cast<double>(s.steps);
+    adam.set_lr(frac < s.decay_from ? s.lr : s.lr * (1.0 - frac) / (1.0 - s.decay_from));
     adam.zero_grad();
     autograd::Var logits = model->forward(g, make_batch(src), make_decoder_input(tgt), fo);
     autograd::Var loss = autograd::cross_entropy(logits, make_decoder_output(tgt), ce);

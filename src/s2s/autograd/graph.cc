@@ -20,6 +20,24 @@ Tensor* Node::input_grad(int k) const {
   return &in->grad;
 }
 
+Tensor* Node::input_grad_for_write(int k, bool& fresh) const {
+  Node* in = input(k);
+  fresh = false;
+  if (!in->requires_grad) return nullptr;
+  if (!in->grad.defined()) {
+    in->grad = Tensor::empty(in->value.shape());
+    fresh = true;
+  }
+  return &in->grad;
+}
+
+bool Node::pass_grad_to(int k) {
+  Node* in = input(k);
+  if (!in->requires_grad || in->grad.defined() || !grad.defined() || grad.numel() != in->value.numel()) return false;
+  in->grad = grad.reshape(in->value.shape());
+  return true;
+}
+
 void Node::reset() {
   value.reset();
   grad.reset();
@@ -100,7 +118,13 @@ void Graph::backward(Var root, const Tensor& seed) {
     if (&node_at(k) == r) root_index = k;
   for (std::size_t k = root_index + 1; k-- > 0;) {
     Node& n = node_at(k);
-    if (n.op && n.grad.defined()) n.op->backward(n);
+    if (!n.op) continue;
+    if (n.grad.defined()) n.op->backward(n);
+    // Nothing reads an op node's gradient or saved tensors after its own
+    // backward (its consumers ran before it): return them to the allocator
+    // now, so later gradients reuse the blocks and the peak stays low.
+    n.grad.reset();
+    for (Tensor& t : n.saved) t.reset();
   }
 }
 

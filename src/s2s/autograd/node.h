@@ -57,7 +57,17 @@ struct Node {
 
   Node* input(int k) const;
   // The input's gradient buffer, or nullptr when that input needs none.
+  // Zeroed when first needed; the op accumulates (+=) into it.
   Tensor* input_grad(int k) const;
+  // Same, without the zeroing: `fresh` is set when this is the first gradient
+  // the input receives in this backward pass, and the buffer is then
+  // uninitialised, so the op must write (=, gemm beta 0) instead of accumulate.
+  Tensor* input_grad_for_write(int k, bool& fresh) const;
+  // Hands this node's gradient to input k as its own when the input has none
+  // yet (no copy, the buffer is shared); returns false (doing nothing) when it
+  // already has one. Only for ops whose dx equals dy element for element, and
+  // only as the last use of `grad` in the op's backward.
+  bool pass_grad_to(int k);
   void reset();
 };
 

@@ -10,4 +10,5 @@
   X(softmax) X(log_softmax) X(sum) X(mean) X(sum_all)                                         \
   X(concat) X(slice) X(reshape) X(transpose)                                                  \
   X(embedding) X(masked_fill) X(dropout) X(layer_norm) X(cross_entropy)                       \
-  X(gru_cell) X(lstm_cell) X(rnn_sequence) X(gru_sequence) X(lstm_sequence)
+  X(gru_cell) X(lstm_cell) X(rnn_sequence) X(gru_sequence) X(lstm_sequence)                   \
+  X(linear) X(additive_attention)

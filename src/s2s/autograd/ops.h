@@ -21,6 +21,9 @@ namespace s2s::autograd {
 Var matmul(Var a, Var b, bool trans_a = false, bool trans_b = false);
 // a [batch, m, k], b [batch, k, n] (or transposed), result [batch, m, n].
 Var bmm(Var a, Var b, bool trans_a = false, bool trans_b = false);
+// y = x w^T + b: x [..., in], w [out, in], b [out] (undefined: no bias) -> [..., out].
+// One op and one output buffer (the bias is the gemm's C), as torch's addmm.
+Var linear(Var x, Var w, Var b = Var());
 
 // --- elementwise ------------------------------------------------------------
 Var add(Var a, Var b);
@@ -95,5 +98,17 @@ SequenceOutput rnn_sequence(Var x, Var h0, Var w_ih, Var w_hh, Var b_ih, Var b_h
 SequenceOutput gru_sequence(Var x, Var h0, Var w_ih, Var w_hh, Var b_ih, Var b_hh, const Tensor& lengths, bool reverse);
 SequenceOutput lstm_sequence(Var x, Var h0, Var c0, Var w_ih, Var w_hh, Var b_ih, Var b_hh, const Tensor& lengths,
                              bool reverse);
+
+// --- attention (fused, hand-derived backward) ---------------------------------
+// One Bahdanau step: e[b, s] = v . tanh(keys[s, b, :] + query[b, :]), padding
+// (mask F32 [B, S] != 0; undefined = none) gets weight 0, weights = softmax_s(e),
+// context[b] = sum_s weights[b, s] values[b, s, :]. keys [S, B, A] time-major,
+// query [B, A], v A elements, values [B, S, D]. Equals the composition
+// tanh(add) -> matmul(v) -> masked_fill(-1e30) -> softmax -> bmm.
+struct AttentionStep {
+  Var context;  // [B, D]
+  Var weights;  // [B, S]
+};
+AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask);
 
 }  // namespace s2s::autograd

@@ -7,7 +7,8 @@
 
 #define S2S_COMMANDS(X) \
   X(vocab, "build a vocabulary (char, word or SentencePiece) from a corpus") \
-  X(train, "train a model (from a YAML config and/or options); --resume continues a run exactly")
+  X(train, "train a model (from a YAML config and/or options); --resume continues a run exactly") \
+  X(serve, "serve models over HTTP: JSON API, web page, dynamic batching, metrics")
 
 namespace s2s::cli {
 

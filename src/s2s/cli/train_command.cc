@@ -42,25 +42,38 @@ extern "C" void on_interrupt(int) {
   g_interrupted.store(true);
 }
 
-// Greedy outputs for the first n pairs of the dev corpus (else the training corpus).
+// Greedy outputs for the dev corpus (else the first 1000 training pairs):
+// the share decoded exactly right, and the first n pairs side by side.
 void print_examples(const train::RunConfig& config, std::int64_t n) {
   io::ModelDir dir = io::load_model_dir(config.train.save_dir);
   const std::string& corpus = config.data.dev.empty() ? config.data.train : config.data.dev;
   auto reader = data::open_pairs(data::CorpusSpec::parse(corpus));
   std::vector<std::string> sources, references;
   data::RawPair pair;
-  while (static_cast<std::int64_t>(sources.size()) < n && reader->next(pair)) {
+  while (sources.size() < 1000 && reader->next(pair)) {
     if (pair.too_long || pair.src.empty()) continue;
     sources.emplace_back(pair.src);
     references.emplace_back(pair.tgt);
   }
-  auto outputs = search::greedy_translate(*dir.model, {dir.vocab.src_tokenizer.get(), dir.vocab.src_vocab.get()},
-                                          {dir.vocab.tgt_tokenizer.get(), dir.vocab.tgt_vocab.get()}, sources,
-                                          config.data.src_eos);
-  std::printf("\nexamples from %s (greedy decoding of %s):\n", corpus.c_str(), config.train.save_dir.c_str());
-  for (std::size_t i = 0; i < sources.size(); ++i)
-    std::printf("  %-20s -> %-28s %s %s\n", sources[i].c_str(), outputs[i].c_str(), outputs[i] == references[i] ? "ok " : "ref",
+  std::vector<std::string> outputs;
+  constexpr std::size_t kChunk = 64;
+  for (std::size_t i = 0; i < sources.size(); i += kChunk) {
+    std::span<const std::string> chunk(sources.data() + i, std::min(kChunk, sources.size() - i));
+    auto out = search::greedy_translate(*dir.model, {dir.vocab.src_tokenizer.get(), dir.vocab.src_vocab.get()},
+                                        {dir.vocab.tgt_tokenizer.get(), dir.vocab.tgt_vocab.get()}, chunk, config.data.src_eos);
+    outputs.insert(outputs.end(), out.begin(), out.end());
+  }
+  std::size_t shown = std::min<std::size_t>(static_cast<std::size_t>(n), sources.size()), width = 5, correct = 0;
+  for (std::size_t i = 0; i < sources.size(); ++i) correct += outputs[i] == references[i];
+  for (std::size_t i = 0; i < shown; ++i) width = std::max(width, std::max(sources[i].size(), outputs[i].size()));
+  int w = static_cast<int>(width);
+  std::printf("\ngreedy decoding with %s/model.safetensors, %s:\n  %-*s   %-*s   %s\n", config.train.save_dir.c_str(),
+              corpus.c_str(), w, "input", w, "output", "reference");
+  for (std::size_t i = 0; i < shown; ++i)
+    std::printf("  %-*s   %-*s %s %s\n", w, sources[i].c_str(), w, outputs[i].c_str(), outputs[i] == references[i] ? "=" : "x",
                 references[i].c_str());
+  std::printf("exactly right: %zu of %zu (%.1f%%)\n", correct, sources.size(),
+              sources.empty() ? 0.0 : 100.0 * static_cast<double>(correct) / static_cast<double>(sources.size()));
 }
 
 }  // namespace
@@ -74,7 +87,7 @@ int train_command(std::span<const std::string> argv) {
   args.add_string("config", "FILE", std::string(), "YAML run configuration")
       .add_flag("dump-config", "print the effective configuration as YAML and exit")
       .add_string("resume", "DIR", std::string(), "continue the run in model directory DIR (or one of its checkpoints)")
-      .add_int("examples", 0, "after training, print greedy outputs for the first N dev (or training) pairs");
+      .add_int("examples", 0, "after training, decode the dev set (else training pairs) greedily, show N and the share right");
   for (const Alias& a : kAliases) args.add_string(a.name, "VALUE", std::string(), std::string("same as --") + a.key);
   const train::FlatOptions defaults = train::run_config_to_map(train::RunConfig{});
   for (const auto& [key, help] : train::run_config_help()) {
@@ -96,13 +109,8 @@ int train_command(std::span<const std::string> argv) {
   }
   io::ConfigFile file;
   if (args.given("config")) file = io::read_yaml_config(args.get_string("config"));
-  train::FlatOptions merged = file.values;
-  for (const auto& [k, v] : cmdline) merged[k] = v;
   const std::string resume = args.get_string("resume");
-  train::RunConfig config = resume.empty() ? train::run_config_from_map(merged, [&](const std::string& key) {
-    return cmdline.count(key) ? std::string() : file.where(key);
-  })
-                                           : io::resume_config(resume, merged);
+  train::RunConfig config = io::assemble_run_config(file, cmdline, resume);
   if (args.get_flag("dump-config")) {
     std::printf("# effective configuration of s2s train (model.*_vocab_size are set from the vocabularies)\n%s",
                 io::to_yaml(train::run_config_to_map(config)).c_str());

@@ -61,13 +61,12 @@ int vocab_command(std::span<const std::string> argv) {
                  o.spm.model_type.c_str(), r.spm->piece_count(), static_cast<unsigned long long>(r.sentences),
                  model_path.c_str());
   } else {
-    std::fprintf(stderr,
-                 "s2s vocab: %llu sentences, %llu distinct tokens; kept %llu (%llu below --min-freq %lld, %llu over "
-                 "--size %lld)\n",
+    std::string dropped;
+    if (rep.below_min_freq) dropped += ", " + std::to_string(rep.below_min_freq) + " below --min-freq " + std::to_string(min_freq);
+    if (rep.over_max_size) dropped += ", " + std::to_string(rep.over_max_size) + " over --size " + std::to_string(size);
+    std::fprintf(stderr, "s2s vocab: %llu sentences, %llu distinct tokens, kept %llu%s\n",
                  static_cast<unsigned long long>(r.sentences), static_cast<unsigned long long>(rep.distinct),
-                 static_cast<unsigned long long>(rep.kept), static_cast<unsigned long long>(rep.below_min_freq),
-                 static_cast<long long>(min_freq), static_cast<unsigned long long>(rep.over_max_size),
-                 static_cast<long long>(size));
+                 static_cast<unsigned long long>(rep.kept), dropped.c_str());
   }
   r.vocab.save(output);
   std::fprintf(stderr, "s2s vocab: wrote %s: %d tokens (4 reserved), covering %.2f%% of %llu token occurrences\n",

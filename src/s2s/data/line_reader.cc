@@ -13,22 +13,19 @@
 
 namespace s2s::data {
 
-namespace {
-constexpr std::size_t kChunk = std::size_t{1} << 20;
-}
-
 LineReader::LineReader(std::string path, LineReaderOptions options) : path_(std::move(path)), options_(options) {
-  S2S_CHECK(options_.max_line_bytes > 0, "line reader: max_line_bytes must be positive");
+  S2S_CHECK(options_.max_line_bytes > 0 && options_.chunk_bytes > 0, "line reader: sizes must be positive");
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) fail("cannot open ", path_, ": ", std::strerror(errno));
   if (S_ISDIR(st.st_mode)) fail("cannot read ", path_, ": is a directory");
   errno = 0;
   gzFile f = gzopen(path_.c_str(), "rb");
   if (!f) fail("cannot open ", path_, ": ", errno ? std::strerror(errno) : "out of memory");
-  gzbuffer(f, 256 * 1024);
+  gzbuffer(f, static_cast<unsigned>(std::clamp<std::size_t>(options_.chunk_bytes, 8192, 256 * 1024)));
   file_ = f;
   // Room for the longest kept line plus one chunk, so the buffer never grows.
-  buf_.resize(std::max(kChunk, options_.max_line_bytes + kChunk / 4));
+  capacity_ = options_.max_line_bytes + options_.chunk_bytes;
+  buf_.reset(new char[capacity_]);
 }
 
 LineReader::~LineReader() {
@@ -37,8 +34,8 @@ LineReader::~LineReader() {
 
 bool LineReader::fill() {
   auto* f = static_cast<gzFile>(file_);
-  std::size_t room = std::min<std::size_t>(buf_.size() - end_, INT_MAX);
-  int n = gzread(f, buf_.data() + end_, static_cast<unsigned>(room));
+  std::size_t room = std::min({capacity_ - end_, options_.chunk_bytes, std::size_t{INT_MAX}});
+  int n = gzread(f, buf_.get() + end_, static_cast<unsigned>(room));
   int err = Z_OK;
   const char* msg = gzerror(f, &err);
   if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
@@ -53,7 +50,7 @@ bool LineReader::read_raw(std::string_view& line) {
   too_long_ = false;
   std::size_t scan = begin_;
   for (;;) {
-    const char* base = buf_.data();
+    const char* base = buf_.get();
     if (const void* nl = std::memchr(base + scan, '\n', end_ - scan)) {
       std::size_t pos = static_cast<const char*>(nl) - base;
       line = too_long_ ? std::string_view{} : std::string_view(base + begin_, pos - begin_);
@@ -71,7 +68,7 @@ bool LineReader::read_raw(std::string_view& line) {
       too_long_ = true;  // drop what we have of this line and keep scanning for its end
       begin_ = end_ = scan = 0;
     } else if (begin_ > 0) {
-      std::memmove(buf_.data(), base + begin_, end_ - begin_);
+      std::memmove(buf_.get(), base + begin_, end_ - begin_);
       end_ -= begin_;
       scan -= begin_;
       begin_ = 0;

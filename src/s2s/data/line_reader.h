@@ -7,14 +7,15 @@
 // empty with too_long() set, so one runaway line cannot exhaust memory.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace s2s::data {
 
 struct LineReaderOptions {
   std::size_t max_line_bytes = std::size_t{1} << 20;
+  std::size_t chunk_bytes = std::size_t{1} << 20;  // read size; tests and the fuzzer use tiny ones
   bool check_utf8 = true;
 };
 
@@ -44,7 +45,8 @@ class LineReader {
   std::string path_;
   LineReaderOptions options_;
   void* file_ = nullptr;  // gzFile
-  std::vector<char> buf_;
+  std::unique_ptr<char[]> buf_;  // not zero-filled: opening a reader stays cheap
+  std::size_t capacity_ = 0;
   std::size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
   bool too_long_ = false;

@@ -103,6 +103,15 @@ train::RunConfig resume_config(const std::string& dir, const train::FlatOptions&
   });
 }
 
+train::RunConfig assemble_run_config(const ConfigFile& file, const train::FlatOptions& command_line, const std::string& resume) {
+  train::FlatOptions merged = file.values;
+  for (const auto& [k, v] : command_line) merged[k] = v;
+  if (!resume.empty()) return resume_config(resume, merged);
+  return train::run_config_from_map(merged, [&](const std::string& key) {
+    return command_line.count(key) ? std::string() : file.where(key);
+  });
+}
+
 TrainingRunResult run_training(const train::RunConfig& config_in, const TrainingRunOptions& options) {
   train::RunConfig config = config_in;
   train::validate_run_config(config);
@@ -197,7 +206,7 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
   const auto& r = result.train;
   std::string best = std::isnan(r.best_metric) ? std::string("")
                      : detail::concat("; best ", config.train.valid_metric, " ", train::format_double(r.best_metric), " at step ", r.best_step);
-  log.event("done", detail::concat("stopped (", train::stop_reason_name(r.reason), ") at step ", r.step, ", epoch ", r.epoch, best,
+  log.event("done", detail::concat("stopped (", train::stop_reason_name(r.reason), ") at step ", r.step, " after ", r.epoch, " full epochs", best,
                                    "; model in ", save_dir),
             detail::concat("\"reason\": \"", train::stop_reason_name(r.reason), "\", \"step\": ", r.step));
   return result;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "s2s/io/yaml_config.h"
 #include "s2s/train/run_config.h"
 #include "s2s/train/trainer.h"
 
@@ -33,5 +34,11 @@ TrainingRunResult run_training(const train::RunConfig& config, const TrainingRun
 // The effective configuration to resume `dir` with: its config.yaml with
 // `overrides` on top. Model options cannot change.
 train::RunConfig resume_config(const std::string& dir, const train::FlatOptions& overrides);
+
+// What `s2s train` runs: defaults < the YAML file < the command line. Errors
+// in values from the file name file:line. With `resume`, the model
+// directory's config.yaml comes first (see resume_config).
+train::RunConfig assemble_run_config(const ConfigFile& file, const train::FlatOptions& command_line,
+                                     const std::string& resume = "");
 
 }  // namespace s2s::io

@@ -22,7 +22,8 @@ CrossEntropySums cross_entropy_forward(const Tensor& logits, const Tensor& targe
 // grad_logits[i] += scale * (softmax(x_i) - q_i) for counted rows, where q_i
 // is the smoothed target distribution (1 - eps) onehot(t_i) + eps / V. One
 // pass per row from the saved lse; no one-hot or probabilities are stored.
+// With accumulate false the rows are written (=), ignored rows with zeros.
 void cross_entropy_backward(const Tensor& logits, const Tensor& targets, const Tensor& lse, std::int32_t ignore_index,
-                            float label_smoothing, float scale, Tensor& grad_logits);
+                            float label_smoothing, float scale, Tensor& grad_logits, bool accumulate = true);
 
 }  // namespace s2s::kernels

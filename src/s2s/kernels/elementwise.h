@@ -24,7 +24,8 @@ void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out);
 // Gradients of out = a op b given g = dL/dout, accumulated (+=):
 //   ga += dL/da (a's shape),   gb += dL/db reduced over the broadcast dims.
 // The reductions are parallel over independent outputs (fixed order).
-void binary_backward_a(BinaryOp op, const Tensor& g, const Tensor& b, Tensor& ga);
+// binary_backward_a with accumulate false writes ga (=) instead.
+void binary_backward_a(BinaryOp op, const Tensor& g, const Tensor& b, Tensor& ga, bool accumulate = true);
 void binary_backward_b(BinaryOp op, const Tensor& g, const Tensor& a, const Tensor& b, Tensor& gb);
 
 // y = alpha * x + beta (y may alias x).

@@ -24,6 +24,11 @@ void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int6
 // c must already have the product's shape (as a matrix view). Dispatches on device.
 void gemm(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op = {});
 
+// Affine map y = x w^T (+ b): x [..., in], w [out, in], b [out] or nullptr,
+// y [..., out]. The bias rows are written first and the gemm adds onto them
+// (beta 1), as torch's addmm does: one pass over y instead of two.
+void linear(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y);
+
 // Batched: a [batch, ., .], b [batch, ., .] or [., .] (shared), c [batch, ., .].
 void gemm_batched(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op = {});
 

@@ -26,7 +26,7 @@ MaskView mask_view(const Shape& x, const Shape& mask, const char* op);
 // out = mask != 0 ? value : x. out has x's shape (may be x itself).
 void masked_fill(const Tensor& x, const Tensor& mask, float value, Tensor& out);
 
-// grad_x += grad where mask == 0.
-void masked_fill_backward(const Tensor& grad, const Tensor& mask, Tensor& grad_x);
+// grad_x += grad where mask == 0 (with accumulate false: grad_x = grad there, 0 elsewhere).
+void masked_fill_backward(const Tensor& grad, const Tensor& mask, Tensor& grad_x, bool accumulate = true);
 
 }  // namespace s2s::kernels

@@ -20,7 +20,10 @@ struct EnumNames {
   }
   std::string choices() const {
     std::string out;
-    for (auto& [k, n] : items) out += (out.empty() ? "" : "|") + std::string(n);
+    for (auto& [k, n] : items) {
+      if (!out.empty()) out += '|';
+      out += n;
+    }
     return out;
   }
   Enum parse(const std::string& key, const std::string& value) const {
@@ -135,7 +138,10 @@ void set_option(ModelConfig& c, const std::string& key, const std::string& value
   else if (key == "decoder_embedding_relu") c.decoder_embedding_relu = parse_bool(key, value);
   else {
     std::string known;
-    for (auto& [k, v] : to_pairs(ModelConfig{})) known += (known.empty() ? "" : ", ") + k;
+    for (auto& [k, v] : to_pairs(ModelConfig{})) {
+      if (!known.empty()) known += ", ";
+      known += k;
+    }
     fail("model.", key, ": unknown option (known: embedding_size, layers, ", known, ")");
   }
 }

@@ -91,12 +91,13 @@ void TrainLog::report(const ReportRecord& r) {
 }
 
 void TrainLog::validation(const ValidationRecord& r) {
-  std::string tail = r.improved ? "new best" : fmt("no improvement for %lld", static_cast<long long>(r.bad_checks));
-  if (r.patience > 0 && !r.improved) tail += fmt(" of %lld", static_cast<long long>(r.patience));
+  std::string tail = r.improved ? std::string("new best") : fmt("best at step %lld", static_cast<long long>(r.best_step));
+  if (r.patience > 0 && !r.improved)
+    tail += fmt(", patience %lld/%lld", static_cast<long long>(r.bad_checks), static_cast<long long>(r.patience));
   console_line(fmt("valid %6lld | epoch %3lld | loss %7.4f | ppl %9.2f | acc %6.2f%% | %s", static_cast<long long>(r.step),
                    static_cast<long long>(r.epoch), r.loss, r.ppl, 100.0 * r.accuracy, tail.c_str()));
   nlohmann::json j{{"event", "valid"}, {"step", r.step}, {"epoch", r.epoch}, {"loss", num(r.loss)}, {"ppl", num(r.ppl)},
-                   {"accuracy", num(r.accuracy)}, {"tokens", r.tokens}, {"improved", r.improved}, {"bad_checks", r.bad_checks}};
+                   {"accuracy", num(r.accuracy)}, {"tokens", r.tokens}, {"improved", r.improved}, {"best_step", r.best_step}, {"bad_checks", r.bad_checks}};
   json_line(j.dump());
 }
 

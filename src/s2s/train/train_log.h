@@ -31,7 +31,8 @@ struct ValidationRecord {
   double accuracy = 0;           // token accuracy, teacher-forced
   std::int64_t tokens = 0;
   bool improved = false;         // new best: the best model was saved
-  std::int64_t bad_checks = 0;   // validations since the last improvement
+  std::int64_t best_step = 0;    // step of the best model so far
+  std::int64_t bad_checks = 0;   // regular validations since the last improvement
   std::int64_t patience = 0;     // 0: early stopping off
 };
 

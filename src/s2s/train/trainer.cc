@@ -165,6 +165,7 @@ void Trainer::on_validation(bool regular) {
     rec.epoch = epoch() + 1;
     rec.loss = v.loss, rec.ppl = v.ppl, rec.accuracy = v.accuracy, rec.tokens = v.tokens;
     rec.improved = improved;
+    rec.best_step = state_.saved_step;
     rec.bad_checks = state_.bad_checks;
     rec.patience = config_.train.patience;
     log_->validation(rec);
@@ -203,9 +204,8 @@ TrainResult Trainer::run() {
       // In memory, the epoch's last position is its batch count (streaming: unknown).
       if (!batcher_.streaming() && last_batch_pos_ > 0) batches_per_epoch_ = static_cast<std::int64_t>(last_batch_pos_);
       state_.data = batcher_.state();
-      if (log_)
-        log_->event("epoch", detail::concat("epoch ", epoch(), " done at step ", state_.step),
-                    detail::concat("\"epoch\": ", epoch(), ", \"step\": ", state_.step));
+      // The log file only: report lines already show the epoch.
+      if (log_) log_->event("epoch", "", detail::concat("\"epoch\": ", epoch(), ", \"step\": ", state_.step));
       if (t.valid_every == 0 && !dev_.empty()) {
         on_validation(true);
         if (stop_early_) { result.reason = StopReason::EarlyStopping; break; }

@@ -9,11 +9,16 @@ namespace {
 // dlogits_i = dL * norm * (softmax(x_i) - q_i), q_i = (1 - eps) onehot(t_i) + eps / V,
 // norm = 1 / count for Mean, 1 for Sum; ignored rows get nothing.
 void cross_entropy_backward(Node& n) {
-  Tensor* gx = n.input_grad(0);
-  if (!gx || n.f[1] == 0.0f) return;
+  bool fresh = false;
+  Tensor* gx = n.input_grad_for_write(0, fresh);
+  if (!gx) return;
+  if (n.f[1] == 0.0f) {  // nothing counted: the gradient is zero
+    if (fresh) gx->zero();
+    return;
+  }
   float scale = n.grad.f32()[0] * n.f[1];
   kernels::cross_entropy_backward(n.input(0)->value, n.saved[1], n.saved[0], static_cast<std::int32_t>(n.i[0]), n.f[0],
-                                  scale, *gx);
+                                  scale, *gx, !fresh);
 }
 
 }  // namespace

@@ -11,22 +11,39 @@ namespace {
 using kernels::BinaryOp;
 
 // i[0] holds the BinaryOp. Backward reads the inputs' values (they outlive the
-// node on the tape), so nothing is saved.
+// node on the tape), so nothing is saved. A first gradient is written, not
+// added to zeros; for add/sub, a takes dy's buffer itself when it can (b is
+// done first, since handing the buffer over is the last use of dy).
 void binary_backward(Node& n) {
   auto op = static_cast<BinaryOp>(n.i[0]);
   const Tensor& a = n.input(0)->value;
   const Tensor& b = n.input(1)->value;
-  if (Tensor* ga = n.input_grad(0)) kernels::binary_backward_a(op, n.grad, b, *ga);
-  if (Tensor* gb = n.input_grad(1)) kernels::binary_backward_b(op, n.grad, a, b, *gb);
+  const bool additive = op == BinaryOp::Add || op == BinaryOp::Sub;
+  bool fresh = false;
+  if (additive && b.shape() == n.grad.shape()) {
+    if (Tensor* gb = n.input_grad_for_write(1, fresh)) {
+      if (fresh) kernels::affine(n.grad, op == BinaryOp::Add ? 1.0f : -1.0f, 0.0f, *gb);
+      else kernels::binary_backward_b(op, n.grad, a, b, *gb);
+    }
+  } else if (Tensor* gb = n.input_grad(1)) {
+    kernels::binary_backward_b(op, n.grad, a, b, *gb);
+  }
+  if (additive && n.pass_grad_to(0)) return;
+  if (Tensor* ga = n.input_grad_for_write(0, fresh)) kernels::binary_backward_a(op, n.grad, b, *ga, !fresh);
 }
 
 // y = s x: dx = s dy.
 void scale_backward(Node& n) {
-  if (Tensor* gx = n.input_grad(0)) kernels::axpy(n.f[0], n.grad, *gx);
+  bool fresh = false;
+  if (Tensor* gx = n.input_grad_for_write(0, fresh)) {
+    if (fresh) kernels::affine(n.grad, n.f[0], 0.0f, *gx);
+    else kernels::axpy(n.f[0], n.grad, *gx);
+  }
 }
 
 // y = x + s: dx = dy.
 void add_scalar_backward(Node& n) {
+  if (n.pass_grad_to(0)) return;
   if (Tensor* gx = n.input_grad(0)) kernels::axpy(1.0f, n.grad, *gx);
 }
 

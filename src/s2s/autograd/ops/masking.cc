@@ -8,7 +8,8 @@ namespace {
 
 // dx = dy where mask == 0, and 0 where it was filled (the output is a constant there).
 void masked_fill_backward(Node& n) {
-  if (Tensor* gx = n.input_grad(0)) kernels::masked_fill_backward(n.grad, n.saved[0], *gx);
+  bool fresh = false;
+  if (Tensor* gx = n.input_grad_for_write(0, fresh)) kernels::masked_fill_backward(n.grad, n.saved[0], *gx, !fresh);
 }
 
 }  // namespace

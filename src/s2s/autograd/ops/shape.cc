@@ -20,7 +20,9 @@ void concat_backward(Node& n) {
   std::int64_t offset = 0;
   for (int k = 0; k < n.num_inputs; ++k) {
     std::int64_t cols = n.input(k)->value.dim(axis) * inner;
-    if (Tensor* gx = n.input_grad(k)) kernels::copy_rows(n.grad.f32() + offset, row, gx->f32(), cols, outer, cols, true);
+    bool fresh = false;
+    if (Tensor* gx = n.input_grad_for_write(k, fresh))
+      kernels::copy_rows(n.grad.f32() + offset, row, gx->f32(), cols, outer, cols, !fresh);
     offset += cols;
   }
 }
@@ -35,17 +37,24 @@ void slice_backward(Node& n) {
   kernels::copy_rows(n.grad.f32(), len * inner, gx->f32() + n.i[1] * inner, s[axis] * inner, outer, len * inner, true);
 }
 
-// Same elements in the same order: dx = dy.
+// Same elements in the same order: dx = dy (the input takes dy's buffer when it has none yet).
 void reshape_backward(Node& n) {
+  if (n.pass_grad_to(0)) return;
   if (Tensor* gx = n.input_grad(0)) kernels::axpy(1.0f, n.grad, *gx);
 }
 
 // i[0], i[1] = the swapped axes, i[2] = 1 when the forward was a view.
 void transpose_backward(Node& n) {
-  Tensor* gx = n.input_grad(0);
+  if (n.i[2] && n.pass_grad_to(0)) return;
+  bool fresh = false;
+  Tensor* gx = n.input_grad_for_write(0, fresh);
   if (!gx) return;
-  if (n.i[2]) kernels::axpy(1.0f, n.grad, *gx);
-  else kernels::transpose(n.grad, static_cast<int>(n.i[0]), static_cast<int>(n.i[1]), *gx, true);
+  if (n.i[2]) {
+    if (fresh) gx->copy_from(n.grad);
+    else kernels::axpy(1.0f, n.grad, *gx);
+  } else {
+    kernels::transpose(n.grad, static_cast<int>(n.i[0]), static_cast<int>(n.i[1]), *gx, !fresh);
+  }
 }
 
 }  // namespace

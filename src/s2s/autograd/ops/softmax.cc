@@ -9,12 +9,14 @@ namespace {
 
 // y = softmax(x): dx = y * (dy - sum(dy * y)) per row.
 void softmax_backward(Node& n) {
-  if (Tensor* gx = n.input_grad(0)) kernels::softmax_backward(n.value, n.grad, *gx);
+  bool fresh = false;
+  if (Tensor* gx = n.input_grad_for_write(0, fresh)) kernels::softmax_backward(n.value, n.grad, *gx, !fresh);
 }
 
 // y = log_softmax(x): dx = dy - softmax(x) * sum(dy) per row, softmax(x) = exp(y).
 void log_softmax_backward(Node& n) {
-  if (Tensor* gx = n.input_grad(0)) kernels::log_softmax_backward(n.value, n.grad, *gx);
+  bool fresh = false;
+  if (Tensor* gx = n.input_grad_for_write(0, fresh)) kernels::log_softmax_backward(n.value, n.grad, *gx, !fresh);
 }
 
 }  // namespace

@@ -12,8 +12,9 @@ using kernels::UnaryOp;
 
 // i[0] holds the UnaryOp. dx = dy * f'(x), see kernels/unary.h.
 void unary_backward(Node& n) {
-  if (Tensor* gx = n.input_grad(0))
-    kernels::unary_backward(static_cast<UnaryOp>(n.i[0]), n.input(0)->value, n.value, n.grad, *gx);
+  bool fresh = false;
+  if (Tensor* gx = n.input_grad_for_write(0, fresh))
+    kernels::unary_backward(static_cast<UnaryOp>(n.i[0]), n.input(0)->value, n.value, n.grad, *gx, !fresh);
 }
 
 Var unary(const OpDef& def, UnaryOp op, Var x) {

@@ -65,7 +65,7 @@ CrossEntropySums cross_entropy_forward(const Tensor& logits, const Tensor& targe
 }
 
 void cross_entropy_backward(const Tensor& logits, const Tensor& targets, const Tensor& lse, std::int32_t ignore_index,
-                            float label_smoothing, float scale, Tensor& grad_logits) {
+                            float label_smoothing, float scale, Tensor& grad_logits, bool accumulate) {
   std::int64_t n = logits.dim(0), classes = logits.dim(1);
   const std::int32_t* t = targets.i32();
   const float *px = logits.f32(), *plse = lse.f32();
@@ -75,12 +75,20 @@ void cross_entropy_backward(const Tensor& logits, const Tensor& targets, const T
   float on = scale * (1.0f - eps);                                                  // extra mass on the target
   parallel_for(0, n, row_grain(classes), [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) {
-      if (t[i] == ignore_index) continue;
-      const float* x = px + i * classes;
       float* g = pg + i * classes;
+      if (t[i] == ignore_index) {
+        if (!accumulate) std::fill(g, g + classes, 0.0f);
+        continue;
+      }
+      const float* x = px + i * classes;
       float l = plse[i];
+      if (accumulate) {
 #pragma omp simd
-      for (std::int64_t v = 0; v < classes; ++v) g[v] += scale * cpu::fast_exp(x[v] - l) - off;
+        for (std::int64_t v = 0; v < classes; ++v) g[v] += scale * cpu::fast_exp(x[v] - l) - off;
+      } else {
+#pragma omp simd
+        for (std::int64_t v = 0; v < classes; ++v) g[v] = scale * cpu::fast_exp(x[v] - l) - off;
+      }
       g[t[i]] -= on;
     }
   });

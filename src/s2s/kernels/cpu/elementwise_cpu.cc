@@ -99,14 +99,20 @@ void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out) {
   zip_op<false>(op, a.f32(), b.f32(), out.f32(), bc, layout_of(a));
 }
 
-void binary_backward_a(BinaryOp op, const Tensor& g, const Tensor& b, Tensor& ga) {
+void binary_backward_a(BinaryOp op, const Tensor& g, const Tensor& b, Tensor& ga, bool accumulate) {
   Broadcast bc = broadcast_kind(g.shape(), b.shape(), "binary backward");
   check_same(g, ga, "binary backward");
   switch (op) {
     case BinaryOp::Add:
-    case BinaryOp::Sub: axpy(1.0f, g, ga); break;
+    case BinaryOp::Sub:
+      if (accumulate) axpy(1.0f, g, ga);
+      else ga.copy_from(g);
+      break;
     case BinaryOp::Mul:
-    case BinaryOp::Div: zip_op<true>(op, g.f32(), b.f32(), ga.f32(), bc, layout_of(g)); break;
+    case BinaryOp::Div:
+      if (accumulate) zip_op<true>(op, g.f32(), b.f32(), ga.f32(), bc, layout_of(g));
+      else zip_op<false>(op, g.f32(), b.f32(), ga.f32(), bc, layout_of(g));
+      break;
   }
 }
 

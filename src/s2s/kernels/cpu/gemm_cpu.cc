@@ -1,5 +1,8 @@
 #include <cblas.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "s2s/core/parallel.h"
 #include "s2s/kernels/gemm.h"
 
@@ -46,6 +49,24 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
   check_gemm(ma, mb, mc, op);
   sgemm(op.trans_a, op.trans_b, mc.rows, mc.cols, op.trans_a ? ma.rows : ma.cols, op.alpha, a.f32(), ma.cols, b.f32(),
         mb.cols, op.beta, c.f32(), mc.cols);
+}
+
+void linear(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y) {
+  S2S_CHECK(w.ndim() == 2 && x.dim(-1) == w.dim(1) && y.dim(-1) == w.dim(0) && y.numel() / w.dim(0) == x.numel() / w.dim(1),
+            "linear: x ", x.shape().str(), ", weight ", w.shape().str(), " and output ", y.shape().str(), " do not match");
+  if (!b) {
+    gemm(x, w, y, {false, true, 1.0f, 0.0f});
+    return;
+  }
+  S2S_CHECK(b->numel() == w.dim(0), "linear: bias ", b->shape().str(), " does not match weight ", w.shape().str());
+  const std::int64_t cols = w.dim(0), rows = y.numel() / std::max<std::int64_t>(cols, 1);
+  const float* pb = b->f32();
+  float* py = y.f32();
+  parallel_for(0, rows, std::max<std::int64_t>(1, (1 << 15) / std::max<std::int64_t>(cols, 1)),
+               [&](std::int64_t r0, std::int64_t r1) {
+                 for (std::int64_t r = r0; r < r1; ++r) std::memcpy(py + r * cols, pb, static_cast<std::size_t>(cols) * sizeof(float));
+               });
+  gemm(x, w, y, {false, true, 1.0f, 1.0f});
 }
 
 void gemm_batched(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {

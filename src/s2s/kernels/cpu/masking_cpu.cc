@@ -57,7 +57,7 @@ void masked_fill(const Tensor& x, const Tensor& mask, float value, Tensor& out) 
   });
 }
 
-void masked_fill_backward(const Tensor& grad, const Tensor& mask, Tensor& grad_x) {
+void masked_fill_backward(const Tensor& grad, const Tensor& mask, Tensor& grad_x, bool accumulate) {
   MaskView v = mask_view(grad.shape(), mask.shape(), "masked_fill backward");
   const float* pg = grad.f32();
   float* px = grad_x.f32();
@@ -65,6 +65,13 @@ void masked_fill_backward(const Tensor& grad, const Tensor& mask, Tensor& grad_x
   for_each_row(v, mask.f32(), [&](std::int64_t r, const float* m, std::int64_t stride) {
     const float* gr = pg + r * cols;
     float* xr = px + r * cols;
+    if (!accumulate) {
+      if (stride == 0)
+        for (std::int64_t c = 0; c < cols; ++c) xr[c] = m[0] != 0.0f ? 0.0f : gr[c];
+      else
+        for (std::int64_t c = 0; c < cols; ++c) xr[c] = m[c] != 0.0f ? 0.0f : gr[c];
+      return;
+    }
     if (stride == 0) {
       if (m[0] != 0.0f) return;
 #pragma omp simd

@@ -64,7 +64,7 @@ void log_softmax(const Tensor& x, Tensor& y) {
   });
 }
 
-void softmax_backward(const Tensor& y, const Tensor& g, Tensor& gx) {
+void softmax_backward(const Tensor& y, const Tensor& g, Tensor& gx, bool accumulate) {
   Rows r = rows_of(y, g, "softmax backward");
   S2S_CHECK(gx.numel() == g.numel(), "softmax backward: gradient shapes differ");
   const float* yp = y.f32();
@@ -76,12 +76,15 @@ void softmax_backward(const Tensor& y, const Tensor& g, Tensor& gx) {
       const float* gr = gp + i * r.cols;
       float* o = out + i * r.cols;
       float s = cpu::dot(gr, yr, r.cols);
-      for (std::int64_t j = 0; j < r.cols; ++j) o[j] += yr[j] * (gr[j] - s);
+      if (accumulate)
+        for (std::int64_t j = 0; j < r.cols; ++j) o[j] += yr[j] * (gr[j] - s);
+      else
+        for (std::int64_t j = 0; j < r.cols; ++j) o[j] = yr[j] * (gr[j] - s);
     }
   });
 }
 
-void log_softmax_backward(const Tensor& y, const Tensor& g, Tensor& gx) {
+void log_softmax_backward(const Tensor& y, const Tensor& g, Tensor& gx, bool accumulate) {
   Rows r = rows_of(y, g, "log_softmax backward");
   S2S_CHECK(gx.numel() == g.numel(), "log_softmax backward: gradient shapes differ");
   const float* yp = y.f32();
@@ -93,7 +96,10 @@ void log_softmax_backward(const Tensor& y, const Tensor& g, Tensor& gx) {
       const float* gr = gp + i * r.cols;
       float* o = out + i * r.cols;
       float s = cpu::sum(gr, r.cols);
-      for (std::int64_t j = 0; j < r.cols; ++j) o[j] += gr[j] - cpu::fast_exp(yr[j]) * s;
+      if (accumulate)
+        for (std::int64_t j = 0; j < r.cols; ++j) o[j] += gr[j] - cpu::fast_exp(yr[j]) * s;
+      else
+        for (std::int64_t j = 0; j < r.cols; ++j) o[j] = gr[j] - cpu::fast_exp(yr[j]) * s;
     }
   });
 }

@@ -1,0 +1,61 @@
+// additive_attention: one fused op for a Bahdanau attention step (the
+// arithmetic is in kernels/cpu/attention_cpu.cc). It replaces add + tanh +
+// matmul(v) + transpose + masked_fill + softmax + bmm: one node instead of
+// seven per decoder step, and no [S, B, A] tanh layer kept for backward.
+#include "s2s/autograd/ops.h"
+#include "s2s/kernels/attention.h"
+
+namespace s2s::autograd {
+
+namespace {
+
+// The node's value packs context [B, D] then weights [B, S] in one flat
+// buffer; both results are views of it (their grads view the node's grad).
+// Inputs: keys, query, v, values (the weights already carry the mask).
+// i[0..3] = S, B, A, D.
+void additive_attention_backward(Node& n) {
+  const std::int64_t S = n.i[0], B = n.i[1], D = n.i[3];
+  Tensor weights = n.value.narrow0(B * D, B * S).reshape(Shape{B, S});
+  Tensor dcontext = n.grad.narrow0(0, B * D).reshape(Shape{B, D});
+  Tensor dweights = n.grad.narrow0(B * D, B * S).reshape(Shape{B, S});
+  kernels::AttentionGrads grads{n.input_grad(0), n.input_grad(1), n.input_grad(2), n.input_grad(3)};
+  kernels::additive_attention_backward(n.input(0)->value, n.input(1)->value, n.input(2)->value, n.input(3)->value,
+                                       weights, dcontext, &dweights, grads);
+}
+
+void view_backward(Node&) {}  // the gradient already sits in the packed node's buffer
+
+const OpDef kAttentionView{OpId::additive_attention, "additive_attention (view)", view_backward};
+
+Var packed_view(Var packed, std::int64_t start, std::int64_t length, const Shape& shape) {
+  Node* p = packed.node();
+  Node* n = packed.graph().record(kAttentionView, {packed}, p->value.narrow0(start, length).reshape(shape));
+  if (n->requires_grad) n->grad = p->grad.narrow0(start, length).reshape(shape);
+  return Var(n);
+}
+
+}  // namespace
+
+const OpDef op_defs::additive_attention{OpId::additive_attention, "additive_attention", additive_attention_backward};
+
+AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask) {
+  S2S_CHECK(keys.ndim() == 3 && values.ndim() == 3, "additive_attention: expected keys [S, B, A] and values [B, S, D], got ",
+            keys.shape().str(), " and ", values.shape().str());
+  const std::int64_t S = keys.dim(0), B = keys.dim(1), A = keys.dim(2), D = values.dim(2);
+  S2S_CHECK(!mask.defined() || mask.dtype() == DType::F32, "additive_attention: mask must be an F32 tensor");
+  Tensor packed = Tensor::empty(Shape{B * D + B * S});
+  Tensor context = packed.narrow0(0, B * D).reshape(Shape{B, D});
+  Tensor weights = packed.narrow0(B * D, B * S).reshape(Shape{B, S});
+  kernels::additive_attention_forward(keys.value(), query.value(), v.value(), values.value(),
+                                      mask.defined() ? &mask : nullptr, context, weights);
+  Node* n = keys.graph().record(op_defs::additive_attention, {keys, query, v, values}, std::move(packed));
+  if (n->requires_grad) {
+    // Zeroed up front: an unused weights view contributes nothing.
+    n->grad = Tensor::zeros(n->value.shape());
+    n->i = {S, B, A, D};
+  }
+  Var p(n);
+  return {packed_view(p, 0, B * D, Shape{B, D}), packed_view(p, B * D, B * S, Shape{B, S})};
+}
+
+}  // namespace s2s::autograd

@@ -1,0 +1,144 @@
+// Fused additive attention step, forward and backward (see kernels/attention.h).
+#include <algorithm>
+
+#include "s2s/core/parallel.h"
+#include "s2s/kernels/attention.h"
+#include "s2s/kernels/cpu/loops.h"
+#include "s2s/kernels/cpu/vecmath.h"
+
+namespace s2s::kernels {
+
+namespace {
+
+struct Dims {
+  std::int64_t S, B, A, D;
+};
+
+Dims check(const Tensor& keys, const Tensor& query, const Tensor& v, const Tensor& values, const Tensor* mask) {
+  S2S_CHECK(keys.ndim() == 3, "additive_attention: keys must be [S, B, A], got ", keys.shape().str());
+  Dims d{keys.dim(0), keys.dim(1), keys.dim(2), values.ndim() == 3 ? values.dim(2) : 0};
+  S2S_CHECK(query.shape() == Shape({d.B, d.A}), "additive_attention: query must be [", d.B, ", ", d.A, "], got ",
+            query.shape().str());
+  S2S_CHECK(v.numel() == d.A, "additive_attention: v must hold ", d.A, " values, got ", v.shape().str());
+  S2S_CHECK(values.ndim() == 3 && values.dim(0) == d.B && values.dim(1) == d.S,
+            "additive_attention: values must be [", d.B, ", ", d.S, ", D], got ", values.shape().str());
+  S2S_CHECK(!mask || mask->shape() == Shape({d.B, d.S}), "additive_attention: mask must be [", d.B, ", ", d.S,
+            "], got ", mask->shape().str());
+  return d;
+}
+
+// Rows per chunk: a row costs about S * (A tanh + D) flops.
+std::int64_t grain(const Dims& d) {
+  return std::max<std::int64_t>(1, cpu::kMathGrain / std::max<std::int64_t>(d.S * (d.A + d.D), 1));
+}
+
+// v . tanh(k + q) over A, in a fixed order.
+inline float score(const float* __restrict k, const float* __restrict q, const float* __restrict v, std::int64_t A) {
+  float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+  for (std::int64_t a = 0; a < A; ++a) acc += v[a] * cpu::fast_tanh(k[a] + q[a]);
+  return acc;
+}
+
+// dkeys_row += dh, dq_row += dh, dv_row += de t, with dh = de v (1 - t^2), t = tanh(k + q).
+inline void score_backward(const float* __restrict k, const float* __restrict q, const float* __restrict v, float de,
+                           float* __restrict dk, float* __restrict dq, float* __restrict dv, std::int64_t A) {
+#pragma omp simd
+  for (std::int64_t a = 0; a < A; ++a) {
+    float t = cpu::fast_tanh(k[a] + q[a]);
+    float dh = de * v[a] * (1.0f - t * t);
+    if (dk) dk[a] += dh;
+    dq[a] += dh;
+    dv[a] += de * t;
+  }
+}
+
+}  // namespace
+
+void additive_attention_forward(const Tensor& keys, const Tensor& query, const Tensor& v, const Tensor& values,
+                                const Tensor* mask, Tensor& context, Tensor& weights) {
+  const Dims d = check(keys, query, v, values, mask);
+  S2S_CHECK(context.numel() == d.B * d.D && weights.numel() == d.B * d.S,
+            "additive_attention: outputs must be [B, D] and [B, S]");
+  const float *pk = keys.f32(), *pq = query.f32(), *pv = v.f32(), *pval = values.f32();
+  const float* pm = mask ? mask->f32() : nullptr;
+  float *pc = context.f32(), *pw = weights.f32();
+  parallel_for(0, d.B, grain(d), [&](std::int64_t b0, std::int64_t b1) {
+    for (std::int64_t b = b0; b < b1; ++b) {
+      float* w = pw + b * d.S;
+      for (std::int64_t s = 0; s < d.S; ++s)
+        w[s] = pm && pm[b * d.S + s] != 0.0f ? kAttentionMaskedScore
+                                             : score(pk + (s * d.B + b) * d.A, pq + b * d.A, pv, d.A);
+      // Softmax exactly as kernels::softmax computes it.
+      float m = cpu::max_of(w, d.S);
+      for (std::int64_t s = 0; s < d.S; ++s) w[s] -= m;
+      cpu::vexp(w, w, d.S);
+      float inv = 1.0f / cpu::sum(w, d.S);
+      for (std::int64_t s = 0; s < d.S; ++s) w[s] *= inv;
+      float* c = pc + b * d.D;
+      std::fill(c, c + d.D, 0.0f);
+      for (std::int64_t s = 0; s < d.S; ++s) {
+        const float ws = w[s];
+        const float* x = pval + (b * d.S + s) * d.D;
+#pragma omp simd
+        for (std::int64_t j = 0; j < d.D; ++j) c[j] += ws * x[j];
+      }
+    }
+  });
+}
+
+void additive_attention_backward(const Tensor& keys, const Tensor& query, const Tensor& v, const Tensor& values,
+                                 const Tensor& weights, const Tensor& dcontext, const Tensor* dweights,
+                                 const AttentionGrads& grads) {
+  const Dims d = check(keys, query, v, values, nullptr);
+  S2S_CHECK(weights.numel() == d.B * d.S && dcontext.numel() == d.B * d.D &&
+                (!dweights || dweights->numel() == d.B * d.S),
+            "additive_attention backward: expected weights/dweights [B, S] and dcontext [B, D]");
+  // Per-row scratch: dL/dweights, and each row's share of dv (summed over rows in order below).
+  Tensor dw_buf = Tensor::empty(Shape{d.B, d.S});
+  Tensor dq_buf, dv_buf = Tensor::zeros(Shape{d.B, d.A});
+  if (!grads.query) dq_buf = Tensor::zeros(Shape{d.B, d.A});  // a sink: keys or v still need the pass
+  const float *pk = keys.f32(), *pq = query.f32(), *pv = v.f32(), *pval = values.f32(), *pw = weights.f32();
+  const float *pdc = dcontext.f32(), *pdw_in = dweights ? dweights->f32() : nullptr;
+  float *pdk = grads.keys ? grads.keys->f32() : nullptr, *pdq = grads.query ? grads.query->f32() : dq_buf.f32();
+  float *pdval = grads.values ? grads.values->f32() : nullptr, *pdv = dv_buf.f32(), *pdw = dw_buf.f32();
+  const bool need_scores = grads.keys || grads.query || grads.v;
+  parallel_for(0, d.B, grain(d), [&](std::int64_t b0, std::int64_t b1) {
+    for (std::int64_t b = b0; b < b1; ++b) {
+      const float* w = pw + b * d.S;
+      const float* dc = pdc + b * d.D;
+      float* dw = pdw + b * d.S;
+      for (std::int64_t s = 0; s < d.S; ++s) {
+        const float* x = pval + (b * d.S + s) * d.D;
+        dw[s] = cpu::dot(dc, x, d.D) + (pdw_in ? pdw_in[b * d.S + s] : 0.0f);
+        if (pdval) {
+          float* dx = pdval + (b * d.S + s) * d.D;
+          const float ws = w[s];
+#pragma omp simd
+          for (std::int64_t j = 0; j < d.D; ++j) dx[j] += ws * dc[j];
+        }
+      }
+      if (!need_scores) continue;
+      // Softmax backward: de = w (dw - sum(w dw)); masked positions have w = 0.
+      const float wdw = cpu::dot(w, dw, d.S);
+      for (std::int64_t s = 0; s < d.S; ++s) {
+        const float de = w[s] * (dw[s] - wdw);
+        if (de == 0.0f) continue;  // masked (or no gradient): nothing flows
+        score_backward(pk + (s * d.B + b) * d.A, pq + b * d.A, pv, de, pdk ? pdk + (s * d.B + b) * d.A : nullptr,
+                       pdq + b * d.A, pdv + b * d.A, d.A);
+      }
+    }
+  });
+  if (grads.v) {
+    float* out = grads.v->f32();
+    parallel_for(0, d.A, cpu::row_grain(d.B), [&](std::int64_t a0, std::int64_t a1) {
+      for (std::int64_t a = a0; a < a1; ++a) {
+        float acc = 0.0f;
+        for (std::int64_t b = 0; b < d.B; ++b) acc += pdv[b * d.A + a];
+        out[a] += acc;
+      }
+    });
+  }
+}
+
+}  // namespace s2s::kernels

@@ -1,0 +1,71 @@
+#include "s2s/search/batch_setup.h"
+
+#include <algorithm>
+
+#include "s2s/core/error.h"
+
+namespace s2s::search {
+
+BatchSetup setup_batch(std::span<const models::TokenBatch> sources, const SearchOptions& options) {
+  validate(options);
+  S2S_CHECK(!sources.empty(), "search: no source batch");
+  const models::TokenBatch& src = sources[0];
+  S2S_CHECK(src.ids.defined() && src.ids.dtype() == DType::I32 && src.ids.ndim() == 2 && src.lengths.defined() &&
+                src.lengths.dtype() == DType::I32 && src.lengths.ndim() == 1 && src.lengths.dim(0) == src.size(),
+            "search: expected I32 source ids [T, B] and lengths [B]");
+  BatchSetup s;
+  s.batch = src.size();
+  s.width = src.steps();
+  S2S_CHECK(s.batch > 0, "search: empty batch");
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    std::int64_t len = src.lengths.i32()[b];
+    S2S_CHECK(len >= 1 && len <= s.width, "search: source length ", len, " of sentence ", b, " outside 1..", s.width);
+    s.src_len.push_back(len);
+    s.limits.push_back(length_limits(options, len));
+    s.max_steps = std::max(s.max_steps, s.limits.back().max + 1);
+  }
+  return s;
+}
+
+Hypothesis make_hypothesis(const Trace& trace, const Finished& f, std::int64_t src_len, bool keep_attention) {
+  Hypothesis h;
+  h.tokens.resize(static_cast<std::size_t>(f.t));
+  trace.history(f.t, f.row, h.tokens);
+  h.score = f.score;
+  h.log_prob = f.log_prob;
+  if (keep_attention) {
+    h.attention.resize(static_cast<std::size_t>((f.t + 1) * src_len));
+    trace.attention_path(f.t, f.row, src_len, h.attention);
+  }
+  return h;
+}
+
+std::vector<SentenceResult> collect_results(const Trace& trace, std::span<Finished> finished, const BatchSetup& setup,
+                                            std::int64_t n, bool keep_attention) {
+  std::sort(finished.begin(), finished.end(), [](const Finished& a, const Finished& b) {
+    if (a.sentence != b.sentence) return a.sentence < b.sentence;
+    if (a.score != b.score) return a.score > b.score;
+    return a.order < b.order;
+  });
+  std::vector<SentenceResult> out(static_cast<std::size_t>(setup.batch));
+  for (std::int64_t b = 0; b < setup.batch; ++b) out[static_cast<std::size_t>(b)].src_len = setup.src_len[static_cast<std::size_t>(b)];
+  for (const Finished& f : finished) {
+    SentenceResult& r = out[static_cast<std::size_t>(f.sentence)];
+    if (static_cast<std::int64_t>(r.hypotheses.size()) < n)
+      r.hypotheses.push_back(make_hypothesis(trace, f, r.src_len, keep_attention));
+  }
+  return out;
+}
+
+double finished_score(const SearchOptions& options, const Trace& trace, std::int64_t t, std::int64_t row,
+                      double log_prob, std::int64_t src_len, std::span<float> coverage_scratch) {
+  std::span<const float> coverage;
+  if (options.coverage_beta > 0.0f) {
+    std::span<float> cov = coverage_scratch.first(static_cast<std::size_t>(src_len));
+    trace.coverage(t, row, cov);
+    coverage = cov;
+  }
+  return normalized_score(options, log_prob, t + 1, coverage);
+}
+
+}  // namespace s2s::search

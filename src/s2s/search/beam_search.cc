@@ -1,0 +1,180 @@
+// Beam search over all sentences of a batch and all their beams at once: one
+// Ensemble::step per position for every live hypothesis, one select to
+// reorder, expand and drop rows. See search.h for the rules.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "s2s/core/parallel.h"
+#include "s2s/search/batch_setup.h"
+#include "s2s/search/search.h"
+
+namespace s2s::search {
+
+namespace {
+
+struct Candidate {
+  double score;
+  std::int32_t row;  // within its sentence
+  std::int32_t token;
+};
+
+// Total order: higher score, then earlier row, then smaller token.
+bool before(const Candidate& a, const Candidate& b) {
+  if (a.score != b.score) return a.score > b.score;
+  if (a.row != b.row) return a.row < b.row;
+  return a.token < b.token;
+}
+
+// The best c extensions of one row, best first (equal scores: smaller token first).
+std::int64_t row_top(std::span<const float> logp, double cum, std::int64_t c, double* score, std::int32_t* token) {
+  std::int64_t n = 0;
+  for (std::size_t v = 0; v < logp.size(); ++v) {
+    const float x = logp[v];
+    if (!(x > -std::numeric_limits<float>::infinity())) continue;  // banned, or NaN
+    const double s = cum + static_cast<double>(x);
+    if (n == c && !(s > score[n - 1])) continue;
+    std::int64_t j = n < c ? n++ : c - 1;
+    for (; j > 0 && score[j - 1] < s; --j) {
+      score[j] = score[j - 1];
+      token[j] = token[j - 1];
+    }
+    score[j] = s;
+    token[j] = static_cast<std::int32_t>(v);
+  }
+  return n;
+}
+
+}  // namespace
+
+std::vector<SentenceResult> beam_search(Ensemble& ens, std::span<const models::TokenBatch> sources,
+                                        const SearchOptions& o) {
+  const BatchSetup setup = setup_batch(sources, o);
+  const std::int64_t B = setup.batch, K = o.beam_size, V = ens.vocab_size(), cap = B * K;
+  const std::int64_t C = std::min<std::int64_t>(2 * K, V);  // candidates per row and per sentence
+  const bool keep_att = o.keep_attention || o.coverage_beta > 0.0f;
+  autograd::Graph g(/*grad_enabled=*/false);
+  ens.encode(g, sources);
+  g.clear();
+
+  Trace trace;
+  trace.reset(setup.max_steps, cap, setup.width, keep_att);
+  // Everything the loop touches is sized here; no step allocates.
+  const auto ucap = static_cast<std::size_t>(cap);
+  std::vector<std::int64_t> sent(ucap), next_sent(ucap);
+  std::vector<double> cum(ucap, 0.0), next_cum(ucap);
+  std::vector<double> cand_score(ucap * static_cast<std::size_t>(C));
+  std::vector<std::int32_t> cand_token(cand_score.size());
+  std::vector<std::int64_t> cand_count(ucap);
+  std::vector<Candidate> merged(static_cast<std::size_t>(K * C));
+  std::vector<std::int32_t> hist(o.no_repeat_ngram > 0 ? ucap * static_cast<std::size_t>(setup.max_steps) : 0);
+  std::vector<float> coverage(static_cast<std::size_t>(setup.width));
+  std::vector<Finished> finished;
+  finished.reserve(static_cast<std::size_t>(B * 2 * K));
+  std::vector<std::int64_t> finished_count(static_cast<std::size_t>(B), 0);
+  // Per sentence, the best n_best finished scores so far, best first.
+  std::vector<double> top(static_cast<std::size_t>(B * o.n_best), -std::numeric_limits<double>::infinity());
+
+  std::int64_t rows = B;  // one row per sentence until the first expansion
+  Tensor prev_buf = Tensor::empty({cap}, DType::I32), index = Tensor::empty({cap}, DType::I32), logp, att;
+  for (std::int64_t r = 0; r < B; ++r) {
+    sent[static_cast<std::size_t>(r)] = r;
+    prev_buf.i32()[r] = models::kBos;
+    trace.tokens(0)[r] = models::kBos;
+  }
+  Tensor prev = prev_buf.narrow0(0, rows);
+  for (std::int64_t t = 0; rows > 0; ++t) {
+    S2S_CHECK(t < setup.max_steps, "search: ran past the length limit");  // the trace's size
+    ens.step(g, prev, logp, att);
+    g.clear();
+    if (keep_att) {
+      S2S_CHECK(att.defined(), "search: the model has no attention, which alignments, UNK replacement and the coverage "
+                                "penalty need");
+      for (std::int64_t r = 0; r < rows; ++r) std::copy_n(att.f32() + r * att.dim(1), att.dim(1), trace.attention(t, r));
+    }
+    // Every row's constraints and best C extensions: independent, so parallel.
+    parallel_for(0, rows, std::max<std::int64_t>(1, 32768 / V), [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t r = lo; r < hi; ++r) {
+        const auto ur = static_cast<std::size_t>(r);
+        std::span<float> row(logp.f32() + r * V, static_cast<std::size_t>(V));
+        std::span<std::int32_t> h;
+        if (!hist.empty()) {
+          h = std::span<std::int32_t>(hist).subspan(ur * static_cast<std::size_t>(setup.max_steps), static_cast<std::size_t>(t));
+          trace.history(t, r, h);
+        }
+        constrain_row(row, t, h, setup.limits[static_cast<std::size_t>(sent[ur])], o.no_repeat_ngram);
+        cand_count[ur] = row_top(row, cum[ur], C, cand_score.data() + ur * static_cast<std::size_t>(C),
+                                 cand_token.data() + ur * static_cast<std::size_t>(C));
+      }
+    });
+    // Per sentence (rows of a sentence are adjacent): merge, finish, refill.
+    std::int64_t next = 0;
+    for (std::int64_t first = 0; first < rows;) {
+      const std::int64_t b = sent[static_cast<std::size_t>(first)];
+      std::int64_t end = first;
+      while (end < rows && sent[static_cast<std::size_t>(end)] == b) ++end;
+      std::size_t m = 0;
+      for (std::int64_t r = first; r < end; ++r)
+        for (std::int64_t i = 0; i < cand_count[static_cast<std::size_t>(r)]; ++i) {
+          auto k = static_cast<std::size_t>(r * C + i);
+          merged[m++] = {cand_score[k], static_cast<std::int32_t>(r - first), cand_token[k]};
+        }
+      const std::size_t take = std::min(m, static_cast<std::size_t>(C));
+      std::partial_sort(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(take),
+                        merged.begin() + static_cast<std::ptrdiff_t>(m), before);
+      const auto ub = static_cast<std::size_t>(b);
+      const std::int64_t first_next = next;
+      for (std::size_t i = 0; i < take; ++i) {
+        const Candidate& c = merged[i];
+        const std::int64_t row = first + c.row;
+        if (c.token == models::kEos) {
+          if (static_cast<std::int64_t>(i) >= K) continue;  // only the best K may finish
+          Finished f{b, t, row, finished_count[ub]++, c.score, 0.0};
+          f.score = finished_score(o, trace, t, row, c.score, setup.src_len[ub], coverage);
+          finished.push_back(f);
+          double* best = top.data() + ub * static_cast<std::size_t>(o.n_best);
+          for (std::int64_t j = o.n_best - 1; j >= 0 && f.score > best[j]; --j) {
+            if (j + 1 < o.n_best) best[j + 1] = best[j];
+            best[j] = f.score;
+          }
+          continue;
+        }
+        if (next - first_next == K) continue;
+        const auto un = static_cast<std::size_t>(next);
+        index.i32()[next] = static_cast<std::int32_t>(row);
+        next_sent[un] = b;
+        next_cum[un] = c.score;
+        trace.tokens(t + 1)[next] = c.token;
+        trace.parents(t + 1)[next] = static_cast<std::int32_t>(row);
+        ++next;
+      }
+      const std::int64_t live = next - first_next;
+      bool done = live == 0 || finished_count[ub] >= K;
+      if (!done && finished_count[ub] >= o.n_best) {
+        // Live hypotheses are ranked best first; none can still enter the n-best?
+        double bound = best_reachable_score(o, next_cum[static_cast<std::size_t>(first_next)],
+                                            setup.limits[ub].max + 1);
+        done = bound <= top[ub * static_cast<std::size_t>(o.n_best) + static_cast<std::size_t>(o.n_best - 1)];
+      }
+      if (done) next = first_next;
+      first = end;
+    }
+    if (next == 0) break;
+    ens.select(index.narrow0(0, next));
+    std::copy_n(trace.tokens(t + 1), next, prev_buf.i32());
+    prev = prev_buf.narrow0(0, next);
+    rows = next;
+    std::swap(sent, next_sent);
+    std::swap(cum, next_cum);
+  }
+  return collect_results(trace, finished, setup, o.n_best, o.keep_attention);
+}
+
+std::vector<SentenceResult> decode(Ensemble& ens, std::span<const models::TokenBatch> sources, const SearchOptions& o,
+                                   std::span<const std::int64_t> sentence_ids) {
+  if (o.sampling) return sample(ens, sources, o, sentence_ids);
+  if (o.beam_size == 1) return greedy_search(ens, sources, o);
+  return beam_search(ens, sources, o);
+}
+
+}  // namespace s2s::search

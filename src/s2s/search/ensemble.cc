@@ -1,0 +1,76 @@
+#include "s2s/search/ensemble.h"
+
+#include "s2s/kernels/elementwise.h"
+#include "s2s/kernels/softmax.h"
+
+namespace s2s::search {
+
+Ensemble::Ensemble(std::vector<models::EncoderDecoder*> models) : models_(std::move(models)) {
+  S2S_CHECK(!models_.empty(), "ensemble: no models");
+  vocab_size_ = models_[0]->config().tgt_vocab_size;
+  for (std::size_t m = 1; m < models_.size(); ++m)
+    S2S_CHECK(models_[m]->config().tgt_vocab_size == vocab_size_, "ensemble: model ", m + 1, " predicts over ",
+              models_[m]->config().tgt_vocab_size, " target tokens, model 1 over ", vocab_size_,
+              " (ensembled models must share the target vocabulary)");
+  S2S_CHECK(vocab_size_ > models::kUnk, "ensemble: target vocabulary of ", vocab_size_,
+            " tokens is smaller than the reserved tokens");
+}
+
+bool Ensemble::has_attention() const { return attending_ > 0; }
+
+void Ensemble::encode(autograd::Graph& g, std::span<const models::TokenBatch> sources) {
+  S2S_CHECK(sources.size() == 1 || sources.size() == models_.size(), "ensemble: ", sources.size(),
+            " source batches for ", models_.size(), " models");
+  const models::TokenBatch& first = sources[0];
+  for (const models::TokenBatch& s : sources) {
+    S2S_CHECK(s.size() == first.size() && s.steps() == first.steps(), "ensemble: source batches differ in shape");
+    for (std::int64_t b = 0; b < s.size(); ++b)
+      S2S_CHECK(s.lengths.i32()[b] == first.lengths.i32()[b], "ensemble: source lengths differ between models");
+  }
+  states_.clear();
+  for (std::size_t m = 0; m < models_.size(); ++m)
+    states_.push_back(models_[m]->encode(g, sources.size() == 1 ? first : sources[m]));
+  attending_ = -1;
+}
+
+std::int64_t Ensemble::rows() const { return states_.empty() ? 0 : states_[0]->rows(); }
+
+void Ensemble::step(autograd::Graph& g, const Tensor& prev_tokens, Tensor& logp, Tensor& attention) {
+  S2S_CHECK(!states_.empty(), "ensemble: step before encode");
+  const std::int64_t rows = prev_tokens.dim(0);
+  const std::size_t n = models_.size();
+  logp = Tensor::empty({rows, vocab_size_});
+  attention = Tensor();
+  int attending = 0;
+  Tensor scratch;
+  for (std::size_t m = 0; m < n; ++m) {
+    models::StepOutput out = models_[m]->step(g, *states_[m], prev_tokens);
+    S2S_CHECK(out.logits.ndim() == 2 && out.logits.dim(0) == rows && out.logits.dim(1) == vocab_size_,
+              "ensemble: model ", m + 1, " returned logits ", out.logits.shape().str(), ", expected [", rows, ", ",
+              vocab_size_, "]");
+    if (n == 1) {
+      kernels::log_softmax(out.logits, logp);
+    } else {
+      // Each model's log-probabilities scaled by 1/n and summed in model order.
+      if (!scratch.defined()) scratch = Tensor::empty({rows, vocab_size_});
+      kernels::log_softmax(out.logits, scratch);
+      if (m == 0) kernels::affine(scratch, 1.0f / static_cast<float>(n), 0.0f, logp);
+      else kernels::axpy(1.0f / static_cast<float>(n), scratch, logp);
+    }
+    if (out.attention.defined()) {
+      S2S_CHECK(out.attention.ndim() == 2 && out.attention.dim(0) == rows, "ensemble: model ", m + 1,
+                " returned attention ", out.attention.shape().str(), " for ", rows, " rows");
+      if (attending == 0) attention = out.attention.clone();
+      else kernels::axpy(1.0f, out.attention, attention);
+      ++attending;
+    }
+  }
+  if (attending > 1) kernels::affine(attention, 1.0f / static_cast<float>(attending), 0.0f, attention);
+  attending_ = attending;
+}
+
+void Ensemble::select(const Tensor& indices) {
+  for (auto& s : states_) s->select(indices);
+}
+
+}  // namespace s2s::search

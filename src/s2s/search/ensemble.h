@@ -1,0 +1,46 @@
+#pragma once
+// One or more models decoded as one: every model keeps its own decoder state,
+// a step runs each model once on the same previous tokens, and the result is
+// the average of their log-probabilities (and of their attention weights).
+// Search strategies see only this class, never a model's insides.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "s2s/autograd/graph.h"
+#include "s2s/models/encoder_decoder.h"
+
+namespace s2s::search {
+
+class Ensemble {
+ public:
+  // All models must predict over the same target vocabulary (same size; the
+  // caller checks the tokens themselves). Fails naming the mismatch.
+  explicit Ensemble(std::vector<models::EncoderDecoder*> models);
+
+  std::size_t size() const { return models_.size(); }
+  std::int64_t vocab_size() const { return vocab_size_; }
+  bool has_attention() const;  // known after encode + one step
+
+  // Encodes the batch: sources holds one batch shared by every model, or one
+  // per model (each model's own source ids; lengths must agree).
+  void encode(autograd::Graph& g, std::span<const models::TokenBatch> sources);
+  std::int64_t rows() const;
+
+  // One decoder step for every row. logp becomes F32 [rows, V], the averaged
+  // log-softmax of the models' logits; attention F32 [rows, S] the averaged
+  // weights of the models that return them (undefined when none does).
+  void step(autograd::Graph& g, const Tensor& prev_tokens, Tensor& logp, Tensor& attention);
+
+  // Keeps rows `indices` (I32, may repeat) in every model's state.
+  void select(const Tensor& indices);
+
+ private:
+  std::vector<models::EncoderDecoder*> models_;
+  std::vector<std::unique_ptr<models::DecoderState>> states_;
+  std::int64_t vocab_size_ = 0;
+  int attending_ = -1;  // models that returned attention at the last step
+};
+
+}  // namespace s2s::search

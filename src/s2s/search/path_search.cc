@@ -1,0 +1,140 @@
+// Greedy search and sampling: one path per row, each row choosing one token
+// per step. Rows that emit </s> are set aside and dropped from the states.
+#include <algorithm>
+#include <cmath>
+
+#include "s2s/core/parallel.h"
+#include "s2s/search/batch_setup.h"
+#include "s2s/search/sampler.h"
+#include "s2s/search/search.h"
+
+namespace s2s::search {
+
+namespace {
+
+// The first most probable token (NaN never wins).
+std::int32_t argmax(std::span<const float> row) {
+  std::int32_t best = -1;
+  for (std::size_t v = 0; v < row.size(); ++v)
+    if (row[v] == row[v] && (best < 0 || row[v] > row[static_cast<std::size_t>(best)])) best = static_cast<std::int32_t>(v);
+  return best < 0 ? models::kEos : best;
+}
+
+struct PathConfig {
+  std::int64_t copies = 1;  // rows per sentence
+  bool sampling = false;
+  std::span<const std::int64_t> ids;
+};
+
+std::vector<SentenceResult> path_search(Ensemble& ens, std::span<const models::TokenBatch> sources,
+                                        const SearchOptions& o, const PathConfig& pc) {
+  const BatchSetup setup = setup_batch(sources, o);
+  const std::int64_t B = setup.batch, N = pc.copies, V = ens.vocab_size(), cap = B * N;
+  const bool keep_att = o.keep_attention || o.coverage_beta > 0.0f;
+  S2S_CHECK(pc.ids.empty() || static_cast<std::int64_t>(pc.ids.size()) == B, "search: ", pc.ids.size(),
+            " sentence ids for ", B, " sentences");
+  autograd::Graph g(/*grad_enabled=*/false);
+  ens.encode(g, sources);
+  g.clear();
+
+  Trace trace;
+  trace.reset(setup.max_steps, cap, setup.width, keep_att);
+  // Row bookkeeping, double-buffered; nothing below allocates per step.
+  std::vector<std::int64_t> sent(static_cast<std::size_t>(cap)), copy(sent), next_sent(sent), next_copy(sent);
+  std::vector<double> cum(static_cast<std::size_t>(cap), 0.0), next_cum(cum);
+  std::vector<std::int32_t> choice(static_cast<std::size_t>(cap));
+  std::vector<std::int32_t> hist(o.no_repeat_ngram > 0 ? static_cast<std::size_t>(cap * setup.max_steps) : 0);
+  std::vector<std::int32_t> scratch_ids(pc.sampling ? static_cast<std::size_t>(cap * V) : 0);
+  std::vector<float> scratch_w(scratch_ids.size()), coverage(static_cast<std::size_t>(setup.width));
+  std::vector<Finished> finished;
+  finished.reserve(static_cast<std::size_t>(cap));
+  std::vector<std::int64_t> order(static_cast<std::size_t>(B), 0);
+  const SamplerOptions so{o.temperature, o.top_k, o.top_p};
+
+  std::int64_t rows = cap;
+  Tensor prev = Tensor::empty({cap}, DType::I32), index = Tensor::empty({cap}, DType::I32), logp, att;
+  for (std::int64_t r = 0; r < cap; ++r) {
+    sent[static_cast<std::size_t>(r)] = r / N;
+    copy[static_cast<std::size_t>(r)] = r % N;
+    prev.i32()[r] = models::kBos;
+    index.i32()[r] = static_cast<std::int32_t>(r / N);
+    trace.tokens(0)[r] = models::kBos;
+  }
+  if (N > 1) ens.select(index);  // N copies of every sentence, adjacent
+  for (std::int64_t t = 0; rows > 0; ++t) {
+    S2S_CHECK(t < setup.max_steps, "search: ran past the length limit");  // the trace's size
+    ens.step(g, prev, logp, att);
+    g.clear();
+    if (keep_att) {
+      S2S_CHECK(att.defined(), "search: the model has no attention, which alignments, UNK replacement and the coverage "
+                                "penalty need");
+      for (std::int64_t r = 0; r < rows; ++r) std::copy_n(att.f32() + r * att.dim(1), att.dim(1), trace.attention(t, r));
+    }
+    const std::int64_t grain = std::max<std::int64_t>(1, 32768 / V);
+    parallel_for(0, rows, grain, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t r = lo; r < hi; ++r) {
+        const auto ur = static_cast<std::size_t>(r);
+        std::span<float> row(logp.f32() + r * V, static_cast<std::size_t>(V));
+        std::span<std::int32_t> h;
+        if (!hist.empty()) {
+          h = std::span<std::int32_t>(hist).subspan(ur * static_cast<std::size_t>(setup.max_steps), static_cast<std::size_t>(t));
+          trace.history(t, r, h);
+        }
+        constrain_row(row, t, h, setup.limits[static_cast<std::size_t>(sent[ur])], o.no_repeat_ngram);
+        std::int32_t tok;
+        if (pc.sampling) {
+          std::int64_t id = pc.ids.empty() ? sent[ur] : pc.ids[static_cast<std::size_t>(sent[ur])];
+          float u = sampling_uniform(o.seed, id, copy[ur], t);
+          auto off = ur * static_cast<std::size_t>(V);
+          tok = sample_token(row, so, u, std::span<std::int32_t>(scratch_ids).subspan(off, static_cast<std::size_t>(V)),
+                             std::span<float>(scratch_w).subspan(off, static_cast<std::size_t>(V)));
+        } else {
+          tok = argmax(row);
+        }
+        choice[ur] = tok;
+        cum[ur] += static_cast<double>(row[static_cast<std::size_t>(tok)]);
+      }
+    });
+    std::int64_t next = 0;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const auto ur = static_cast<std::size_t>(r);
+      if (choice[ur] == models::kEos) {
+        Finished f{sent[ur], t, r, order[static_cast<std::size_t>(sent[ur])]++, cum[ur], 0.0};
+        f.score = finished_score(o, trace, t, r, f.log_prob, setup.src_len[static_cast<std::size_t>(f.sentence)], coverage);
+        finished.push_back(f);
+        continue;
+      }
+      const auto un = static_cast<std::size_t>(next);
+      index.i32()[next] = static_cast<std::int32_t>(r);
+      next_sent[un] = sent[ur];
+      next_copy[un] = copy[ur];
+      next_cum[un] = cum[ur];
+      trace.tokens(t + 1)[next] = choice[ur];
+      trace.parents(t + 1)[next] = static_cast<std::int32_t>(r);
+      prev.i32()[next] = choice[ur];
+      ++next;
+    }
+    if (next == 0) break;
+    if (next < rows) ens.select(index.narrow0(0, next));
+    rows = next;
+    prev = prev.narrow0(0, rows);
+    std::swap(sent, next_sent);
+    std::swap(copy, next_copy);
+    std::swap(cum, next_cum);
+  }
+  return collect_results(trace, finished, setup, N, o.keep_attention);
+}
+
+}  // namespace
+
+std::vector<SentenceResult> greedy_search(Ensemble& ens, std::span<const models::TokenBatch> sources,
+                                          const SearchOptions& options) {
+  return path_search(ens, sources, options, {1, false, {}});
+}
+
+std::vector<SentenceResult> sample(Ensemble& ens, std::span<const models::TokenBatch> sources,
+                                   const SearchOptions& options, std::span<const std::int64_t> sentence_ids) {
+  return path_search(ens, sources, options, {options.n_best, true, sentence_ids});
+}
+
+}  // namespace s2s::search

@@ -1,0 +1,106 @@
+// The fused additive attention step against the primitive-op composition it
+// replaces (nn::BahdanauAttention's original formulation), plus the
+// properties decoding relies on: a row's result does not depend on the other
+// rows or on the thread count.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "s2s/autograd/ops.h"
+#include "s2s/core/parallel.h"
+#include "support/random.h"
+
+namespace s2s::testing {
+namespace {
+
+using autograd::Graph;
+using autograd::Var;
+
+constexpr std::int64_t S = 7, B = 5, A = 12, D = 10;
+
+struct Inputs {
+  Tensor keys, query, v, values, mask;
+};
+
+Inputs make_inputs(std::uint64_t seed) {
+  Rng r(seed);
+  Inputs in{random_tensor(r, {S, B, A}), random_tensor(r, {B, A}), random_tensor(r, {A}), random_tensor(r, {B, S, D}),
+            Tensor::zeros(Shape{B, S})};
+  const std::int64_t lengths[B] = {7, 3, 1, 6, 7};
+  for (std::int64_t b = 0; b < B; ++b)
+    for (std::int64_t s = lengths[b]; s < S; ++s) in.mask.f32()[b * S + s] = 1.0f;
+  return in;
+}
+
+autograd::AttentionStep composed(const std::vector<Var>& x, const Tensor& mask) {
+  Var hidden = autograd::tanh(autograd::add(autograd::reshape(x[0], Shape{S, B * A}), autograd::reshape(x[1], Shape{B * A})));
+  Var scores = autograd::matmul(autograd::reshape(hidden, Shape{S * B, A}), autograd::reshape(x[2], Shape{A, 1}));
+  scores = autograd::transpose(autograd::reshape(scores, Shape{S, B}), 0, 1);
+  Var weights = autograd::softmax(autograd::masked_fill(scores, mask, -1e30f));
+  Var context = autograd::reshape(autograd::bmm(autograd::reshape(weights, Shape{B, 1, S}), x[3]), Shape{B, D});
+  return {context, weights};
+}
+
+// Values of context and weights, then the gradients of keys, query, v, values,
+// for the loss sum(c * wc) + sum(weights * ww) with fixed random wc, ww.
+std::vector<Tensor> run(const Inputs& in, bool fused) {
+  Graph g;
+  std::vector<Var> x;
+  for (const Tensor* t : {&in.keys, &in.query, &in.v, &in.values}) x.push_back(g.input(t->clone(), true));
+  autograd::AttentionStep a = fused ? autograd::additive_attention(x[0], x[1], x[2], x[3], in.mask) : composed(x, in.mask);
+  Rng r(7);
+  Var loss = autograd::add(autograd::sum_all(autograd::mul(a.context, g.input(random_tensor(r, {B, D})))),
+                           autograd::sum_all(autograd::mul(a.weights, g.input(random_tensor(r, {B, S})))));
+  std::vector<Tensor> out{a.context.value().clone(), a.weights.value().clone()};
+  g.backward(loss);
+  for (const Var& v : x) out.push_back(v.grad().clone());
+  return out;
+}
+
+TEST(AdditiveAttention, MatchesTheComposition) {
+  Inputs in = make_inputs(3);
+  std::vector<Tensor> f = run(in, true), c = run(in, false);
+  const char* names[] = {"context", "weights", "d keys", "d query", "d v", "d values"};
+  for (std::size_t k = 0; k < f.size(); ++k) {
+    ASSERT_EQ(f[k].shape(), c[k].shape()) << names[k];
+    for (std::int64_t e = 0; e < f[k].numel(); ++e)
+      ASSERT_NEAR(f[k].f32()[e], c[k].f32()[e], 1e-5 + 1e-5 * std::abs(c[k].f32()[e])) << names[k] << " element " << e;
+  }
+  // Padding gets exactly zero weight, and no gradient reaches its keys.
+  EXPECT_EQ(f[1].f32()[2 * S + 1], 0.0f);
+  for (std::int64_t a = 0; a < A; ++a) EXPECT_EQ(f[2].f32()[(4 * B + 2) * A + a], 0.0f);
+}
+
+TEST(AdditiveAttention, FullyMaskedRowGetsUniformWeights) {
+  Inputs in = make_inputs(4);
+  for (std::int64_t s = 0; s < S; ++s) in.mask.f32()[1 * S + s] = 1.0f;
+  Graph g(false);
+  autograd::AttentionStep a = autograd::additive_attention(g.input(in.keys), g.input(in.query), g.input(in.v),
+                                                           g.input(in.values), in.mask);
+  for (std::int64_t s = 0; s < S; ++s) EXPECT_FLOAT_EQ(a.weights.value().f32()[S + s], 1.0f / S);
+}
+
+// Row b alone (B = 1) gives bit-for-bit the batched row, at 1 and 2 threads.
+TEST(AdditiveAttention, RowsDependNeitherOnTheBatchNorOnThreads) {
+  Inputs in = make_inputs(5);
+  Graph g(false);
+  set_num_threads(1);
+  Tensor batched = autograd::additive_attention(g.input(in.keys), g.input(in.query), g.input(in.v), g.input(in.values),
+                                                in.mask).context.value().clone();
+  set_num_threads(2);
+  Tensor two = autograd::additive_attention(g.input(in.keys), g.input(in.query), g.input(in.v), g.input(in.values),
+                                            in.mask).context.value().clone();
+  set_num_threads(1);
+  for (std::int64_t e = 0; e < batched.numel(); ++e) ASSERT_EQ(batched.f32()[e], two.f32()[e]);
+  const std::int64_t b = 3;
+  Tensor keys = Tensor::empty(Shape{S, 1, A});
+  for (std::int64_t s = 0; s < S; ++s)
+    for (std::int64_t a = 0; a < A; ++a) keys.f32()[s * A + a] = in.keys.f32()[(s * B + b) * A + a];
+  Tensor ctx = autograd::additive_attention(g.input(keys), g.input(in.query.narrow0(b, 1)), g.input(in.v),
+                                            g.input(in.values.narrow0(b, 1)), in.mask.narrow0(b, 1))
+                   .context.value();
+  for (std::int64_t j = 0; j < D; ++j) ASSERT_EQ(ctx.f32()[j], batched.f32()[b * D + j]);
+}
+
+}  // namespace
+}  // namespace s2s::testing

@@ -1,0 +1,25 @@
+#include "autograd/gradcheck.h"
+
+namespace s2s::testing {
+namespace {
+
+using autograd::Graph;
+using autograd::Var;
+using V = std::vector<Var>;
+
+S2S_GRAD_CASE("linear with bias",
+              [](Rng& r) { return std::vector{random_tensor(r, {3, 5}), random_tensor(r, {7, 5}), random_tensor(r, {7})}; },
+              [](Graph&, const V& x) { return autograd::linear(x[0], x[1], x[2]); });
+S2S_GRAD_CASE("linear 3-d x, no bias",
+              [](Rng& r) { return std::vector{random_tensor(r, {2, 3, 4}), random_tensor(r, {9, 4})}; },
+              [](Graph&, const V& x) { return autograd::linear(x[0], x[1]); });
+S2S_GRAD_CASE("linear one row, one output",
+              [](Rng& r) { return std::vector{random_tensor(r, {1, 6}), random_tensor(r, {1, 6}), random_tensor(r, {1})}; },
+              [](Graph&, const V& x) { return autograd::linear(x[0], x[1], x[2]); });
+// x feeds the op twice: the second gradient adds onto the first.
+S2S_GRAD_CASE("linear input reused",
+              [](Rng& r) { return std::vector{random_tensor(r, {4, 4}), random_tensor(r, {4, 4}), random_tensor(r, {4})}; },
+              [](Graph&, const V& x) { return autograd::linear(autograd::linear(x[0], x[1], x[2]), x[1], x[2]); });
+
+}  // namespace
+}  // namespace s2s::testing

@@ -1,0 +1,104 @@
+// A sentence's outputs do not depend on the batch it is decoded in (its
+// neighbours, their padding, the number of rows) or on the thread count:
+// results must be bit-identical. The toy model computes every row on its
+// own, so it checks the search alone; the RNN checks search and model.
+#include <gtest/gtest.h>
+
+#include "s2s/core/parallel.h"
+#include "search/search_test_util.h"
+#include "search/toy_model.h"
+
+namespace s2s::testing {
+namespace {
+
+std::vector<search::SentenceResult> in_batches(search::Ensemble& e, const std::vector<Ids>& src,
+                                               const search::SearchOptions& o, std::size_t batch) {
+  std::vector<search::SentenceResult> out;
+  for (std::size_t i = 0; i < src.size(); i += batch) {
+    std::vector<Ids> part(src.begin() + static_cast<std::ptrdiff_t>(i),
+                          src.begin() + static_cast<std::ptrdiff_t>(std::min(src.size(), i + batch)));
+    std::vector<std::int64_t> ids;
+    for (std::size_t k = 0; k < part.size(); ++k) ids.push_back(static_cast<std::int64_t>(i + k));
+    for (auto& r : run(e, part, o, ids)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+class ThreadCount {
+ public:
+  explicit ThreadCount(int n) : saved_(num_threads()) { set_num_threads(n); }
+  ~ThreadCount() { set_num_threads(saved_); }
+
+ private:
+  int saved_;
+};
+
+std::vector<search::SearchOptions> strategies() {
+  std::vector<search::SearchOptions> out;
+  search::SearchOptions greedy;
+  greedy.beam_size = 1;
+  out.push_back(greedy);
+  search::SearchOptions beam;
+  beam.beam_size = 4;
+  beam.n_best = 3;
+  beam.length_norm = search::LengthNorm::Gnmt;
+  beam.coverage_beta = 0.2f;
+  beam.no_repeat_ngram = 3;
+  out.push_back(beam);
+  search::SearchOptions sampling;
+  sampling.sampling = true;
+  sampling.beam_size = 1;
+  sampling.n_best = 3;
+  sampling.top_k = 10;
+  sampling.top_p = 0.9f;
+  sampling.seed = 99;
+  out.push_back(sampling);
+  for (auto& o : out) o.keep_attention = true;
+  return out;
+}
+
+// Batches of 1, 64 and 7 sentences, with 1 and 2 threads, all identical.
+void check_invariance(models::EncoderDecoder& model, std::int64_t vocab) {
+  search::Ensemble e({&model});
+  auto src = random_sources(64, vocab, 14, 42);
+  for (const search::SearchOptions& o : strategies()) {
+    SCOPED_TRACE(o.sampling ? "sampling" : o.beam_size == 1 ? "greedy" : "beam");
+    std::vector<search::SentenceResult> ref;
+    {
+      ThreadCount one(1);
+      ref = in_batches(e, src, o, 1);
+    }
+    for (const auto& s : ref) ASSERT_FALSE(s.hypotheses.empty());
+    for (int threads : {1, 2}) {
+      ThreadCount tc(threads);
+      for (std::size_t batch : {std::size_t{1}, std::size_t{64}, std::size_t{7}}) {
+        if (threads == 1 && batch == 1) continue;
+        SCOPED_TRACE("threads " + std::to_string(threads) + ", batch " + std::to_string(batch));
+        expect_identical(ref, in_batches(e, src, o, batch));
+      }
+    }
+  }
+}
+
+TEST(BatchInvariance, SearchAloneOnARowwiseModel) {
+  const std::int64_t V = 40;
+  Rng rng(5);
+  std::vector<float> table(static_cast<std::size_t>(V * V)), shift(table.size());
+  rng.fill_normal(table.data(), V * V, 0.0f, 2.0f);
+  rng.fill_normal(shift.data(), V * V, 0.0f, 2.0f);
+  ToyModel m(V, table, shift);
+  check_invariance(m, V);
+}
+
+TEST(BatchInvariance, RnnModelBahdanau) {
+  auto m = small_rnn(2);
+  check_invariance(*m, 24);
+}
+
+TEST(BatchInvariance, RnnModelLuongGeneral) {
+  auto m = small_rnn(4, 24, models::AttentionKind::General);
+  check_invariance(*m, 24);
+}
+
+}  // namespace
+}  // namespace s2s::testing

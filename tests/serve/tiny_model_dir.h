@@ -1,0 +1,24 @@
+#pragma once
+// A small trained model directory for the serve tests: the reverse-the-letters
+// task of tests/train/tiny_run.h (words over a..h, char tokenizer, GRU +
+// Bahdanau attention) trained for a few hundred steps, so outputs are varied
+// and sensible ("abc" -> "cba" mostly) and the attention is worth drawing.
+#include <string>
+
+#include "s2s/io/training_run.h"
+#include "train/tiny_run.h"
+
+namespace s2s::serve::testing {
+
+// Trains into `work`/model (a few seconds) and returns that directory.
+inline std::string train_tiny_model_dir(const std::string& work, std::int64_t steps = 300) {
+  s2s::testing::write_tiny_corpus(work);
+  train::RunConfig c = s2s::testing::tiny_config(work);
+  c.train.steps = steps;
+  c.train.log = "none";
+  io::TrainingRunOptions o;
+  o.console = nullptr;
+  return io::run_training(c, o).save_dir;
+}
+
+}  // namespace s2s::serve::testing

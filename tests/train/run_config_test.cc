@@ -1,0 +1,148 @@
+// Run configuration: defaults, YAML + command line (the command line wins),
+// errors that name file:line, the effective configuration, the presets.
+#include "s2s/train/run_config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "s2s/io/training_run.h"
+#include "s2s/io/yaml_config.h"
+
+namespace s2s::train {
+namespace {
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+RunConfig from_yaml(const std::string& yaml, const FlatOptions& command_line = {}) {
+  return io::assemble_run_config(io::parse_yaml_config(yaml, "run.yaml"), command_line);
+}
+
+TEST(RunConfig, EffectiveConfigRoundTrips) {
+  RunConfig c = from_yaml("optim:\n  lr: 0.25\nmodel:\n  cell: lstm\ntrain:\n  steps: 7\n");
+  FlatOptions flat = run_config_to_map(c);
+  EXPECT_EQ(flat.at("optim.lr"), "0.25");
+  EXPECT_EQ(flat.at("model.cell"), "lstm");
+  EXPECT_EQ(flat.at("train.steps"), "7");
+  EXPECT_EQ(flat.at("data.src_tokenizer"), "char");  // defaults are spelled out too
+  // Written as YAML and read back, it is the same configuration.
+  RunConfig again = from_yaml(io::to_yaml(flat));
+  EXPECT_EQ(run_config_to_map(again), flat);
+  // Every option has help text, and every help entry is an option or a shorthand.
+  FlatOptions help = run_config_help();
+  for (const auto& [k, v] : flat) EXPECT_TRUE(help.count(k)) << k;
+  EXPECT_EQ(help.size(), flat.size() + 5);
+}
+
+TEST(RunConfig, CommandLineWinsOverTheFile) {
+  RunConfig c = from_yaml("optim:\n  lr: 0.1\ntrain:\n  steps: 5\n  seed: 3\n", {{"optim.lr", "0.5"}, {"train.seed", "9"}});
+  EXPECT_EQ(c.optim.lr, 0.5);
+  EXPECT_EQ(c.train.seed, 9u);
+  EXPECT_EQ(c.train.steps, 5);
+  // A bad command-line value is reported without a file position.
+  EXPECT_EQ(error_of([] { from_yaml("optim:\n  lr: 0.1\n", {{"optim.lr", "x"}}); }), "optim.lr: expected a number, got 'x'");
+}
+
+TEST(RunConfig, ErrorsNameFileAndLine) {
+  EXPECT_EQ(error_of([] { from_yaml("train:\n  steps: 1\noptim:\n  lr: fast\n"); }),
+            "run.yaml:4: optim.lr: expected a number, got 'fast'");
+  EXPECT_EQ(error_of([] { from_yaml("model:\n  attention: luong\n"); }),
+            "run.yaml:2: model.attention: expected one of none|dot|general|bahdanau|local-p, got 'luong'");
+  std::string unknown = error_of([] { from_yaml("train:\n  stepz: 3\n"); });
+  EXPECT_EQ(unknown.rfind("run.yaml:2: train.stepz: unknown option (known: steps, epochs,", 0), 0u) << unknown;
+  EXPECT_EQ(error_of([] { from_yaml("trian:\n  steps: 3\n"); }),
+            "run.yaml:2: trian.steps: unknown section 'trian' (expected data, model, optim, schedule or train)");
+  EXPECT_EQ(error_of([] { from_yaml("seed: 3\n"); }),
+            "run.yaml:1: seed: unknown option (options are section.key with section data, model, optim, schedule or train)");
+  EXPECT_EQ(error_of([] { from_yaml("train:\n  steps: -1\n"); }), "train.steps/train.epochs: expected >= 0");
+  EXPECT_EQ(error_of([] { from_yaml("train:\n  seed: -1\n"); }), "run.yaml:2: train.seed: expected a non-negative integer, got '-1'");
+  EXPECT_EQ(error_of([] { from_yaml("data:\n  batch_tokens: 0\n"); }),
+            "data.batch_tokens and data.batch_sentences are both 0: set at least one");
+  EXPECT_EQ(error_of([] { from_yaml("optim:\n  optimizer: adamax\n"); }),
+            "optim.optimizer: expected one of sgd|adam|adamw|rmsprop|adagrad, got 'adamax'");
+  EXPECT_EQ(error_of([] { from_yaml("data:\n  shuffle: maybe\n"); }), "run.yaml:2: data.shuffle: expected true or false, got 'maybe'");
+}
+
+TEST(RunConfig, ShorthandsSetBothSidesAndSpecificKeysWin) {
+  RunConfig c = from_yaml("data:\n  tgt_tokenizer: word\n  tokenizer: char\n  max_len: 30\nmodel:\n  layers: 3\n  decoder_layers: 1\n");
+  EXPECT_EQ(c.data.src_tokenizer, "char");
+  EXPECT_EQ(c.data.tgt_tokenizer, "word");
+  EXPECT_EQ(c.data.max_src_len, 30);
+  EXPECT_EQ(c.data.max_tgt_len, 30);
+  EXPECT_EQ(c.model.encoder_layers, 3);
+  EXPECT_EQ(c.model.decoder_layers, 1);
+}
+
+TEST(RunConfig, ScheduleConfigFollowsTheValidationMetric) {
+  RunConfig c = from_yaml("optim:\n  lr: 0.5\nschedule:\n  kind: plateau\n  factor: 0.25\ntrain:\n  valid_metric: accuracy\n");
+  LrScheduleConfig s = schedule_config(c);
+  EXPECT_EQ(s.kind, "plateau");
+  EXPECT_EQ(s.plateau.lr, 0.5);
+  EXPECT_EQ(s.plateau.factor, 0.25);
+  EXPECT_TRUE(s.plateau.maximize);
+}
+
+// Each preset parses, builds a valid model, and says what its comment says.
+TEST(RunConfig, PresetsDescribeTheirSystems) {
+  auto load = [](const std::string& name) {
+    std::string path = std::string(S2S_SOURCE_DIR) + "/examples/configs/" + name;
+    RunConfig c = io::assemble_run_config(io::read_yaml_config(path), {});
+    c.model.src_vocab_size = c.model.tgt_vocab_size = 100;
+    models::validate(c.model);
+    return c;
+  };
+  RunConfig b = load("bahdanau.yaml");  // ../shared/bench/peer_torch_seq2seq.py defaults
+  EXPECT_EQ(b.model.cell, models::CellKind::Gru);
+  EXPECT_TRUE(b.model.bidirectional);
+  EXPECT_EQ(b.model.attention, models::AttentionKind::Bahdanau);
+  EXPECT_EQ(b.model.readout, models::ReadoutKind::Deep);
+  EXPECT_EQ(b.model.bridge, models::BridgeKind::Learned);
+  EXPECT_TRUE(b.model.input_feed);
+  EXPECT_EQ(b.model.hidden_size, 256);
+  EXPECT_EQ(b.model.src_embedding_size, 256);
+  EXPECT_EQ(b.optim.optimizer, "adam");
+  EXPECT_EQ(b.optim.lr, 1e-3);
+  EXPECT_EQ(b.optim.clip_norm, 1.0);
+  EXPECT_EQ(b.data.batch_sentences, 64);
+
+  RunConfig l = load("luong.yaml");
+  EXPECT_EQ(l.model.cell, models::CellKind::Lstm);
+  EXPECT_EQ(l.model.encoder_layers, 2);
+  EXPECT_EQ(l.model.attention, models::AttentionKind::General);
+  EXPECT_TRUE(l.model.input_feed);
+  EXPECT_EQ(l.model.readout, models::ReadoutKind::Tanh);
+
+  RunConfig k = load("keras-lstm.yaml");
+  EXPECT_EQ(k.model.cell, models::CellKind::Lstm);
+  EXPECT_EQ(k.model.attention, models::AttentionKind::None);
+  EXPECT_EQ(k.model.src_embedding_size, 256);
+  EXPECT_EQ(k.model.hidden_size, 512);
+  EXPECT_EQ(k.optim.optimizer, "rmsprop");
+
+  RunConfig p = load("pytorch-gru.yaml");
+  EXPECT_EQ(p.model.cell, models::CellKind::Gru);
+  EXPECT_EQ(p.model.hidden_size, p.model.tgt_embedding_size);
+  EXPECT_TRUE(p.model.decoder_embedding_relu);
+  EXPECT_EQ(p.model.attention, models::AttentionKind::None);
+  EXPECT_EQ(p.optim.optimizer, "sgd");
+  EXPECT_EQ(p.train.teacher_forcing, 0.5);
+
+  RunConfig pa = load("pytorch-gru-attention.yaml");
+  EXPECT_EQ(pa.model.attention, models::AttentionKind::Bahdanau);
+  EXPECT_EQ(pa.optim.optimizer, "sgd");
+
+  int presets = 0;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(S2S_SOURCE_DIR) + "/examples/configs"))
+    presets += e.path().extension() == ".yaml";
+  EXPECT_EQ(presets, 5);
+}
+
+}  // namespace
+}  // namespace s2s::train
