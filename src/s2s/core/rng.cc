@@ -3,36 +3,16 @@
 #include <cmath>
 
 #include "s2s/core/parallel.h"
+#include "s2s/core/philox.h"
 
 namespace s2s {
 
-namespace {
 
-struct Block4 {
-  std::uint32_t v[4];
-};
-
-// Philox4x32-10 (Salmon et al., 2011) on counter (index / 4, seed-derived key).
-Block4 philox(std::uint64_t counter, std::uint64_t seed) {
-  std::uint32_t c0 = static_cast<std::uint32_t>(counter), c1 = static_cast<std::uint32_t>(counter >> 32), c2 = 0, c3 = 0;
-  std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
-  for (int round = 0; round < 10; ++round) {
-    std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c0;
-    std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c2;
-    std::uint32_t n0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1 ^ k0;
-    std::uint32_t n1 = static_cast<std::uint32_t>(p1);
-    std::uint32_t n2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3 ^ k1;
-    std::uint32_t n3 = static_cast<std::uint32_t>(p0);
-    c0 = n0, c1 = n1, c2 = n2, c3 = n3;
-    k0 += 0x9E3779B9u;
-    k1 += 0xBB67AE85u;
-  }
-  return {{c0, c1, c2, c3}};
+std::uint32_t Rng::at(std::uint64_t seed, std::uint64_t index) {
+  std::uint32_t block[4];
+  philox_blocks<1>(index >> 2, seed, block);
+  return block[index & 3];
 }
-
-}  // namespace
-
-std::uint32_t Rng::at(std::uint64_t seed, std::uint64_t index) { return philox(index >> 2, seed).v[index & 3]; }
 
 std::uint32_t Rng::next_u32() { return at(state_.seed, state_.offset++); }
 

@@ -1,7 +1,7 @@
 #include <algorithm>
 
 #include "s2s/core/parallel.h"
-#include "s2s/kernels/cpu/philox.h"
+#include "s2s/core/philox.h"
 #include "s2s/kernels/dropout.h"
 
 namespace s2s::kernels {
@@ -20,12 +20,12 @@ void dropout_forward(const Tensor& x, float p, std::uint64_t seed, std::uint64_t
   int off = static_cast<int>(first % 4);
   // Whole 32-element words per thread, so no two threads write one mask word.
   parallel_for(0, words, 64, [&](std::int64_t b, std::int64_t e) {
-    std::uint32_t r[2 * cpu::kPhiloxBatch];
+    std::uint32_t r[2 * 32];
     float m[32];
     const float drop_p = p, keep_scale = scale;  // locals: loads through the closure block vectorisation
-    cpu::philox_batch(block0 + 8 * static_cast<std::uint64_t>(b), seed, r);
+    philox_blocks<8>(block0 + 8 * static_cast<std::uint64_t>(b), seed, r);
     for (std::int64_t w = b; w < e; ++w) {
-      cpu::philox_batch(block0 + 8 * static_cast<std::uint64_t>(w + 1), seed, r + cpu::kPhiloxBatch);
+      philox_blocks<8>(block0 + 8 * static_cast<std::uint64_t>(w + 1), seed, r + 32);
       const std::uint32_t* v = r + off;
       std::uint32_t bits = 0;
 #pragma omp simd reduction(| : bits)
@@ -40,7 +40,7 @@ void dropout_forward(const Tensor& x, float p, std::uint64_t seed, std::uint64_t
 #pragma omp simd
       for (std::int64_t k = 0; k < len; ++k) po[i0 + k] = px[i0 + k] * m[k];
       if (pm) pm[w] = len == 32 ? bits : bits & ((1u << len) - 1u);  // no bits past the end
-      std::copy(r + cpu::kPhiloxBatch, r + 2 * cpu::kPhiloxBatch, r);
+      std::copy(r + 32, r + 2 * 32, r);
     }
   });
 }
