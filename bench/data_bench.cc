@@ -7,6 +7,7 @@
 //   ./build/bench/data_bench --memory-pairs=1000000 --memory-tokenizer=word|char [--memory-streaming]
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -173,8 +174,10 @@ int memory_mode(long pairs, TokenizerType type, bool streaming) {
     o.buffer_pairs = 100000;
     Batcher b(CorpusSpec::parse(path), s.encoder.get(), {}, o);
     Batch batch;
-    while (b.next(batch)) kept += static_cast<std::size_t>(batch.size());
-    held = b.pool().memory_bytes();
+    while (b.next(batch)) {
+      kept += static_cast<std::size_t>(batch.size());
+      held = std::max(held, b.pool().memory_bytes());  // the largest buffer
+    }
   } else {
     Dataset d = load_dataset(CorpusSpec::parse(path), *s.encoder, {});
     held = d.memory_bytes();

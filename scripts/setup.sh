@@ -6,6 +6,7 @@ pkgs=(
   libopenblas-openmp-dev libomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsentencepiece-dev sentencepiece libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev
+  clang-14 libclang-rt-14-dev
   chromium wrk
   python3-venv
   python3-torch

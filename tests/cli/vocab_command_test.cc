@@ -105,7 +105,7 @@ TEST_F(VocabCommand, EveryBadInputIsOneLineAndExitStatusOne) {
   expect_error("vocab --type spm --input x --output y --min-freq 2",
                "s2s vocab: --min-freq does not apply to --type spm (use --size)");
   expect_error("vocab --type word", "s2s vocab: missing required option --input FILE");
-  expect_error("translate", "unknown command 'translate' (see s2s help)");
+  expect_error("no-such-command", "unknown command 'no-such-command' (see s2s help)");
 }
 
 TEST_F(VocabCommand, SkipsAreCountedWithAWarning) {

@@ -104,10 +104,14 @@ TEST(LineReader, InvalidUtf8NamesFileLineAndByte) {
   EXPECT_ERROR(read_all(bom), bom + ":1:6: invalid UTF-8 (byte 0xC3)");
 }
 
-TEST(LineReader, MissingDirectoryAndUnreadableFiles) {
+TEST(LineReader, MissingFileAndDirectory) {
   EXPECT_ERROR(LineReader("/nonexistent/train.tsv"), "cannot open /nonexistent/train.tsv: No such file or directory");
   TempDir t;
   EXPECT_ERROR(LineReader(t.dir()), "cannot read " + t.dir() + ": is a directory");
+}
+
+TEST(LineReader, UnreadableFile) {
+  TempDir t;
   std::string locked = t.file("locked.tsv", "a\tb\n");
   ::chmod(locked.c_str(), 0);
   if (::geteuid() == 0) GTEST_SKIP() << "running as root: permissions cannot make a file unreadable";

@@ -8,7 +8,9 @@
 #define S2S_COMMANDS(X) \
   X(vocab, "build a vocabulary (char, word or SentencePiece) from a corpus") \
   X(train, "train a model (from a YAML config and/or options); --resume continues a run exactly") \
-  X(serve, "serve models over HTTP: JSON API, web page, dynamic batching, metrics")
+  X(serve, "serve models over HTTP: JSON API, web page, dynamic batching, metrics") \
+  X(translate, "translate text with a model or an ensemble: beam search, sampling, n-best, alignments") \
+  X(eval, "score hypotheses (BLEU, chrF, WER...), or translate a test set with a model and score it")
 
 namespace s2s::cli {
 

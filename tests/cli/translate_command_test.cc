@@ -1,0 +1,208 @@
+// s2s translate and s2s eval end to end: a tiny model trained by `s2s train`
+// on string reversal, then decoded through the commands. Output must not
+// depend on --batch or --threads, byte for byte.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "s2s/cli/commands.h"
+#include "s2s/core/error.h"
+#include "s2s/core/rng.h"
+#include "support/temp_dir.h"
+
+namespace s2s::cli {
+namespace {
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream s(text);
+  for (std::string l; std::getline(s, l);) out.push_back(l);
+  return out;
+}
+
+std::string random_word(Rng& rng) {
+  std::string w;
+  for (std::uint64_t n = 3 + rng.below(4); n > 0; --n) w += static_cast<char>('a' + rng.below(6));
+  return w;
+}
+
+int run(int (*command)(std::span<const std::string>), std::vector<std::string> args) { return command(args); }
+
+std::string error_of(int (*command)(std::span<const std::string>), std::vector<std::string> args) {
+  try {
+    command(args);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// One trained model shared by the tests (training takes a few seconds).
+class TranslateCommand : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    Rng rng(3);
+    std::ofstream train(file("train.tsv")), input(file("input.txt")), test(file("test.tsv")), ref(file("ref.txt"));
+    for (int i = 0; i < 2000; ++i) {
+      std::string w = random_word(rng);
+      train << w << '\t' << std::string(w.rbegin(), w.rend()) << '\n';
+    }
+    for (int i = 0; i < 60; ++i) {
+      std::string w = random_word(rng), r(w.rbegin(), w.rend());
+      input << (i == 7 ? std::string() : w) << '\n';  // one empty line
+      if (i != 7) {
+        test << w << '\t' << r << '\n';
+        ref << r << '\n';
+      }
+    }
+    train.close();
+    ASSERT_EQ(run(train_command, {"--train", file("train.tsv"), "--save-dir", file("model"), "--steps", "400", "--lr",
+                                  "0.003", "--batch-sentences", "64", "--model.hidden_size", "32",
+                                  "--model.embedding_size", "16", "--threads", "1", "--report-every", "1000"}),
+              0);
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::string file(const std::string& name) { return dir_->file(name); }
+
+  // Translates input.txt with extra options into `out` and returns its text.
+  static std::string translate(const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"-m", file("model"), "--input", file("input.txt"), "--output", file(out)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    EXPECT_EQ(run(translate_command, args), 0);
+    return read(file(out));
+  }
+
+  // --batch 1 vs 64 and 5, --threads 1 vs 2: byte for byte.
+  static void expect_invariant(const std::string& name, const std::vector<std::string>& options) {
+    auto with = [&](const char* batch, const char* threads) {
+      std::vector<std::string> o = options;
+      o.insert(o.end(), {"--batch", batch, "--threads", threads});
+      return o;
+    };
+    std::string ref = translate(name + ".1.txt", with("1", "1"));
+    EXPECT_FALSE(ref.empty());
+    EXPECT_EQ(translate(name + ".64.txt", with("64", "1")), ref) << name << ": batch 64 differs from batch 1";
+    EXPECT_EQ(translate(name + ".64t2.txt", with("64", "2")), ref) << name << ": 2 threads differ";
+    EXPECT_EQ(translate(name + ".5t2.txt", with("5", "2")), ref) << name << ": batch 5 differs";
+  }
+
+  static testing::TempDir* dir_;
+};
+testing::TempDir* TranslateCommand::dir_ = nullptr;
+
+TEST_F(TranslateCommand, ReversesStringsAfterTraining) {
+  auto out = lines_of(translate("beam.txt", {}));
+  auto in = lines_of(read(file("input.txt")));
+  ASSERT_EQ(out.size(), in.size());
+  int right = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) right += out[i] == std::string(in[i].rbegin(), in[i].rend());
+  EXPECT_EQ(out[7], "");
+  EXPECT_GE(right, 54) << "of 60 reversed exactly";
+}
+
+TEST_F(TranslateCommand, TextIsBatchAndThreadInvariant) {
+  expect_invariant("text_greedy", {"--beam", "1"});
+  expect_invariant("text_beam", {"--beam", "4", "--alignments"});
+  expect_invariant("text_sampling", {"--sampling", "--seed", "5", "--top-k", "4"});
+}
+
+TEST_F(TranslateCommand, NBestIsBatchAndThreadInvariant) {
+  expect_invariant("nbest", {"--format", "nbest", "--beam", "4", "--n-best", "3", "--length-penalty", "gnmt"});
+}
+
+TEST_F(TranslateCommand, JsonWithAttentionIsBatchAndThreadInvariant) {
+  // Scores and attention weights printed to the last bit.
+  expect_invariant("json", {"--format", "json", "--json-attention", "--beam", "3", "--n-best", "2"});
+}
+
+TEST_F(TranslateCommand, NBestAndJsonFormats) {
+  auto nbest = lines_of(translate("nbest3.txt", {"--format", "nbest", "--beam", "3", "--n-best", "3"}));
+  // 59 non-empty inputs with 3 hypotheses each, the empty one with one.
+  ASSERT_EQ(nbest.size(), 59u * 3 + 1);
+  EXPECT_TRUE(nbest[0].starts_with("0 ||| ")) << nbest[0];
+  std::size_t bars = 0;
+  for (std::size_t at = nbest[0].find(" ||| "); at != std::string::npos; at = nbest[0].find(" ||| ", at + 1)) ++bars;
+  EXPECT_EQ(bars, 2u);
+  auto json = lines_of(translate("out.json", {"--format", "json"}));
+  ASSERT_EQ(json.size(), 60u);
+  EXPECT_TRUE(json[0].starts_with("{\"id\":0,\"source\":")) << json[0];
+  EXPECT_NE(json[0].find("\"alignment\":\""), std::string::npos) << json[0];  // on by default with attention
+  EXPECT_NE(json[0].find("\"score\":"), std::string::npos);
+}
+
+TEST_F(TranslateCommand, EnsembleOfOneModelTwiceEqualsTheModel) {
+  std::string one = translate("single.txt", {"--format", "nbest", "--n-best", "2"});
+  std::string two = translate("double.txt", {"-m", file("model"), "--format", "nbest", "--n-best", "2"});
+  EXPECT_EQ(one, two);
+}
+
+TEST_F(TranslateCommand, AttentionPlotPerSentence) {
+  translate("plot_run.txt", {"--attention-plot", file("plots/att.svg")});
+  std::string svg = read(file("plots/att.0.svg"));
+  EXPECT_TRUE(svg.starts_with("<?xml")) << svg.substr(0, 40);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(file("plots/att.59.svg")));
+  EXPECT_FALSE(std::filesystem::exists(file("plots/att.7.svg")));  // the empty line
+}
+
+TEST_F(TranslateCommand, EvalScoresFilesAndModels) {
+  translate("hyp.txt", {});
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(run(eval_command, {"--hyp", file("hyp.txt"), "--ref", file("input.txt"), "--metrics", "bleu,wer"}), 1 - 1);
+  std::string files = ::testing::internal::GetCapturedStdout();
+  EXPECT_TRUE(files.starts_with("BLEU|nrefs:1|")) << files;
+  EXPECT_NE(files.find("\nWER"), std::string::npos) << files;
+
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(run(eval_command, {"-m", file("model"), "--test", file("test.tsv"), "--metrics", "chrf,ppl", "--output",
+                               file("eval_hyps.txt")}),
+            0);
+  std::string model = ::testing::internal::GetCapturedStdout();
+  EXPECT_TRUE(model.starts_with("chrF2|nrefs:1|")) << model;
+  EXPECT_NE(model.find("\nPPL = "), std::string::npos) << model;
+  EXPECT_EQ(lines_of(read(file("eval_hyps.txt"))).size(), 59u);
+}
+
+TEST_F(TranslateCommand, UserErrorsAreOneLine) {
+  EXPECT_NE(error_of(translate_command, {"--input", file("input.txt")}).find("missing required option -m"),
+            std::string::npos);
+  EXPECT_NE(error_of(translate_command, {"-m", file("model"), "--sampling", "--beam", "3"}).find("no --beam"),
+            std::string::npos);
+  EXPECT_NE(error_of(translate_command, {"-m", file("model"), "--top-k", "3"}).find("only with --sampling"),
+            std::string::npos);
+  EXPECT_NE(error_of(translate_command, {"-m", file("nowhere")}).find("not a model directory"), std::string::npos);
+  EXPECT_NE(error_of(eval_command, {"--hyp", file("input.txt")}).find("--ref"), std::string::npos);
+  EXPECT_NE(error_of(eval_command, {"--hyp", file("input.txt"), "--ref", file("input.txt"), "--beam", "2"})
+                .find("decoding option"),
+            std::string::npos);
+}
+
+ery format, byte for byte.
+void expect_batch_and_thread_invariant(const std::string& name, std::vector<std::string> options) {
+  auto with = [&](const char* batch, const char* threads) {
+    std::vector<std::string> o = options;
+    o.insert(o.end(), {"--batch", batch, "--threads", threads});
+    return o;
+  };
+  std::string ref = TranslateCommand_translate(name + ".1.txt", with("1", "1"));
+  EXPECT_FALSE(ref.empty());
+  EXPECT_EQ(TranslateCommand_translate(name + ".64.txt", with("64", "1")), ref) << name << ": batch 64 differs";
+  EXPECT_EQ(TranslateCommand_translate(name + ".64t2.txt", with("64", "2")), ref) << name << ": 2 threads differ";
+  EXPECT_EQ(TranslateCommand_translate(name + ".5t2.txt", with("5", "2")), ref) << name << ": batch 5 differs";
+}
+
+}  // namespace
+}  // namespace s2s::cli
