@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "s2s/io/atomic_file.h"
@@ -114,7 +115,28 @@ TEST_P(Resume, InterruptedRunContinuesExactly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(InMemoryAndStreaming, Resume, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? std::string("Streaming") : std::string("InMemory"); });
+                         [](const auto& p) { return p.param ? std::string("Streaming") : std::string("InMemory"); });
+
+// DESIGN.md: same seed, same data, same threads give the same model; and
+// results do not depend on the thread count.
+TEST(TrainingRun, ThreadCountDoesNotChangeTheResult) {
+  testing::TempDir dir;
+  testing::write_tiny_corpus(dir.path());
+  std::vector<Snapshot> runs;
+  for (int threads : {1, 2, 1}) {
+    train::RunConfig c = testing::tiny_config(dir.path());
+    c.train.steps = 60;
+    c.train.threads = threads;
+    c.train.save_dir = dir.file("t" + std::to_string(runs.size()));
+    run(c);
+    runs.push_back(snapshot(c.train.save_dir));
+  }
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    EXPECT_TRUE(runs[i].model == runs[0].model) << "run " << i;
+    EXPECT_TRUE(runs[i].optimizer == runs[0].optimizer) << "run " << i;
+    EXPECT_EQ(runs[i].trainer, runs[0].trainer);
+  }
+}
 
 TEST(TrainingRun, LeavesACompleteModelDirectory) {
   testing::TempDir dir;
@@ -155,6 +177,40 @@ TEST(TrainingRun, LeavesACompleteModelDirectory) {
   EXPECT_EQ(events["valid"], 4);  // steps 25, 50, 75, 100: none extra at the end
   EXPECT_EQ(events["done"], 1);
   EXPECT_EQ(events["start"], 1);
+}
+
+TEST(TrainingRun, PretrainedVectorsInitialiseAndFreezeTheEmbedding) {
+  testing::TempDir dir;
+  testing::write_tiny_corpus(dir.path());
+  // GloVe text format: vectors for two of the eight letters (embedding size 8).
+  std::ofstream(dir.file("vectors.txt")) << "a 1 2 3 4 5 6 7 8\nb -1 -2 -3 -4 -5 -6 -7 -8\nzz 0 0 0 0 0 0 0 0\n";
+  train::RunConfig c = testing::tiny_config(dir.path());
+  c.train.steps = 30;
+  c.data.src_embeddings = dir.file("vectors.txt");
+  c.data.freeze_embeddings = true;
+  run(c);
+  ModelDir m = load_model_dir(c.train.save_dir);
+  const data::Vocab& v = *m.vocab.src_vocab;
+  for (auto* p : m.model->parameters()) {
+    if (p->name != "encoder.embedding.weight") continue;
+    const float* row_a = p->value.f32() + v.id("a") * 8;
+    const float* row_b = p->value.f32() + v.id("b") * 8;
+    for (int k = 0; k < 8; ++k) {
+      EXPECT_EQ(row_a[k], static_cast<float>(k + 1));  // frozen: unchanged by 30 updates
+      EXPECT_EQ(row_b[k], -static_cast<float>(k + 1));
+    }
+  }
+  std::string log = read_file(c.train.save_dir + "/train.log.jsonl");
+  EXPECT_NE(log.find("\"event\":\"pretrained\""), std::string::npos);
+  EXPECT_NE(log.find("\"found\": 2, \"missing\": 9"), std::string::npos);  // 12 ids - padding - 2 found
+  // A resumed run keeps the table frozen (and the optimizer state matches).
+  run(resume_config(c.train.save_dir, {{"train.steps", "40"}}), c.train.save_dir);
+  ModelDir again = load_model_dir(c.train.save_dir);
+  for (auto* p : again.model->parameters()) {
+    if (p->name == "encoder.embedding.weight") {
+      EXPECT_EQ(p->value.f32()[v.id("a") * 8 + 7], 8.0f);
+    }
+  }
 }
 
 TEST(TrainingRun, RefusesToOverwriteAndToChangeTheModelOnResume) {

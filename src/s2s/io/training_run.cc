@@ -1,5 +1,7 @@
 #include "s2s/io/training_run.h"
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "s2s/core/error.h"
@@ -128,6 +130,11 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
     S2S_CHECK(fs::equivalent(model_dir_of(options.resume), save_dir), "train.save_dir: a resumed run writes to its own model directory ",
               model_dir_of(options.resume), ", not ", save_dir);
   }
+  // The thread count is process-wide: set it for the run, restore it after.
+  struct ThreadsGuard {
+    int before = num_threads();
+    ~ThreadsGuard() { set_num_threads(before); }
+  } threads_guard;
   if (config.train.threads > 0) set_num_threads(static_cast<int>(config.train.threads));
 
   std::string log_path = config.train.log == "none" ? std::string()
@@ -204,8 +211,11 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
             detail::concat("\"parameters\": ", result.parameters, ", \"threads\": ", num_threads()));
   result.train = trainer.run();
   const auto& r = result.train;
-  std::string best = std::isnan(r.best_metric) ? std::string("")
-                     : detail::concat("; best ", config.train.valid_metric, " ", train::format_double(r.best_metric), " at step ", r.best_step);
+  char best_text[64] = "";
+  if (!std::isnan(r.best_metric))
+    std::snprintf(best_text, sizeof best_text, "; best %s %.4f at step %lld", config.train.valid_metric.c_str(), r.best_metric,
+                  static_cast<long long>(r.best_step));
+  std::string best = best_text;
   log.event("done", detail::concat("stopped (", train::stop_reason_name(r.reason), ") at step ", r.step, " after ", r.epoch, " full epochs", best,
                                    "; model in ", save_dir),
             detail::concat("\"reason\": \"", train::stop_reason_name(r.reason), "\", \"step\": ", r.step));

@@ -99,7 +99,29 @@ FlatOptions run_config_help() {
   add("optim", struct_help(c.optim));
   add("schedule", struct_help(c.schedule));
   add("train", struct_help(c.train));
-  for (const auto& [k, v] : models::to_pairs(c.model)) out["model." + k] = "model option (docs/models.md)";
+  static const std::map<std::string, std::string> model_help{
+      {"type", "model family: rnn"},
+      {"src_embedding_size", "source embedding width"},
+      {"tgt_embedding_size", "target embedding width"},
+      {"cell", "recurrent cell: rnn_tanh | rnn_relu | gru | lstm"},
+      {"encoder_layers", "stacked encoder layers"},
+      {"decoder_layers", "stacked decoder layers"},
+      {"bidirectional", "the encoder reads both ways, directions concatenated"},
+      {"hidden_size", "decoder state width, and each encoder direction's"},
+      {"dropout", "dropout on embeddings, between stacked layers and before the output layer"},
+      {"bridge", "decoder initial state: zeros | copy (encoder's last) | learned (tanh(W [h_fwd; h_bwd]))"},
+      {"attention", "none | dot | general | bahdanau | local-p"},
+      {"attention_size", "bahdanau: width of the scoring layer; 0: hidden_size"},
+      {"local_window", "local-p: half window D (Gaussian sigma D/2)"},
+      {"input_feed", "feed the context (bahdanau) or attentional vector (luong) to the next step"},
+      {"readout", "output layer input: state | deep ([s; c; e]) | tanh (tanh(W [s; c; e]))"},
+      {"tie_target_embeddings", "the output matrix is the target embedding"},
+      {"decoder_embedding_relu", "ReLU on the decoder's embedded input (PyTorch tutorial)"},
+  };
+  for (const auto& [k, v] : models::to_pairs(c.model)) {
+    auto it = model_help.find(k);
+    out["model." + k] = it != model_help.end() ? it->second : "model option (docs/models.md)";
+  }
   out["model.src_vocab_size"] = out["model.tgt_vocab_size"] = "set from the vocabularies (leave at 0)";
   out["model.embedding_size"] = "shorthand: both src_embedding_size and tgt_embedding_size";
   out["model.layers"] = "shorthand: both encoder_layers and decoder_layers";

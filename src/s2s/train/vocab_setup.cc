@@ -40,7 +40,7 @@ Side prepare_side(const DataOptions& o, const std::string& name, data::Side whic
     say(detail::concat("SentencePiece model ", model, ", ", side.vocab->size(), " pieces"));
     return side;
   }
-  side.tokenizer = data::make_simple_tokenizer(type);
+  if (type != data::TokenizerType::Spm) side.tokenizer = data::make_simple_tokenizer(type);
   if (!vocab_path.empty()) {
     side.vocab = std::make_shared<data::Vocab>(data::Vocab::load(vocab_path));
     say(detail::concat(type_name, " vocabulary ", vocab_path, ", ", side.vocab->size(), " tokens"));
