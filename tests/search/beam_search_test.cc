@@ -60,33 +60,48 @@ TEST(BeamSearch, NBestListIsRankedWithItsScores) {
   EXPECT_GE(h[1].score, h[2].score);
 }
 
-// "A </s>" and "B C D </s>" both have probability 0.5; only length
-// normalisation separates them.
+// "A </s>" (0.5 * 0.9 = 0.45) against "B C D </s>" (0.45 * 0.9^3 = 0.328):
+// the short one wins on probability, the long one per token. Every row
+// leaves some mass to other tokens, so no unlikely hypothesis ends early.
 ToyModel short_or_long() {
-  return ToyModel(V, bigram_table(V, {{models::kBos, A, 0.5}, {models::kBos, B, 0.5}, {A, models::kEos, 1.0},
-                                      {B, C, 1.0}, {C, D, 1.0}, {D, models::kEos, 1.0}}));
+  return ToyModel(V, bigram_table(V, {{models::kBos, A, 0.5}, {models::kBos, B, 0.45}, {A, models::kEos, 0.9},
+                                      {B, C, 0.9}, {C, D, 0.9}, {D, models::kEos, 0.9}}));
 }
 
 TEST(BeamSearch, LengthNormalisationByHand) {
+  // Both outputs in a 2-best list, with their scores under each normalisation.
   ToyModel m = short_or_long();
-  const double lp = std::log(0.5);
-  auto none = run(m, {{A, B, C}}, opts(2));
-  EXPECT_EQ(none[0].hypotheses[0].tokens, (Ids{A}));  // tie, finished first
-  EXPECT_NEAR(none[0].hypotheses[0].score, lp, 1e-5);
+  const double short_lp = std::log(0.45), long_lp = std::log(0.45 * 0.9 * 0.9 * 0.9);
+  auto two_best = [&](search::LengthNorm norm, float alpha = 0.6f) {
+    search::SearchOptions o = opts(2, norm);
+    o.n_best = 2;
+    o.alpha = alpha;
+    auto r = run(m, {{A, B, C}}, o);
+    EXPECT_EQ(r[0].hypotheses.size(), 2u);
+    return r[0].hypotheses;
+  };
+  auto none = two_best(search::LengthNorm::None);
+  ASSERT_EQ(none[0].tokens, (Ids{A}));
+  ASSERT_EQ(none[1].tokens, (Ids{B, C, D}));
+  EXPECT_NEAR(none[0].score, short_lp, 1e-5);
+  EXPECT_NEAR(none[1].score, long_lp, 1e-5);
+  EXPECT_NEAR(none[1].log_prob, long_lp, 1e-5);
 
-  auto avg = run(m, {{A, B, C}}, opts(2, search::LengthNorm::Average));
-  EXPECT_EQ(avg[0].hypotheses[0].tokens, (Ids{B, C, D}));
-  EXPECT_NEAR(avg[0].hypotheses[0].score, lp / 4.0, 1e-5);  // 4 tokens with </s>
-  EXPECT_NEAR(avg[0].hypotheses[0].log_prob, lp, 1e-5);
+  auto avg = two_best(search::LengthNorm::Average);  // per token, </s> included
+  ASSERT_EQ(avg[0].tokens, (Ids{B, C, D}));
+  EXPECT_NEAR(avg[0].score, long_lp / 4.0, 1e-5);
+  EXPECT_NEAR(avg[1].score, short_lp / 2.0, 1e-5);
+  EXPECT_NEAR(avg[0].log_prob, long_lp, 1e-5);
 
-  search::SearchOptions g = opts(2, search::LengthNorm::Gnmt);
-  g.alpha = 0.6f;
-  g.n_best = 2;
-  auto gnmt = run(m, {{A, B, C}}, g);
-  ASSERT_EQ(gnmt[0].hypotheses.size(), 2u);
-  EXPECT_EQ(gnmt[0].hypotheses[0].tokens, (Ids{B, C, D}));
-  EXPECT_NEAR(gnmt[0].hypotheses[0].score, lp / std::pow(9.0 / 6.0, 0.6), 1e-5);
-  EXPECT_NEAR(gnmt[0].hypotheses[1].score, lp / std::pow(7.0 / 6.0, 0.6), 1e-5);
+  // GNMT lp(n) = ((5 + n) / 6)^alpha: alpha 0.6 still prefers the short output, alpha 2 the long one.
+  auto gnmt = two_best(search::LengthNorm::Gnmt, 0.6f);
+  ASSERT_EQ(gnmt[0].tokens, (Ids{A}));
+  EXPECT_NEAR(gnmt[0].score, short_lp / std::pow(7.0 / 6.0, 0.6), 1e-5);
+  EXPECT_NEAR(gnmt[1].score, long_lp / std::pow(9.0 / 6.0, 0.6), 1e-5);
+  gnmt = two_best(search::LengthNorm::Gnmt, 2.0f);
+  ASSERT_EQ(gnmt[0].tokens, (Ids{B, C, D}));
+  EXPECT_NEAR(gnmt[0].score, long_lp / std::pow(9.0 / 6.0, 2.0), 1e-5);
+  EXPECT_NEAR(gnmt[1].score, short_lp / std::pow(7.0 / 6.0, 2.0), 1e-5);
 }
 
 TEST(BeamSearch, BeamOneEqualsGreedyOnToyAndRandomModels) {
@@ -111,13 +126,13 @@ TEST(BeamSearch, BeamOneEqualsGreedyOnToyAndRandomModels) {
 }
 
 TEST(BeamSearch, OneStepCallPerPositionForTheWholeBatch) {
-  ToyModel m = short_or_long();
-  auto r = run(m, {{A}, {B, C}, {A, A, A}}, opts(3, search::LengthNorm::Average));
-  // The best output, B C D </s>, takes 4 steps; all sentences share them.
-  for (const auto& s : r) EXPECT_EQ(s.hypotheses[0].tokens, (Ids{B, C, D}));
-  EXPECT_EQ(m.steps(), 4);
-  EXPECT_LE(m.max_rows(), 3 * 3);
-  EXPECT_GT(m.max_rows(), 3);
+  ToyModel m = garden_path();
+  auto r = run(m, {{A}, {B, C}, {A, A, A}}, opts(2));
+  // Every sentence is done after 2 positions (B </s> cannot be beaten), and
+  // each position was one step call for all sentences and beams.
+  for (const auto& s : r) EXPECT_EQ(s.hypotheses[0].tokens, (Ids{B}));
+  EXPECT_EQ(m.steps(), 2);
+  EXPECT_EQ(m.max_rows(), 3 * 2);
 }
 
 TEST(BeamSearch, LengthLimitsForceAndBanEndOfSentence) {

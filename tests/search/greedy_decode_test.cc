@@ -16,12 +16,16 @@ constexpr std::int64_t kVocab = 10;
 // with `never_stop` it never prefers </s>.
 class CopyModel : public models::EncoderDecoder {
  public:
-  explicit CopyModel(bool never_stop = false) : never_stop_(never_stop) {}
+  explicit CopyModel(bool never_stop = false) : never_stop_(never_stop) { config_.tgt_vocab_size = kVocab; }
 
   struct State : models::DecoderState {
     std::vector<std::vector<std::int32_t>> src;
     std::int64_t t = 0;
-    void select(const Tensor&) override { fail("not used"); }
+    void select(const Tensor& idx) override {  // greedy search drops finished rows
+      std::vector<std::vector<std::int32_t>> kept;
+      for (std::int64_t r = 0; r < idx.dim(0); ++r) kept.push_back(src.at(static_cast<std::size_t>(idx.i32()[r])));
+      src = kept;
+    }
     std::int64_t rows() const override { return static_cast<std::int64_t>(src.size()); }
   };
 

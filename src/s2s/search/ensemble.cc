@@ -16,8 +16,6 @@ Ensemble::Ensemble(std::vector<models::EncoderDecoder*> models) : models_(std::m
             " tokens is smaller than the reserved tokens");
 }
 
-bool Ensemble::has_attention() const { return attending_ > 0; }
-
 void Ensemble::encode(autograd::Graph& g, std::span<const models::TokenBatch> sources) {
   S2S_CHECK(sources.size() == 1 || sources.size() == models_.size(), "ensemble: ", sources.size(),
             " source batches for ", models_.size(), " models");
@@ -30,7 +28,6 @@ void Ensemble::encode(autograd::Graph& g, std::span<const models::TokenBatch> so
   states_.clear();
   for (std::size_t m = 0; m < models_.size(); ++m)
     states_.push_back(models_[m]->encode(g, sources.size() == 1 ? first : sources[m]));
-  attending_ = -1;
 }
 
 std::int64_t Ensemble::rows() const { return states_.empty() ? 0 : states_[0]->rows(); }
@@ -60,13 +57,16 @@ void Ensemble::step(autograd::Graph& g, const Tensor& prev_tokens, Tensor& logp,
     if (out.attention.defined()) {
       S2S_CHECK(out.attention.ndim() == 2 && out.attention.dim(0) == rows, "ensemble: model ", m + 1,
                 " returned attention ", out.attention.shape().str(), " for ", rows, " rows");
-      if (attending == 0) attention = out.attention.clone();
-      else kernels::axpy(1.0f, out.attention, attention);
+      if (attending == 0) {
+        attention = out.attention;  // shared, never written: it may be the model's own tensor
+      } else {
+        if (attending == 1) attention = attention.clone();
+        kernels::axpy(1.0f, out.attention, attention);
+      }
       ++attending;
     }
   }
   if (attending > 1) kernels::affine(attention, 1.0f / static_cast<float>(attending), 0.0f, attention);
-  attending_ = attending;
 }
 
 void Ensemble::select(const Tensor& indices) {

@@ -21,7 +21,6 @@ class Ensemble {
 
   std::size_t size() const { return models_.size(); }
   std::int64_t vocab_size() const { return vocab_size_; }
-  bool has_attention() const;  // known after encode + one step
 
   // Encodes the batch: sources holds one batch shared by every model, or one
   // per model (each model's own source ids; lengths must agree).
@@ -40,7 +39,6 @@ class Ensemble {
   std::vector<models::EncoderDecoder*> models_;
   std::vector<std::unique_ptr<models::DecoderState>> states_;
   std::int64_t vocab_size_ = 0;
-  int attending_ = -1;  // models that returned attention at the last step
 };
 
 }  // namespace s2s::search

@@ -1,7 +1,8 @@
 #pragma once
-// Greedy decoding through the model's encode + step interface: at every
-// position each row takes its highest-scoring token, until EOS or the length
-// limit. The simplest search strategy; beam search replaces it for quality.
+// Greedy decoding in one call, for callers that want the most probable token
+// at each step and nothing else (examples after training, quick checks).
+// Thin wrappers over search::greedy_search (search.h) and Translator
+// (translator.h), which hold the real work and every option.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -25,7 +26,8 @@ std::vector<std::vector<std::int32_t>> greedy_decode(models::EncoderDecoder& mod
                                                      const GreedyOptions& options = {});
 
 // Text in, text out: tokenizes and maps each sentence to ids (ending it with
-// </s> when src_eos), decodes the batch greedily, maps back and detokenizes.
+// </s> when src_eos), decodes greedily, maps back and detokenizes. An empty
+// sentence translates to an empty line.
 struct TextCodec {
   const data::Tokenizer* tokenizer = nullptr;
   const data::Vocab* vocab = nullptr;

@@ -63,14 +63,20 @@ std::string fixed6(double value) {
 
 void json_hypothesis(std::string& out, const TranslatedHypothesis& h, std::size_t src_len, const FormatOptions& o) {
   out += "{\"text\":" + json_quote(h.text) + ",\"tokens\":[";
-  for (std::size_t k = 0; k < h.tokens.size(); ++k) out += (k ? "," : "") + json_quote(h.tokens[k]);
+  for (std::size_t k = 0; k < h.tokens.size(); ++k) {
+    if (k) out += ',';
+    out += json_quote(h.tokens[k]);
+  }
   out += "],\"score\":" + number_text(h.score) + ",\"log_prob\":" + number_text(h.log_prob);
   if (o.alignments) out += ",\"alignment\":" + json_quote(alignment_string(h));
   if (o.json_attention && !h.attention.empty() && src_len > 0) {
     out += ",\"attention\":[";
     for (std::size_t j = 0; j * src_len < h.attention.size(); ++j) {
       out += j ? ",[" : "[";
-      for (std::size_t i = 0; i < src_len; ++i) out += (i ? "," : "") + number_text(h.attention[j * src_len + i]);
+      for (std::size_t i = 0; i < src_len; ++i) {
+        if (i) out += ',';
+        out += number_text(h.attention[j * src_len + i]);
+      }
       out += "]";
     }
     out += "]";
@@ -99,7 +105,10 @@ std::string format_translation(const Translation& tr, const FormatOptions& o) {
       break;
     case OutputFormat::Json: {
       out = "{\"id\":" + std::to_string(tr.id) + ",\"source\":" + json_quote(tr.source) + ",\"source_tokens\":[";
-      for (std::size_t k = 0; k < tr.src_tokens.size(); ++k) out += (k ? "," : "") + json_quote(tr.src_tokens[k]);
+      for (std::size_t k = 0; k < tr.src_tokens.size(); ++k) {
+        if (k) out += ',';
+        out += json_quote(tr.src_tokens[k]);
+      }
       out += "],\"hypotheses\":[";
       for (std::size_t k = 0; k < tr.hypotheses.size(); ++k) {
         if (k) out += ",";

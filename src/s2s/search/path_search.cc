@@ -68,6 +68,8 @@ std::vector<SentenceResult> path_search(Ensemble& ens, std::span<const models::T
     if (keep_att) {
       S2S_CHECK(att.defined(), "search: the model has no attention, which alignments, UNK replacement and the coverage "
                                 "penalty need");
+      S2S_CHECK(att.ndim() == 2 && att.dim(1) == setup.width, "search: attention ", att.shape().str(), " for ",
+                setup.width, " source positions");
       for (std::int64_t r = 0; r < rows; ++r) std::copy_n(att.f32() + r * att.dim(1), att.dim(1), trace.attention(t, r));
     }
     const std::int64_t grain = std::max<std::int64_t>(1, 32768 / V);

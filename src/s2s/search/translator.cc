@@ -74,12 +74,12 @@ Translator::Translator(std::vector<ModelCodec> models, TranslatorOptions options
       options_.search.keep_attention || options_.keep_attention || options_.alignments || options_.replace_unk;
 }
 
-std::vector<Translation> Translator::translate(std::span<const std::string> lines, std::int64_t first_id) {
-  const std::size_t n = lines.size(), n_src = shared_src_vocab_ ? 1 : models_.size();
-  std::vector<Translation> out(n);
-  // ids[i * n_src + m]: line i as model m's source ids.
-  std::vector<std::vector<std::int32_t>> ids(n * n_src);
-  std::vector<std::size_t> order;
+void Translator::prepare(std::span<const std::string> lines, std::int64_t first_id, std::vector<Translation>& out,
+                         std::vector<std::vector<std::int32_t>>& ids, std::vector<std::size_t>& order) const {
+  const std::size_t n = lines.size(), n_src = source_sets();
+  out.assign(n, {});
+  ids.assign(n * n_src, {});
+  order.clear();
   data::TokenList tokens;
   for (std::size_t i = 0; i < n; ++i) {
     Translation& tr = out[i];
@@ -88,47 +88,88 @@ std::vector<Translation> Translator::translate(std::span<const std::string> line
     models_[0].src_tokenizer->tokenize(lines[i], tokens);
     tr.src_tokens = tokens.to_vector();
     for (std::size_t m = 0; m < n_src; ++m) {
-      std::vector<std::int32_t>& row = ids[i * n_src + m];
       if (m > 0) {
         models_[m].src_tokenizer->tokenize(lines[i], tokens);
         S2S_CHECK(std::equal(tokens.begin(), tokens.end(), tr.src_tokens.begin(), tr.src_tokens.end()),
                   "ensemble: model ", m + 1, " tokenizes input line ", tr.id + 1, " differently from model 1");
       }
+      std::vector<std::int32_t>& row = ids[i * n_src + m];
       models_[m].src_vocab->encode(tokens.span(), row);
       if (models_[m].src_eos) row.push_back(models::kEos);
     }
     if (models_[0].src_eos) tr.src_tokens.emplace_back(data::kReservedTokens[models::kEos]);
-    if (ids[i * n_src].empty()) {
-      tr.hypotheses.emplace_back();  // nothing to translate
-      continue;
-    }
-    order.push_back(i);
+    if (!ids[i * n_src].empty()) order.push_back(i);
   }
   // Longest first; equal lengths keep input order.
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a * n_src].size() > ids[b * n_src].size(); });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return ids[a * n_src].size() > ids[b * n_src].size(); });
+}
 
-  const auto batch = static_cast<std::size_t>(options_.batch_size);
+void Translator::make_sources(const std::vector<std::vector<std::int32_t>>& ids, std::span<const std::size_t> lines,
+                              std::vector<models::TokenBatch>& sources) const {
+  const std::size_t n_src = source_sets();
+  sources.resize(n_src);
   std::vector<const std::vector<std::int32_t>*> rows;
-  std::vector<models::TokenBatch> sources(n_src);
+  for (std::size_t m = 0; m < n_src; ++m) {
+    rows.clear();
+    for (std::size_t i : lines) rows.push_back(&ids[i * n_src + m]);
+    sources[m] = make_batch(rows);
+  }
+}
+
+std::vector<Translation> Translator::translate(std::span<const std::string> lines, std::int64_t first_id) {
+  std::vector<Translation> out;
+  std::vector<std::vector<std::int32_t>> ids;
+  std::vector<std::size_t> order;
+  prepare(lines, first_id, out, ids, order);
+  for (Translation& tr : out)
+    if (ids[static_cast<std::size_t>(tr.id - first_id) * source_sets()].empty()) tr.hypotheses.emplace_back();  // nothing to translate
+  const auto batch = static_cast<std::size_t>(options_.batch_size);
+  std::vector<models::TokenBatch> sources;
   std::vector<std::int64_t> sentence_ids;
   for (std::size_t start = 0; start < order.size(); start += batch) {
-    const std::size_t count = std::min(batch, order.size() - start);
-    for (std::size_t m = 0; m < n_src; ++m) {
-      rows.clear();
-      for (std::size_t k = 0; k < count; ++k) rows.push_back(&ids[order[start + k] * n_src + m]);
-      sources[m] = make_batch(rows);
-    }
+    std::span<const std::size_t> part(order.data() + start, std::min(batch, order.size() - start));
+    make_sources(ids, part, sources);
     sentence_ids.clear();
-    for (std::size_t k = 0; k < count; ++k) sentence_ids.push_back(out[order[start + k]].id);
+    for (std::size_t i : part) sentence_ids.push_back(out[i].id);
     std::vector<SentenceResult> results = decode(ensemble_, sources, options_.search, sentence_ids);
-    for (std::size_t k = 0; k < count; ++k) {
-      Translation& tr = out[order[start + k]];
+    for (std::size_t k = 0; k < part.size(); ++k) {
+      Translation& tr = out[part[k]];
       for (Hypothesis& h : results[k].hypotheses) tr.hypotheses.push_back(finish(tr, h));
     }
   }
-  sentences_ += static_cast<std::int64_t>(n);
+  sentences_ += static_cast<std::int64_t>(lines.size());
   for (const Translation& tr : out)
     for (const TranslatedHypothesis& h : tr.hypotheses) output_tokens_ += static_cast<std::int64_t>(h.tokens.size());
+  return out;
+}
+
+std::vector<ForcedScore> Translator::score(std::span<const std::string> sources, std::span<const std::string> targets) {
+  S2S_CHECK(sources.size() == targets.size(), "score: ", sources.size(), " sources but ", targets.size(), " targets");
+  std::vector<Translation> info;
+  std::vector<std::vector<std::int32_t>> ids;
+  std::vector<std::size_t> order;
+  prepare(sources, 0, info, ids, order);
+  for (std::size_t i = 0; i < sources.size(); ++i)
+    S2S_CHECK(!ids[i * source_sets()].empty(), "score: source line ", i + 1, " is empty");
+  std::vector<std::vector<std::int32_t>> tgt(targets.size());
+  data::TokenList tokens;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    models_[0].tgt_tokenizer->tokenize(targets[i], tokens);
+    models_[0].tgt_vocab->encode(tokens.span(), tgt[i]);
+  }
+  std::vector<ForcedScore> out(sources.size());
+  const auto batch = static_cast<std::size_t>(options_.batch_size);
+  std::vector<models::TokenBatch> batches;
+  std::vector<std::vector<std::int32_t>> part_targets;
+  for (std::size_t start = 0; start < order.size(); start += batch) {
+    std::span<const std::size_t> part(order.data() + start, std::min(batch, order.size() - start));
+    make_sources(ids, part, batches);
+    part_targets.clear();
+    for (std::size_t i : part) part_targets.push_back(tgt[i]);
+    std::vector<ForcedScore> scores = score_targets(ensemble_, batches, part_targets);
+    for (std::size_t k = 0; k < part.size(); ++k) out[part[k]] = scores[k];
+  }
   return out;
 }
 

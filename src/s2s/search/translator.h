@@ -14,6 +14,7 @@
 #include "s2s/data/vocab.h"
 #include "s2s/models/encoder_decoder.h"
 #include "s2s/search/ensemble.h"
+#include "s2s/search/forced_score.h"
 #include "s2s/search/hypothesis.h"
 #include "s2s/search/options.h"
 #include "s2s/search/phrase_table.h"
@@ -70,11 +71,23 @@ class Translator {
   // Translates lines with ids first_id, first_id + 1, ...
   std::vector<Translation> translate(std::span<const std::string> lines, std::int64_t first_id = 0);
 
+  // Teacher-forced log-probability of each target line given its source
+  // line (for perplexity); the target is tokenized like the model's outputs.
+  std::vector<ForcedScore> score(std::span<const std::string> sources, std::span<const std::string> targets);
+
   const TranslatorOptions& options() const { return options_; }
   std::int64_t sentences() const { return sentences_; }
   std::int64_t output_tokens() const { return output_tokens_; }
 
  private:
+  // Source ids of every line for every model that needs its own
+  // (ids[i * source_sets + m]) and the non-empty lines longest first.
+  void prepare(std::span<const std::string> lines, std::int64_t first_id, std::vector<Translation>& out,
+               std::vector<std::vector<std::int32_t>>& ids, std::vector<std::size_t>& order) const;
+  // The batches of lines order[start, start + count).
+  void make_sources(const std::vector<std::vector<std::int32_t>>& ids, std::span<const std::size_t> lines,
+                    std::vector<models::TokenBatch>& sources) const;
+  std::size_t source_sets() const { return shared_src_vocab_ ? 1 : models_.size(); }
   TranslatedHypothesis finish(const Translation& tr, Hypothesis& h) const;
 
   std::vector<ModelCodec> models_;

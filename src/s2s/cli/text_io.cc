@@ -1,0 +1,62 @@
+#include "s2s/cli/text_io.h"
+
+#include <iostream>
+
+#include "s2s/core/error.h"
+#include "s2s/data/file_util.h"
+#include "s2s/data/utf8.h"
+
+namespace s2s::cli {
+
+InputLines::InputLines(const std::string& path) : path_(path) {
+  if (path != "-") file_ = std::make_unique<data::LineReader>(path);
+}
+
+bool InputLines::next(std::string& line) {
+  if (file_) {
+    std::string_view v;
+    if (!file_->next(v)) return false;
+    S2S_CHECK(!file_->too_long(), file_->where(), ": line too long");
+    line.assign(v);
+    return true;
+  }
+  if (!std::getline(std::cin, line)) return false;
+  ++line_;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // byte-order mark
+  std::size_t bad = data::find_invalid_utf8(line);
+  S2S_CHECK(bad == data::kValidUtf8, name(), ":", line_, ":", bad + 1, ": invalid UTF-8 (byte ",
+            data::hex_byte(static_cast<unsigned char>(line[bad])), ")");
+  return true;
+}
+
+OutputText::OutputText(const std::string& path) : path_(path) {
+  if (path == "-") {
+    f_ = stdout;
+  } else {
+    f_ = std::fopen(path.c_str(), "wb");
+    S2S_CHECK(f_ != nullptr, path, ": cannot open for writing");
+  }
+}
+
+OutputText::~OutputText() {
+  if (f_ && f_ != stdout) std::fclose(f_);
+}
+
+void OutputText::write(const std::string& text) {
+  S2S_CHECK(std::fwrite(text.data(), 1, text.size(), f_) == text.size(), path_ == "-" ? "<stdout>" : path_,
+            ": write failed");
+}
+
+void OutputText::flush() { std::fflush(f_); }
+
+void OutputText::close() {
+  bool ok = std::fflush(f_) == 0 && !std::ferror(f_);
+  if (f_ != stdout) ok = std::fclose(f_) == 0 && ok;
+  f_ = f_ == stdout ? stdout : nullptr;
+  S2S_CHECK(ok, path_ == "-" ? "<stdout>" : path_, ": write failed");
+}
+
+void write_text_file(const std::string& path, const std::string& text) { data::write_file(path, text); }
+
+}  // namespace s2s::cli

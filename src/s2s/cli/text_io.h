@@ -1,0 +1,46 @@
+#pragma once
+// Line input from a file or stdin ("-") and output to a file or stdout, for
+// the streaming commands. Files may be gzip-compressed (data::LineReader);
+// stdin is read a line at a time, so output can follow input interactively.
+// Every line is checked to be UTF-8; errors name the input and line.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "s2s/data/line_reader.h"
+
+namespace s2s::cli {
+
+class InputLines {
+ public:
+  explicit InputLines(const std::string& path);
+  // The next line without its line end; false at the end of the input.
+  bool next(std::string& line);
+  std::string name() const { return path_ == "-" ? "<stdin>" : path_; }
+
+ private:
+  std::string path_;
+  std::unique_ptr<data::LineReader> file_;
+  std::uint64_t line_ = 0;
+};
+
+class OutputText {
+ public:
+  explicit OutputText(const std::string& path);  // "-": stdout
+  ~OutputText();
+  OutputText(const OutputText&) = delete;
+  OutputText& operator=(const OutputText&) = delete;
+
+  void write(const std::string& text);
+  void flush();
+  void close();  // reports write errors (a full disk) as s2s::Error
+
+ private:
+  std::string path_;
+  std::FILE* f_ = nullptr;
+};
+
+// Writes a whole file (atomically: a temporary renamed into place).
+void write_text_file(const std::string& path, const std::string& text);
+
+}  // namespace s2s::cli
