@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the data-layer fuzzer with clang's libFuzzer + AddressSanitizer +
-# UBSan (needs clang and libclang-rt-dev; scripts/setup.sh installs them).
+# UBSan (needs clang and libclang-rt-dev; scripts/setup.sh --bench installs them).
 # Usage: fuzz/build.sh [OUTPUT_DIR]   (default: build-fuzz)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

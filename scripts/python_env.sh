@@ -2,7 +2,7 @@
 # Creates (or updates) the Python venv that tests use to generate reference
 # figures (sacreBLEU). It lives outside the repository so no build or clean
 # step touches it. Uses whichever `python3` is first on PATH (Debian's or a
-# pyenv one); Debian's needs the python3-venv package (scripts/setup.sh).
+# pyenv one); Debian's needs the python3-venv package (scripts/setup.sh --test).
 #   S2S_VENV   venv location (default: $HOME/.cache/s2s/venv)
 # Prints the venv's python path on the last line of stdout.
 set -euo pipefail

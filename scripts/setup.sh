@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Installs every build/test dependency from Debian packages, only when missing.
+# Installs what s2s needs from Debian packages, only what is missing.
+#   scripts/setup.sh          build dependencies (the demo)
+#   scripts/setup.sh --test   + what the test suite uses (PyTorch and sacreBLEU references, headless browser)
+#   scripts/setup.sh --bench  + benchmark and fuzzing tools (clang/libFuzzer, wrk, tcmalloc, pthread OpenBLAS)
 set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config
   libopenblas-openmp-dev libomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsentencepiece-dev sentencepiece libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev
-  clang-14 libclang-rt-14-dev
-  chromium wrk
-  python3-venv
-  python3-torch
 )
+for arg in "$@"; do
+  case "$arg" in
+    --test) pkgs+=(python3-venv python3-torch chromium) ;;
+    --bench) pkgs+=(clang-14 libclang-rt-14-dev wrk libtcmalloc-minimal4 libopenblas0-pthread python3-torch) ;;
+    *) echo "setup.sh: unknown option $arg (expected --test or --bench)" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
