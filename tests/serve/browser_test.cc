@@ -28,7 +28,6 @@ std::string find_chromium() {
 fs::path artifacts_dir() {
   fs::path dir = fs::read_symlink("/proc/self/exe").parent_path() / "serve_artifacts";
   fs::create_directories(dir);
-  std::ofstream(dir / "chromium.log", std::ios::trunc);  // this run's messages only
   return dir;
 }
 
@@ -45,15 +44,21 @@ std::size_t count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-// Runs headless Chromium on `url` with `mode` (--dump-dom > out, or --screenshot=...).
-int run_chromium(const std::string& chromium, const fs::path& dir, const std::string& url, const std::string& mode,
-                 const fs::path& stdout_file) {
+// Runs headless Chromium on `url` with `mode` (--dump-dom > out, or
+// --screenshot=...). Each call gets its own profile (tests may run in
+// parallel; Chromium locks a profile) and appends to dir/<tag>.chromium.log.
+int run_chromium(const std::string& chromium, const fs::path& dir, const std::string& tag, const std::string& url,
+                 const std::string& mode, const fs::path& stdout_file) {
+  fs::path profile = fs::temp_directory_path() / ("s2s_chromium_" + tag + "_" + std::to_string(getpid()));
   std::string cmd = "timeout 120 " + chromium +
                     " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run"
                     " --disable-extensions --hide-scrollbars --user-data-dir=" +
-                    (dir / "chromium-profile").string() + " --window-size=1000,760 --virtual-time-budget=15000 " +
-                    mode + " '" + url + "' > " + stdout_file.string() + " 2>> " + (dir / "chromium.log").string();
-  return std::system(cmd.c_str());
+                    profile.string() + " --window-size=1000,760 --virtual-time-budget=15000 " + mode + " '" + url +
+                    "' > " + stdout_file.string() + " 2>> " + (dir / (tag + ".chromium.log")).string();
+  int rc = std::system(cmd.c_str());
+  std::error_code ec;
+  fs::remove_all(profile, ec);
+  return rc;
 }
 
 TEST(ServeBrowser, PageTranslatesAndDrawsTheHeatmap) {
@@ -65,7 +70,9 @@ TEST(ServeBrowser, PageTranslatesAndDrawsTheHeatmap) {
   std::string url = "http://127.0.0.1:" + std::to_string(s.port()) + "/?text=the%20cat%20sat&beam=2&auto=1";
 
   fs::path dom_file = dir / "web_page.dom.html";
-  ASSERT_EQ(run_chromium(chromium, dir, url, "--dump-dom", dom_file), 0) << "see " << (dir / "chromium.log");
+  std::ofstream(dir / "web_page.chromium.log", std::ios::trunc);  // this run's messages only
+  ASSERT_EQ(run_chromium(chromium, dir, "web_page", url, "--dump-dom", dom_file), 0)
+      << "see " << (dir / "web_page.chromium.log");
   std::string dom = read_file(dom_file);
   ASSERT_NE(dom.find("data-state=\"done\""), std::string::npos) << dom;
   EXPECT_NE(dom.find("<div class=\"output\">sat cat the &lt;b=2&gt;</div>"), std::string::npos) << dom;
@@ -90,7 +97,7 @@ TEST(ServeBrowser, PageTranslatesAndDrawsTheHeatmap) {
 
   fs::path png = dir / "web_page.png";
   fs::remove(png);
-  ASSERT_EQ(run_chromium(chromium, dir, url, "--screenshot=" + png.string(), dir / "screenshot.stdout"), 0);
+  ASSERT_EQ(run_chromium(chromium, dir, "web_page", url, "--screenshot=" + png.string(), dir / "screenshot.stdout"), 0);
   std::string image = read_file(png);
   ASSERT_GT(image.size(), 1000u) << "no screenshot at " << png;
   EXPECT_EQ(image.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
@@ -105,7 +112,8 @@ TEST(ServeBrowser, PageShowsServerErrors) {
   fs::path dir = artifacts_dir();
   std::string url = "http://127.0.0.1:" + std::to_string(s.port()) + "/?text=FAIL&beam=1&auto=1";
   fs::path dom_file = dir / "web_page_error.dom.html";
-  ASSERT_EQ(run_chromium(chromium, dir, url, "--dump-dom", dom_file), 0);
+  std::ofstream(dir / "web_page_error.chromium.log", std::ios::trunc);
+  ASSERT_EQ(run_chromium(chromium, dir, "web_page_error", url, "--dump-dom", dom_file), 0);
   std::string dom = read_file(dom_file);
   EXPECT_NE(dom.find("data-state=\"error\""), std::string::npos) << dom;
   EXPECT_NE(dom.find("<div id=\"error\">fake: cannot translate FAIL</div>"), std::string::npos) << dom;

@@ -22,7 +22,7 @@ namespace {
   int code = 20;
   try {
     auto fake = std::make_shared<testing::FakeTranslator>();
-    fake->set_delay(std::chrono::milliseconds(400));
+    fake->set_delay(std::chrono::milliseconds(1500));  // a wide window to signal in
     ServerOptions o;
     o.port = 0;
     Server server(o, {fake});

@@ -45,8 +45,7 @@ int serve_command(std::span<const std::string> argv) {
             "accepting, answers the requests in flight, then exits 0. See docs/serve.md.");
   serve::ServerOptions d;
   args.add_string("model", "DIR", std::string(""),
-                  "model directory to serve, as DIR or NAME=DIR (default name: the directory's last component);\n"
-                  "repeat -m/--model for several models, the first is the default")
+                  "(-m) model directory, DIR or NAME=DIR; repeat for several (the first is the default)")
       .add_string("host", "ADDR", d.host, "address to listen on (0.0.0.0: every interface)")
       .add_int("port", d.port, "TCP port (0: any free port, printed at start)")
       .add_int("max-batch", d.batching.max_batch, "sentences decoded together at most")

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <ctime>
+#include <functional>
 #include <httplib.h>
 #include <thread>
 
@@ -20,7 +21,7 @@ using nlohmann::json;
 constexpr const char* kJson = "application/json";
 
 // When the current request arrived; set by the pre-routing handler, read by
-// the logger, both on the connection's thread.
+// record(), both on the connection's thread.
 thread_local Clock::time_point t_request_start{};
 
 void set_error(httplib::Response& res, int status, const std::string& message) {
@@ -162,6 +163,15 @@ void Server::handle_translate(const httplib::Request& req, httplib::Response& re
   in_flight_.fetch_sub(1);
 }
 
+// Counted before the response is written, so a client that has its answer
+// already finds it in /metrics.
+void Server::record(const httplib::Request& req, int status) {
+  double seconds =
+      t_request_start == Clock::time_point{} ? 0.0 : std::chrono::duration<double>(Clock::now() - t_request_start).count();
+  t_request_start = {};
+  metrics_.record_request(req.path, status == -1 ? 200 : status, seconds);
+}
+
 void Server::install_routes() {
   httplib::Server& s = *http_;
   s.new_task_queue = [n = options_.http_threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
@@ -176,15 +186,8 @@ void Server::install_routes() {
     t_request_start = Clock::now();
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    double seconds = t_request_start == Clock::time_point{}
-                         ? 0.0
-                         : std::chrono::duration<double>(Clock::now() - t_request_start).count();
-    t_request_start = {};
-    metrics_.record_request(req.path, res.status, seconds);
-  });
   // httplib's own errors (no route, body too large, bad request line) get
-  // the same JSON shape as ours; ours already have a body and pass through.
+  // the same JSON shape as ours; ours already have a body (and were counted).
   s.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     std::string msg;
@@ -195,21 +198,30 @@ void Server::install_routes() {
     else if (res.status == 400) msg = "malformed HTTP request";
     else msg = "HTTP error " + std::to_string(res.status);
     res.set_content(error_body(msg), kJson);
+    record(req, res.status);
   });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+  s.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
     set_error(res, 500, "internal error");
+    record(req, 500);
   });
 
-  s.Get("/", [](const httplib::Request&, httplib::Response& res) {
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  auto counted = [this](Handler fn) {
+    return [this, fn = std::move(fn)](const httplib::Request& req, httplib::Response& res) {
+      fn(req, res);
+      record(req, res.status);
+    };
+  };
+  s.Get("/", counted([](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(web_page_html()), "text/html; charset=utf-8");
-  });
-  s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+  }));
+  s.Get("/health", counted([this](const httplib::Request&, httplib::Response& res) {
     res.set_content(dump(json{{"status", "ok"}, {"models", names_}}), kJson);
-  });
-  s.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
+  }));
+  s.Get("/v1/models", counted([this](const httplib::Request&, httplib::Response& res) {
     res.set_content(models_json(), kJson);
-  });
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  }));
+  s.Get("/metrics", counted([this](const httplib::Request&, httplib::Response& res) {
     std::string gauges = "# HELP s2s_requests_in_flight Translate requests being answered.\n"
                          "# TYPE s2s_requests_in_flight gauge\ns2s_requests_in_flight " +
                          std::to_string(in_flight_.load()) +
@@ -219,12 +231,14 @@ void Server::install_routes() {
       gauges += "s2s_queued_sentences{model=\"" + prometheus_label(n) + "\"} " +
                 std::to_string(batchers_.at(n)->queued_sentences()) + "\n";
     res.set_content(metrics_.render(gauges), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  s.Post("/v1/translate", [this](const httplib::Request& req, httplib::Response& res) { handle_translate(req, res); });
-  s.Get("/v1/translate", [](const httplib::Request&, httplib::Response& res) {
+  }));
+  s.Post("/v1/translate", counted([this](const httplib::Request& req, httplib::Response& res) {
+    handle_translate(req, res);
+  }));
+  s.Get("/v1/translate", counted([](const httplib::Request&, httplib::Response& res) {
     res.set_header("Allow", "POST");
     set_error(res, 405, "use POST for /v1/translate, with a JSON body {\"inputs\": [...]}");
-  });
+  }));
 }
 
 void block_termination_signals() {

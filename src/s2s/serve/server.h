@@ -64,6 +64,7 @@ class Server {
  private:
   void install_routes();
   void handle_translate(const httplib::Request& req, httplib::Response& res);
+  void record(const httplib::Request& req, int status);
   DynamicBatcher& find_model(const std::string& name);
   std::string models_json() const;
 

@@ -66,7 +66,7 @@ function svgEl(name, attrs, text) {
 // Source tokens across the top, output tokens down the left; a cell's
 // opacity is the attention weight of that output token on that source token.
 function heatmap(src, tgt, weights) {
-  const cell = 24, left = 12 + 8 * Math.max(1, ...tgt.map((t) => t.length)), top = 12 + 7 * Math.max(1, ...src.map((t) => t.length));
+  const cell = 24, left = 12 + 8 * Math.max(1, ...tgt.map((t) => t.length)), top = 22 + 7 * Math.max(1, ...src.map((t) => t.length));
   const width = left + cell * src.length + 4, height = top + cell * tgt.length + 4;
   const svg = svgEl("svg", { class: "heatmap", width, height, viewBox: `0 0 ${width} ${height}`,
                              "data-rows": tgt.length, "data-cols": src.length });
