@@ -42,7 +42,7 @@ ModelConfig make_config(CellKind cell, AttentionKind attention, const Variant& v
   c.attention = attention;
   c.attention_size = 4;
   c.local_window = 2;
-  c.bidirectional = v.bidirectional;
+  c.bidirectional = v.bidirectional && attention != AttentionKind::Dot;  // dot needs memory as wide as the state
   c.bridge = v.bridge;
   c.readout = v.readout;
   c.input_feed = v.input_feed;
@@ -62,7 +62,6 @@ TEST_P(StepMatchesForward, LogitsAgreeAndPaddingDoesNotLeak) {
   auto [cell, attention, variant] = GetParam();
   const Variant& v = kVariants[variant];
   ModelConfig config = make_config(cell, attention, v);
-  if (attention == AttentionKind::Dot && v.bidirectional) GTEST_SKIP() << "dot needs a unidirectional encoder";
   Rng rng(42);
   auto model = build_model(config, rng);
 

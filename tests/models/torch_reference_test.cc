@@ -24,29 +24,32 @@ struct Reference {
   std::string skip_reason;
 };
 
+void generate(Reference& r) {
+  const char* py = std::getenv("S2S_TORCH_PYTHON");
+  std::string python = py ? py : "/usr/bin/python3";
+  std::string cmd = python + " " S2S_SOURCE_DIR "/tests/models/torch_reference.py " + r.dir.path() + " > " +
+                    r.dir.file("log.txt") + " 2>&1";
+  int status = std::system(cmd.c_str());
+  int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (rc == 77 || rc == 127) {
+    r.skip_reason = "PyTorch reference unavailable (" + python +
+                    " cannot import torch): apt-get install python3-torch, or set S2S_TORCH_PYTHON";
+    return;
+  }
+  std::ifstream log(r.dir.file("log.txt"));
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  S2S_CHECK(rc == 0, "torch_reference.py failed (exit ", rc, "): ", text);
+  std::ifstream list(r.dir.file("cases.txt"));
+  for (std::string line; std::getline(list, line);)
+    if (!line.empty()) r.cases.push_back(line);
+}
+
+// Generated once per test program; the directory goes when the program exits.
 Reference& reference() {
-  static Reference* ref = [] {
-    auto* r = new Reference;
-    const char* py = std::getenv("S2S_TORCH_PYTHON");
-    std::string python = py ? py : "/usr/bin/python3";
-    std::string cmd = python + " " S2S_SOURCE_DIR "/tests/models/torch_reference.py " + r->dir.path() + " > " +
-                      r->dir.file("log.txt") + " 2>&1";
-    int status = std::system(cmd.c_str());
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (rc == 77 || rc == 127) {
-      r->skip_reason = "PyTorch reference unavailable (" + python +
-                       " cannot import torch): apt-get install python3-torch, or set S2S_TORCH_PYTHON";
-      return r;
-    }
-    std::ifstream log(r->dir.file("log.txt"));
-    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-    S2S_CHECK(rc == 0, "torch_reference.py failed (exit ", rc, "): ", text);
-    std::ifstream list(r->dir.file("cases.txt"));
-    for (std::string line; std::getline(list, line);)
-      if (!line.empty()) r->cases.push_back(line);
-    return r;
-  }();
-  return *ref;
+  static Reference ref;
+  static bool done = (generate(ref), true);
+  (void)done;
+  return ref;
 }
 
 TokenBatch batch_of(const io::SafetensorsFile& data, const char* ids, const char* lengths) {

@@ -15,10 +15,10 @@ namespace {
 constexpr std::int64_t kB = 2, kS = 5, kDm = 4, kH = 4;
 const std::vector<std::int32_t> kLengths = {5, 3};
 
-struct Setup {
+struct Inputs {
   Tensor memory_tm = Tensor::empty(Shape{kS, kB, kDm});  // [S, B, Dm]
   Tensor query = Tensor::empty(Shape{kB, kH});
-  explicit Setup(Rng& rng) {
+  explicit Inputs(Rng& rng) {
     memory_tm = testing::random_tensor(rng, memory_tm.shape());
     query = testing::random_tensor(rng, query.shape(), -2.0f, 2.0f);
   }
@@ -26,7 +26,7 @@ struct Setup {
 };
 
 // x W^T for one vector with W [out, in].
-std::vector<float> apply(const Tensor& w, const std::vector<float>& x) {
+std::vector<float> mat_vec(const Tensor& w, const std::vector<float>& x) {
   std::int64_t out = w.dim(0), in = w.dim(1);
   std::vector<float> y(static_cast<std::size_t>(out), 0.0f);
   for (std::int64_t o = 0; o < out; ++o)
@@ -52,7 +52,7 @@ std::vector<float> softmax_where(const std::vector<float>& scores, const std::ve
   return w;
 }
 
-void expect_output(const Setup& in, const AttentionOutput& out, std::int64_t b, const std::vector<float>& weights) {
+void expect_output(const Inputs& in, const AttentionOutput& out, std::int64_t b, const std::vector<float>& weights) {
   for (std::int64_t s = 0; s < kS; ++s) {
     float got = out.weights.value().f32()[b * kS + s];
     if (weights[static_cast<std::size_t>(s)] == 0.0f) EXPECT_EQ(got, 0.0f) << "b " << b << " s " << s;
@@ -71,14 +71,14 @@ std::vector<bool> within_length(std::int64_t b) {
   return ok;
 }
 
-AttentionOutput run(const Attention& att, const Setup& in, autograd::Graph& g) {
+AttentionOutput run(const Attention& att, const Inputs& in, autograd::Graph& g) {
   AttentionMemory m = att.prepare(g, g.input(in.memory_tm), Tensor::from_ids(kLengths, Shape{kB}));
   return att.attend(g, g.input(in.query), m);
 }
 
 TEST(Attention, Dot) {
   Rng rng(1);
-  Setup in(rng);
+  Inputs in(rng);
   DotAttention att("attention", kH, kDm);
   EXPECT_TRUE(att.parameters().empty());
   autograd::Graph g(false);
@@ -97,7 +97,7 @@ TEST(Attention, Dot) {
 
 TEST(Attention, General) {
   Rng rng(2);
-  Setup in(rng);
+  Inputs in(rng);
   GeneralAttention att("attention", kH, kDm, rng);
   ASSERT_EQ(att.parameters().size(), 1u);
   const Tensor& wa = att.parameters()[0]->value;
@@ -109,7 +109,7 @@ TEST(Attention, General) {
     for (std::int64_t s = 0; s < kS; ++s) {
       std::vector<float> h(static_cast<std::size_t>(kDm));
       for (std::int64_t k = 0; k < kDm; ++k) h[static_cast<std::size_t>(k)] = in.mem(b, s, k);
-      std::vector<float> key = apply(wa, h), q = row(in.query, b);
+      std::vector<float> key = mat_vec(wa, h), q = row(in.query, b);
       float e = 0;
       for (std::int64_t k = 0; k < kH; ++k) e += key[static_cast<std::size_t>(k)] * q[static_cast<std::size_t>(k)];
       scores.push_back(e);
@@ -120,7 +120,7 @@ TEST(Attention, General) {
 
 TEST(Attention, Bahdanau) {
   Rng rng(3);
-  Setup in(rng);
+  Inputs in(rng);
   const std::int64_t a = 3;
   BahdanauAttention att("attention", kH, kDm, a, rng);
   auto p = att.parameters();
@@ -133,11 +133,11 @@ TEST(Attention, Bahdanau) {
   autograd::Graph g(false);
   AttentionOutput out = run(att, in, g);
   for (std::int64_t b = 0; b < kB; ++b) {
-    std::vector<float> wq = apply(p[0]->value, row(in.query, b)), scores;
+    std::vector<float> wq = mat_vec(p[0]->value, row(in.query, b)), scores;
     for (std::int64_t s = 0; s < kS; ++s) {
       std::vector<float> h(static_cast<std::size_t>(kDm));
       for (std::int64_t k = 0; k < kDm; ++k) h[static_cast<std::size_t>(k)] = in.mem(b, s, k);
-      std::vector<float> uh = apply(p[1]->value, h);
+      std::vector<float> uh = mat_vec(p[1]->value, h);
       float e = 0;
       for (std::int64_t j = 0; j < a; ++j) {
         auto jj = static_cast<std::size_t>(j);
@@ -151,7 +151,7 @@ TEST(Attention, Bahdanau) {
 
 TEST(Attention, LocalP) {
   Rng rng(4);
-  Setup in(rng);
+  Inputs in(rng);
   const std::int64_t window = 1;
   LocalPAttention att("attention", kH, kDm, window, rng);
   auto p = att.parameters();
@@ -161,16 +161,16 @@ TEST(Attention, LocalP) {
   autograd::Graph g(false);
   AttentionOutput out = run(att, in, g);
   for (std::int64_t b = 0; b < kB; ++b) {
-    std::vector<float> q = row(in.query, b), hp = apply(p[1]->value, q);
+    std::vector<float> q = row(in.query, b), hp = mat_vec(p[1]->value, q);
     for (float& v : hp) v = std::tanh(v);
     float len = static_cast<float>(kLengths[static_cast<std::size_t>(b)]);
-    float pt = len / (1.0f + std::exp(-apply(p[2]->value, hp)[0]));
+    float pt = len / (1.0f + std::exp(-mat_vec(p[2]->value, hp)[0]));
     std::vector<float> scores;
     std::vector<bool> allowed = within_length(b);
     for (std::int64_t s = 0; s < kS; ++s) {
       std::vector<float> h(static_cast<std::size_t>(kDm));
       for (std::int64_t k = 0; k < kDm; ++k) h[static_cast<std::size_t>(k)] = in.mem(b, s, k);
-      std::vector<float> key = apply(p[0]->value, h);
+      std::vector<float> key = mat_vec(p[0]->value, h);
       float e = 0;
       for (std::int64_t k = 0; k < kH; ++k) e += key[static_cast<std::size_t>(k)] * q[static_cast<std::size_t>(k)];
       scores.push_back(e);

@@ -43,7 +43,9 @@ TEST_P(RecurrentCells, StepEqualsSequence) {
   }
   for (std::size_t l = 0; l < 2; ++l) {
     EXPECT_LT(max_diff(s.h[l].value(), seq.final.h[l].value()), 1e-5f);
-    if (cell == CellType::Lstm) EXPECT_LT(max_diff(s.c[l].value(), seq.final.c[l].value()), 1e-5f);
+    if (cell == CellType::Lstm) {
+      EXPECT_LT(max_diff(s.c[l].value(), seq.final.c[l].value()), 1e-5f);
+    }
   }
 }
 

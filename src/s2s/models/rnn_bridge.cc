@@ -41,7 +41,7 @@ nn::Recurrent::State Bridge::initial_state(autograd::Graph& g, const nn::Recurre
       if (lstm_) s.c.assign(enc.c.begin(), enc.c.begin() + static_cast<std::ptrdiff_t>(layers));
       break;
     case BridgeKind::Learned: {
-      auto both = [&](const std::vector<Var>& v, std::size_t l) {
+      auto both = [&](const nn::VarList& v, std::size_t l) {
         return directions_ == 2 ? autograd::concat({v[2 * l], v[2 * l + 1]}, 1) : v[l];
       };
       for (std::size_t l = 0; l < layers; ++l) {

@@ -65,7 +65,13 @@ RnnDecoder::RnnDecoder(const ModelConfig& c, Rng& rng)
 
 RnnDecoder::Weights RnnDecoder::bind(autograd::Graph& g, bool split) const {
   Weights w;
-  w.rnn = rnn_.bind(g);
+  bind(g, split, w);
+  return w;
+}
+
+void RnnDecoder::bind(autograd::Graph& g, bool split, Weights& w) const {
+  rnn_.bind(g, w.rnn);
+  w.w_feed = Var();
   if (split && feeds()) {
     const std::int64_t e = config_.tgt_embedding_size;
     w.w_emb = autograd::slice(w.rnn.w_ih[0], 1, 0, e);
@@ -73,7 +79,6 @@ RnnDecoder::Weights RnnDecoder::bind(autograd::Graph& g, bool split) const {
   } else {
     w.w_emb = w.rnn.w_ih[0];
   }
-  return w;
 }
 
 Var RnnDecoder::embed(autograd::Graph& g, const Tensor& ids, bool training, Rng* rng) const {
@@ -82,7 +87,7 @@ Var RnnDecoder::embed(autograd::Graph& g, const Tensor& ids, bool training, Rng*
 }
 
 Var RnnDecoder::project_embedding(const Weights& w, Var emb) const {
-  return autograd::add(autograd::matmul(emb, w.w_emb, false, true), w.rnn.b_ih[0]);
+  return autograd::linear(emb, w.w_emb, w.rnn.b_ih[0]);
 }
 
 RnnDecoder::Loop RnnDecoder::initial_loop(autograd::Graph& g, nn::Recurrent::State state, std::int64_t batch) const {
@@ -115,7 +120,7 @@ RnnDecoder::StepResult RnnDecoder::advance(autograd::Graph& g, const Weights& w,
   }
   Var x_proj;
   if (emb_proj.defined()) {
-    x_proj = fed.defined() ? autograd::add(emb_proj, autograd::matmul(fed, w.w_feed, false, true)) : emb_proj;
+    x_proj = fed.defined() ? autograd::linear(fed, w.w_feed, emb_proj) : emb_proj;
   } else {
     x_proj = rnn_.project_input(w.rnn, fed.defined() ? autograd::concat({emb, fed}, 1) : emb);
   }

@@ -46,6 +46,7 @@ class RnnDecoder : public nn::Module {
 
   // split: also slice weight_ih_l0 into its e / feed column blocks.
   Weights bind(autograd::Graph& g, bool split) const;
+  void bind(autograd::Graph& g, bool split, Weights& out) const;  // reuses out's storage
   autograd::Var embed(autograd::Graph& g, const Tensor& ids, bool training, Rng* rng) const;
   // e W_emb^T + b_ih for e [..., E] (needs bind(split = true)).
   autograd::Var project_embedding(const Weights& w, autograd::Var emb) const;

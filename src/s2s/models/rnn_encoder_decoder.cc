@@ -110,7 +110,10 @@ StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, cons
   S2S_CHECK(prev_tokens.dtype() == DType::I32 && prev_tokens.ndim() == 1 && prev_tokens.dim(0) == s->rows(),
             "step: expected I32 previous tokens [", s->rows(), "], got ", prev_tokens.shape().str());
   autograd::NoGradGuard no_grad(g);
-  RnnDecoder::Loop loop;
+  RnnDecoder::Loop& loop = step_loop_;
+  loop.rnn.h.clear();
+  loop.rnn.c.clear();
+  loop.feed = Var();
   for (const Tensor& t : s->h) loop.rnn.h.push_back(g.input(t));
   for (const Tensor& t : s->c) loop.rnn.c.push_back(g.input(t));
   if (s->feed.defined()) loop.feed = g.input(s->feed);
@@ -122,7 +125,8 @@ StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, cons
     memory.mask = src.mask;
     memory.lengths = src.lengths;
   }
-  RnnDecoder::Weights w = decoder_.bind(g, false);
+  RnnDecoder::Weights& w = step_weights_;
+  decoder_.bind(g, false, w);
   Var emb = decoder_.embed(g, prev_tokens, false, nullptr);
   RnnDecoder::StepResult r = decoder_.advance(g, w, emb, Var(), loop, s->has_source() ? &memory : nullptr, false, nullptr);
   Var logits = decoder_.logits(g, r.readout, false, nullptr);

@@ -12,6 +12,8 @@
 
 namespace s2s::models {
 
+// Keeps scratch between calls (so steps do not allocate): use one model
+// object from one thread at a time.
 class RnnEncoderDecoder : public EncoderDecoder {
  public:
   RnnEncoderDecoder(const ModelConfig& config, Rng& rng);
@@ -40,6 +42,8 @@ class RnnEncoderDecoder : public EncoderDecoder {
   Bridge bridge_;
   RnnDecoder decoder_;
   std::vector<autograd::Var> steps_;  // per-position outputs, reused between calls
+  RnnDecoder::Loop step_loop_;        // step(): reused so that search steps do not allocate
+  RnnDecoder::Weights step_weights_;
 };
 
 }  // namespace s2s::models

@@ -25,15 +25,11 @@ AttentionMemory BahdanauAttention::prepare(autograd::Graph& g, Var memory_tm, co
 }
 
 AttentionOutput BahdanauAttention::attend(autograd::Graph& g, Var query, const AttentionMemory& memory) const {
-  const std::int64_t steps = memory.keys.dim(0), batch = memory.keys.dim(1), a = memory.keys.dim(2);
   Var q = w_.forward(g, query);  // [B, A]
-  // [S, B*A] + [B*A] (row broadcast) == keys[s, b, :] + q[b, :] for every s.
-  Var hidden = autograd::tanh(autograd::add(autograd::reshape(memory.keys, Shape{steps, batch * a}),
-                                            autograd::reshape(q, Shape{batch * a})));
-  Var scores = v_.forward(g, autograd::reshape(hidden, Shape{steps, batch, a}));  // [S, B, 1]
-  scores = autograd::transpose(autograd::reshape(scores, Shape{steps, batch}), 0, 1);
-  Var weights = masked_softmax(scores, memory.mask);
-  return {weighted_sum(weights, memory.values), weights};
+  // The rest of the step (v^T tanh(keys + q), masked softmax, weighted sum) is
+  // one fused op: no [S, B, A] tanh layer is stored per decoder step.
+  autograd::AttentionStep a = autograd::additive_attention(memory.keys, q, g.param(v_.weight()), memory.values, memory.mask);
+  return {a.context, a.weights};
 }
 
 }  // namespace s2s::nn

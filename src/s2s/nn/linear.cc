@@ -23,9 +23,8 @@ Linear::Linear(std::string name, autograd::Parameter& shared, bool bias, Rng& rn
 autograd::Var Linear::forward(autograd::Graph& g, autograd::Var x) const {
   S2S_CHECK(x.dim(-1) == in_features(), name(), ": expected input [..., ", in_features(), "], got ",
             x.shape().str());
-  autograd::Var y = autograd::matmul(x, g.param(*weight_), false, true);
-  if (bias_) y = autograd::add(y, g.param(*bias_));
-  return y;
+  // One fused op (bias as the gemm's C): one output buffer instead of matmul's and add's.
+  return autograd::linear(x, g.param(*weight_), bias_ ? g.param(*bias_) : autograd::Var());
 }
 
 }  // namespace s2s::nn

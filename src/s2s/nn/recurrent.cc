@@ -45,13 +45,21 @@ Recurrent::Recurrent(std::string name, CellType cell, std::int64_t input_size, s
 
 Recurrent::Bound Recurrent::bind(autograd::Graph& g) const {
   Bound w;
+  bind(g, w);
+  return w;
+}
+
+void Recurrent::bind(autograd::Graph& g, Bound& w) const {
+  w.w_ih.clear();
+  w.w_hh.clear();
+  w.b_ih.clear();
+  w.b_hh.clear();
   for (std::size_t k = 0; k < w_ih_.size(); ++k) {
     w.w_ih.push_back(g.param(*w_ih_[k]));
     w.w_hh.push_back(g.param(*w_hh_[k]));
     w.b_ih.push_back(g.param(*b_ih_[k]));
     w.b_hh.push_back(g.param(*b_hh_[k]));
   }
-  return w;
 }
 
 Recurrent::Output Recurrent::forward(autograd::Graph& g, Var x, const Tensor& lengths, const State* initial,
@@ -104,15 +112,13 @@ Recurrent::Output Recurrent::forward(autograd::Graph& g, Var x, const Tensor& le
   return out;
 }
 
-Var Recurrent::project_input(const Bound& w, Var x) const {
-  return autograd::add(autograd::matmul(x, w.w_ih[0], false, true), w.b_ih[0]);
-}
+Var Recurrent::project_input(const Bound& w, Var x) const { return autograd::linear(x, w.w_ih[0], w.b_ih[0]); }
 
 Var Recurrent::cell_step(const Bound& w, std::size_t k, Var x_proj, Var& h, Var& c) const {
   switch (cell_) {
     case CellType::RnnTanh:
     case CellType::RnnRelu: {
-      Var pre = autograd::add(autograd::add(x_proj, autograd::matmul(h, w.w_hh[k], false, true)), w.b_hh[k]);
+      Var pre = autograd::add(autograd::linear(h, w.w_hh[k], x_proj), w.b_hh[k]);
       h = cell_ == CellType::RnnTanh ? autograd::tanh(pre) : autograd::relu(pre);
       break;
     }
@@ -137,7 +143,7 @@ void Recurrent::step(autograd::Graph& g, const Bound& w, Var x_proj0, State& sta
   for (std::size_t l = 0; l < n; ++l) {
     if (l > 0) {
       Var below = dropout_.forward(state.h[l - 1], training, rng);
-      x_proj = autograd::add(autograd::matmul(below, w.w_ih[l], false, true), w.b_ih[l]);
+      x_proj = autograd::linear(below, w.w_ih[l], w.b_ih[l]);
     }
     cell_step(w, l, x_proj, state.h[l], cell_ == CellType::Lstm ? state.c[l] : dummy);
   }

@@ -15,6 +15,7 @@
 #include "s2s/autograd/graph.h"
 #include "s2s/nn/dropout.h"
 #include "s2s/nn/module.h"
+#include "s2s/nn/var_list.h"
 
 namespace s2s::nn {
 
@@ -36,7 +37,7 @@ class Recurrent : public Module {
   // Per layer (and direction: index layer * directions + direction, torch's
   // h_n order) hidden and cell (LSTM only) states, each [B, H].
   struct State {
-    std::vector<autograd::Var> h, c;
+    VarList h, c;  // inline storage: no heap allocation per step
   };
 
   struct Output {
@@ -52,9 +53,10 @@ class Recurrent : public Module {
   // The parameters bound to one graph, made once per forward (or step) and
   // reused across time steps.
   struct Bound {
-    std::vector<autograd::Var> w_ih, w_hh, b_ih, b_hh;  // index layer * directions + direction
+    VarList w_ih, w_hh, b_ih, b_hh;  // index layer * directions + direction
   };
   Bound bind(autograd::Graph& g) const;
+  void bind(autograd::Graph& g, Bound& out) const;  // refills out, reusing its storage (search steps)
 
   // One position for a unidirectional stack. x_proj0 = layer 0's input
   // projection x W_ih^T + b_ih ([B, G*H]; the caller may build it from parts).
