@@ -11,8 +11,10 @@
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
 #include "s2s/io/model_dir.h"
+#include "s2s/metrics/evaluate.h"
 #include "s2s/models/rnn_encoder_decoder.h"
 #include "s2s/nn/pretrained_vectors.h"
+#include "s2s/search/greedy.h"
 #include "s2s/train/make_optimizer.h"
 #include "s2s/train/vocab_setup.h"
 
@@ -78,6 +80,49 @@ void init_embeddings(models::EncoderDecoder& model, const train::RunConfig& c, c
   };
   side(d.src_embeddings, rnn->source_embedding(), *v.src_vocab, "source");
   side(d.tgt_embeddings, rnn->target_embedding(), *v.tgt_vocab, "target");
+}
+
+// The dev set as text for decoding metrics: the pairs validation scores
+// (both sides non-empty), the first max_sentences of them (0: all).
+struct DevText {
+  std::vector<std::string> src;
+  std::vector<std::vector<std::string>> refs{1};
+};
+
+DevText read_dev_text(const std::string& dev, std::int64_t max_sentences) {
+  DevText out;
+  auto reader = data::open_pairs(data::CorpusSpec::parse(dev));
+  data::RawPair p;
+  while ((max_sentences == 0 || static_cast<std::int64_t>(out.src.size()) < max_sentences) && reader->next(p)) {
+    if (p.too_long || p.src.empty() || p.tgt.empty()) continue;
+    out.src.emplace_back(p.src);
+    out.refs[0].emplace_back(p.tgt);
+  }
+  return out;
+}
+
+// Greedy translations of the dev sources scored against their references.
+// Search runs on no-grad graphs without randomness, so training is unaffected.
+std::function<std::vector<std::pair<std::string, double>>(const train::Trainer&)> decode_metrics_hook(
+    const train::RunConfig& c, const Vocabularies& vocab) {
+  std::vector<std::string> names = train::parse_valid_metrics(c.train.valid_metrics);
+  if (names.empty() || c.data.dev.empty()) return {};
+  auto dev = std::make_shared<DevText>(read_dev_text(c.data.dev, c.train.valid_max_sentences));
+  S2S_CHECK(!dev->src.empty(), "train.valid_metrics: the dev set ", c.data.dev, " has no pair to decode");
+  bool src_eos = c.data.src_eos;
+  return [dev, names, vocab, src_eos](const train::Trainer& t) {
+    std::vector<std::string> hyps =
+        search::greedy_translate(t.model(), {vocab.src_tokenizer.get(), vocab.src_vocab.get()},
+                                 {vocab.tgt_tokenizer.get(), vocab.tgt_vocab.get()}, dev->src, src_eos);
+    std::vector<std::pair<std::string, double>> out;
+    for (const metrics::MetricScore& s : metrics::evaluate(hyps, dev->refs, names)) {
+      // run_config's table sets the plateau direction; the metrics layer is the authority.
+      S2S_CHECK(s.higher_is_better == train::metric_higher_is_better(s.metric), "train.valid_metrics: direction of ", s.metric,
+                " disagrees with the metrics library");
+      out.emplace_back(s.metric, s.score);
+    }
+    return out;
+  };
 }
 
 }  // namespace
@@ -198,6 +243,7 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
     write_model_weights(save_dir, t.model(), {{"step", std::to_string(t.state().step)}});
   };
   hooks.interrupted = options.interrupted;
+  hooks.decode_metrics = decode_metrics_hook(config, vocab);
   train::Trainer trainer(*model, *optimizer, *schedule, *batcher, std::move(dev), config, &log, hooks);
   if (!fresh) {
     load_checkpoint(checkpoint, trainer);
@@ -211,7 +257,7 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
             detail::concat("\"parameters\": ", result.parameters, ", \"threads\": ", num_threads()));
   result.train = trainer.run();
   const auto& r = result.train;
-  char best_text[64] = "";
+  char best_text[96] = "";
   if (!std::isnan(r.best_metric))
     std::snprintf(best_text, sizeof best_text, "; best %s %.4f at step %lld", config.train.valid_metric.c_str(), r.best_metric,
                   static_cast<long long>(r.best_step));

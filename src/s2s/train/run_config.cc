@@ -1,6 +1,8 @@
 #include "s2s/train/run_config.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <set>
 
 #include "s2s/core/error.h"
@@ -13,7 +15,8 @@ void check_choice(const std::string& name, const std::string& value, std::initia
   std::string list;
   for (const char* c : choices) {
     if (value == c) return;
-    list += (list.empty() ? "" : "|") + std::string(c);
+    if (!list.empty()) list += '|';
+    list += c;
   }
   fail(name, ": expected one of ", list, ", got '", value, "'");
 }
@@ -172,7 +175,13 @@ void validate_run_config(const RunConfig& c) {
   S2S_CHECK(t.steps >= 0 && t.epochs >= 0, "train.steps/train.epochs: expected >= 0");
   S2S_CHECK(t.max_time >= 0, "train.max_time: expected >= 0 (0 = no limit), got ", t.max_time);
   S2S_CHECK(t.valid_every >= 0, "train.valid_every: expected >= 0, got ", t.valid_every);
-  check_choice("train.valid_metric", t.valid_metric, {"loss", "accuracy"});
+  S2S_CHECK(t.valid_max_sentences >= 0, "train.valid_max_sentences: expected >= 0 (0 = all), got ", t.valid_max_sentences);
+  std::vector<std::string> decoded = parse_valid_metrics(t.valid_metrics);
+  S2S_CHECK(decoded.empty() || !c.data.dev.empty(), "train.valid_metrics: decoding metrics need a dev set (data.dev)");
+  S2S_CHECK(t.valid_metric == "loss" || t.valid_metric == "accuracy" ||
+                std::find(decoded.begin(), decoded.end(), t.valid_metric) != decoded.end(),
+            "train.valid_metric: expected loss, accuracy or a metric listed in train.valid_metrics (now: ",
+            decoded.empty() ? std::string("none") : t.valid_metrics, "), got '", t.valid_metric, "'");
   S2S_CHECK(t.patience >= 0, "train.patience: expected >= 0 (0 = off), got ", t.patience);
   S2S_CHECK(t.save_every >= 0, "train.save_every: expected >= 0, got ", t.save_every);
   S2S_CHECK(t.keep_checkpoints >= 1, "train.keep_checkpoints: expected >= 1, got ", t.keep_checkpoints);
@@ -185,6 +194,33 @@ void validate_run_config(const RunConfig& c) {
   check_choice("train.progress", t.progress, {"auto", "true", "false"});
 }
 
+std::vector<std::string> parse_valid_metrics(const std::string& csv) {
+  std::vector<std::string> out;
+  std::string name;
+  auto flush = [&] {
+    if (name.empty()) return;
+    if (name == "chrfpp") name = "chrf++";
+    static const std::set<std::string> known{"bleu", "chrf", "chrf++", "wer", "ser", "per"};
+    S2S_CHECK(known.count(name), "train.valid_metrics: expected names among bleu,chrf,chrf++,wer,ser,per, got '", name, "'");
+    S2S_CHECK(std::find(out.begin(), out.end(), name) == out.end(), "train.valid_metrics: '", name, "' is listed twice");
+    out.push_back(name);
+    name.clear();
+  };
+  for (char ch : csv) {
+    if (ch == ',') {
+      flush();
+    } else if (!std::isspace(static_cast<unsigned char>(ch))) {
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+  }
+  flush();
+  return out;
+}
+
+bool metric_higher_is_better(const std::string& metric) {
+  return metric == "accuracy" || metric == "bleu" || metric == "chrf" || metric == "chrf++";
+}
+
 LrScheduleConfig schedule_config(const RunConfig& c) {
   LrScheduleConfig s;
   s.kind = c.schedule.kind;
@@ -193,7 +229,7 @@ LrScheduleConfig schedule_config(const RunConfig& c) {
   s.gamma = c.schedule.gamma;
   s.warmup = c.schedule.warmup;
   s.plateau.lr = c.optim.lr;
-  s.plateau.maximize = c.train.valid_metric == "accuracy";
+  s.plateau.maximize = metric_higher_is_better(c.train.valid_metric);
   s.plateau.factor = c.schedule.factor;
   s.plateau.patience = c.schedule.patience;
   s.plateau.threshold = c.schedule.threshold;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "s2s/models/model_config.h"
 #include "s2s/train/lr_schedule.h"
@@ -125,6 +126,8 @@ struct TrainOptions {
   double max_time = 0;
   std::int64_t valid_every = 1000;
   std::string valid_metric = "loss";
+  std::string valid_metrics;  // decoding metrics, "bleu,wer"; empty: none
+  std::int64_t valid_max_sentences = 0;
   std::int64_t patience = 0, save_every = 1000, keep_checkpoints = 2, report_every = 100;
   double label_smoothing = 0.0, teacher_forcing = 1.0;
   std::uint64_t seed = 1;
@@ -138,7 +141,11 @@ struct TrainOptions {
     v("epochs", s.epochs, "stop after this many passes over the training data; 0: no limit");
     v("max_time", s.max_time, "stop after this many seconds of training; 0: no limit");
     v("valid_every", s.valid_every, "updates between validations on the dev set; 0: at the end of every epoch");
-    v("valid_metric", s.valid_metric, "loss | accuracy: picks the best model, drives patience and the plateau schedule");
+    v("valid_metric", s.valid_metric,
+      "loss | accuracy | one of valid_metrics: picks the best model, drives patience and the plateau schedule");
+    v("valid_metrics", s.valid_metrics,
+      "decoding metrics of every validation (greedy search on the dev set): bleu,chrf,chrf++,wer,ser,per; empty: none");
+    v("valid_max_sentences", s.valid_max_sentences, "dev sentences decoded for valid_metrics (the first N); 0: all");
     v("patience", s.patience, "stop after this many validations without improvement; 0: never stop early");
     v("save_every", s.save_every, "updates between checkpoints; 0: only at the end");
     v("keep_checkpoints", s.keep_checkpoints, "checkpoints kept on disk (the newest)");
@@ -182,6 +189,14 @@ FlatOptions run_config_help();
 // Ranges and combinations; the model's own checks run once the vocabulary
 // sizes are known (models::validate).
 void validate_run_config(const RunConfig& config);
+
+// train.valid_metrics as canonical names (bleu, chrf, chrf++, wer, ser, per;
+// case-insensitive, spaces ignored, chrfpp = chrf++); fails naming the
+// option on an unknown or repeated name.
+std::vector<std::string> parse_valid_metrics(const std::string& csv);
+// Direction of a validation metric: accuracy, bleu, chrf, chrf++ are better
+// higher; loss and the error rates lower.
+bool metric_higher_is_better(const std::string& metric);
 
 // The LR schedule the options describe (plateau direction from train.valid_metric).
 LrScheduleConfig schedule_config(const RunConfig& config);

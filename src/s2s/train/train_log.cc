@@ -94,10 +94,13 @@ void TrainLog::validation(const ValidationRecord& r) {
   std::string tail = r.improved ? std::string("new best") : fmt("best at step %lld", static_cast<long long>(r.best_step));
   if (r.patience > 0 && !r.improved)
     tail += fmt(", patience %lld/%lld", static_cast<long long>(r.bad_checks), static_cast<long long>(r.patience));
-  console_line(fmt("valid %6lld | epoch %3lld | loss %7.4f | ppl %9.2f | acc %6.2f%% | %s", static_cast<long long>(r.step),
-                   static_cast<long long>(r.epoch), r.loss, r.ppl, 100.0 * r.accuracy, tail.c_str()));
+  std::string decoded;
+  for (const auto& [name, value] : r.decoded) decoded += fmt("%s %6.2f | ", name.c_str(), value);
+  console_line(fmt("valid %6lld | epoch %3lld | loss %7.4f | ppl %9.2f | acc %6.2f%% | %s%s", static_cast<long long>(r.step),
+                   static_cast<long long>(r.epoch), r.loss, r.ppl, 100.0 * r.accuracy, decoded.c_str(), tail.c_str()));
   nlohmann::json j{{"event", "valid"}, {"step", r.step}, {"epoch", r.epoch}, {"loss", num(r.loss)}, {"ppl", num(r.ppl)},
                    {"accuracy", num(r.accuracy)}, {"tokens", r.tokens}, {"improved", r.improved}, {"best_step", r.best_step}, {"bad_checks", r.bad_checks}};
+  for (const auto& [name, value] : r.decoded) j[name] = num(value);
   json_line(j.dump());
 }
 

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace s2s::train {
 
@@ -30,6 +32,7 @@ struct ValidationRecord {
   double ppl = 0;
   double accuracy = 0;           // token accuracy, teacher-forced
   std::int64_t tokens = 0;
+  std::vector<std::pair<std::string, double>> decoded;  // decoding metrics ("bleu", 25.4)
   bool improved = false;         // new best: the best model was saved
   std::int64_t best_step = 0;    // step of the best model so far
   std::int64_t bad_checks = 0;   // regular validations since the last improvement

@@ -55,6 +55,9 @@ Trainer::Trainer(models::EncoderDecoder& model, Optimizer& optimizer, LrSchedule
       rng_(derive_seed(config.train.seed, kSeedTrainer)) {
   state_.rng = rng_.state();
   state_.data = batcher_.state();
+  const std::string& vm = config_.train.valid_metric;
+  S2S_CHECK(vm == "loss" || vm == "accuracy" || dev_.empty() || hooks_.decode_metrics, "train.valid_metric: '", vm,
+            "' needs decoding metrics (TrainerHooks::decode_metrics), which this run does not compute");
 }
 
 void Trainer::restore(const TrainerState& state) {
@@ -125,19 +128,29 @@ ValidationResult Trainer::validate() {
   r.loss = loss_sum / static_cast<double>(r.tokens);
   r.ppl = std::exp(r.loss);
   r.accuracy = static_cast<double>(correct) / static_cast<double>(r.tokens);
+  if (hooks_.decode_metrics) r.decoded = hooks_.decode_metrics(*this);
   return r;
 }
 
 bool Trainer::better(double metric, double than) const {
   if (std::isnan(than)) return true;
-  return config_.train.valid_metric == "accuracy" ? metric > than : metric < than;
+  return metric_higher_is_better(config_.train.valid_metric) ? metric > than : metric < than;
+}
+
+double Trainer::metric_of(const ValidationResult& v) const {
+  const std::string& name = config_.train.valid_metric;
+  if (name == "loss") return v.loss;
+  if (name == "accuracy") return v.accuracy;
+  for (const auto& [k, value] : v.decoded)
+    if (k == name) return value;
+  fail("train.valid_metric: '", name, "' was not computed at this validation (list it in train.valid_metrics)");
 }
 
 void Trainer::on_validation(bool regular) {
   ValidationResult v = validate();
   last_valid_ = v;
   validated_ = true;
-  double metric = config_.train.valid_metric == "accuracy" ? v.accuracy : v.loss;
+  double metric = metric_of(v);
   if (regular) {
     state_.last_valid_step = state_.step;
     if (better(metric, state_.best_metric)) {
@@ -164,6 +177,7 @@ void Trainer::on_validation(bool regular) {
     rec.step = state_.step;
     rec.epoch = epoch() + 1;
     rec.loss = v.loss, rec.ppl = v.ppl, rec.accuracy = v.accuracy, rec.tokens = v.tokens;
+    rec.decoded = v.decoded;
     rec.improved = improved;
     rec.best_step = state_.saved_step;
     rec.bad_checks = state_.bad_checks;

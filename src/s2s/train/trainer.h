@@ -14,6 +14,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "s2s/autograd/graph.h"
@@ -52,6 +53,8 @@ struct ValidationResult {
   double accuracy = 0;  // argmax == reference, teacher-forced
   std::int64_t tokens = 0;
   std::int64_t sentences = 0;
+  // Decoding metrics from TrainerHooks::decode_metrics ("bleu", 25.4), in its order.
+  std::vector<std::pair<std::string, double>> decoded;
 };
 
 enum class StopReason { Steps, Epochs, Time, EarlyStopping, Interrupted };
@@ -73,6 +76,10 @@ struct TrainerHooks {
   std::function<void(const Trainer&, bool final)> checkpoint;
   // A new best model on the dev set, or the final model when there is no dev set.
   std::function<void(const Trainer&)> save_model;
+  // Scores of the dev set decoded by the current model, named as
+  // train.valid_metrics names them; called at every validation when set.
+  // It must not touch the trainer's RNG or the model's parameters.
+  std::function<std::vector<std::pair<std::string, double>>(const Trainer&)> decode_metrics;
   // Polled after every update (e.g. set by SIGINT): stop, checkpoint, return.
   std::function<bool()> interrupted;
 };
@@ -105,6 +112,7 @@ class Trainer {
 
  private:
   bool better(double metric, double than) const;
+  double metric_of(const ValidationResult& v) const;
   void on_validation(bool regular);
   double eta(double now_s, double step_s) const;
 
