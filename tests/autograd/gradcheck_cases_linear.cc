@@ -21,5 +21,14 @@ S2S_GRAD_CASE("linear input reused",
               [](Rng& r) { return std::vector{random_tensor(r, {4, 4}), random_tensor(r, {4, 4}), random_tensor(r, {4})}; },
               [](Graph&, const V& x) { return autograd::linear(autograd::linear(x[0], x[1], x[2]), x[1], x[2]); });
 
+// An addend of the result's shape instead of a bias row (x w^T + c).
+S2S_GRAD_CASE("linear with addend",
+              [](Rng& r) { return std::vector{random_tensor(r, {3, 5}), random_tensor(r, {4, 5}), random_tensor(r, {3, 4})}; },
+              [](Graph&, const V& x) { return autograd::linear(x[0], x[1], x[2]); });
+// [1, out] is both a bias row and the result's shape: treated as the addend.
+S2S_GRAD_CASE("linear one row, addend [1, out]",
+              [](Rng& r) { return std::vector{random_tensor(r, {1, 5}), random_tensor(r, {3, 5}), random_tensor(r, {1, 3})}; },
+              [](Graph&, const V& x) { return autograd::linear(x[0], x[1], x[2]); });
+
 }  // namespace
 }  // namespace s2s::testing

@@ -49,5 +49,34 @@ TEST(Linear, GradientsFromSeveralConsumersAdd) {
   }
 }
 
+// cross_entropy writes the gradient over the logits' values when linear's
+// output feeds nothing else; the gradients equal those of the ordinary path
+// (forced here by a second, zero-weighted use of the logits).
+TEST(Linear, CrossEntropyInPlaceGradientMatches) {
+  Rng r(13);
+  Tensor x = random_tensor(r, {6, 9}), w = random_tensor(r, {11, 9}), b = random_tensor(r, {11});
+  Tensor targets = Tensor::from_ids({3, 0, 10, 7, 0, 1}, Shape{6});
+  autograd::CrossEntropyOptions ce;
+  ce.ignore_index = 0;
+  std::vector<Tensor> grads[2];
+  for (int shared = 0; shared < 2; ++shared) {
+    Graph g;
+    Var vx = g.input(x.clone(), true), vw = g.input(w.clone(), true), vb = g.input(b.clone(), true);
+    Var logits = autograd::linear(vx, vw, vb);
+    Tensor before = logits.value().clone();
+    Var loss = autograd::cross_entropy(logits, targets, ce);
+    if (shared) loss = autograd::add(loss, autograd::scale(autograd::sum_all(logits), 0.0f));
+    g.backward(loss);
+    for (const Var& v : {vx, vw, vb}) grads[shared].push_back(v.grad().clone());
+    // In place only without the second use: the values are then the gradient.
+    bool overwritten = false;
+    for (std::int64_t e = 0; e < before.numel(); ++e) overwritten |= logits.value().f32()[e] != before.f32()[e];
+    EXPECT_EQ(overwritten, shared == 0);
+  }
+  for (std::size_t k = 0; k < grads[0].size(); ++k)
+    for (std::int64_t e = 0; e < grads[0][k].numel(); ++e)
+      ASSERT_NEAR(grads[0][k].f32()[e], grads[1][k].f32()[e], 1e-6f) << k << " element " << e;
+}
+
 }  // namespace
 }  // namespace s2s::testing

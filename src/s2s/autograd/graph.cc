@@ -45,6 +45,7 @@ void Node::reset() {
   op = nullptr;
   param = nullptr;
   num_inputs = 0;
+  uses = 0;
   requires_grad = false;
 }
 
@@ -89,7 +90,10 @@ Node* Graph::record(const OpDef& op, std::span<const Var> inputs, Tensor value) 
     n->requires_grad = true;
     n->first_input = static_cast<std::int32_t>(inputs_.size());
     n->num_inputs = static_cast<std::int32_t>(inputs.size());
-    for (const Var& v : inputs) inputs_.push_back(v.node());
+    for (const Var& v : inputs) {
+      inputs_.push_back(v.node());
+      ++v.node()->uses;
+    }
   }
   return n;
 }

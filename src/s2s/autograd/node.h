@@ -48,6 +48,7 @@ struct Node {
   Parameter* param = nullptr;
   std::int32_t first_input = 0;
   std::int32_t num_inputs = 0;
+  std::int32_t uses = 0;  // how many recorded ops (that need grad) take this node as an input
   bool requires_grad = false;
 
   // Op-specific state for the backward pass.

@@ -21,8 +21,9 @@ namespace s2s::autograd {
 Var matmul(Var a, Var b, bool trans_a = false, bool trans_b = false);
 // a [batch, m, k], b [batch, k, n] (or transposed), result [batch, m, n].
 Var bmm(Var a, Var b, bool trans_a = false, bool trans_b = false);
-// y = x w^T + b: x [..., in], w [out, in], b [out] (undefined: no bias) -> [..., out].
-// One op and one output buffer (the bias is the gemm's C), as torch's addmm.
+// y = x w^T + b: x [..., in], w [out, in] -> [..., out]; b is a bias [out], an
+// addend with the result's shape, or undefined (none). One op and one output
+// buffer (b is the gemm's C), as torch's addmm.
 Var linear(Var x, Var w, Var b = Var());
 
 // --- elementwise ------------------------------------------------------------
@@ -72,6 +73,9 @@ struct CrossEntropyOptions {
   Reduction reduction = Reduction::Mean;  // Mean: over non-ignored targets
 };
 // Fused log-softmax + negative log-likelihood. logits [N, V], targets I32 [N]. Result [1].
+// Memory: when the logits come straight from linear or matmul and nothing
+// else on the tape uses them, backward writes their gradient over their
+// values (no second [N, V] buffer), so read the logits before backward.
 Var cross_entropy(Var logits, const Tensor& targets, const CrossEntropyOptions& options = {});
 
 // --- recurrent (fused, hand-derived backward; PyTorch gate layout) -----------

@@ -9,8 +9,21 @@ namespace {
 // dlogits_i = dL * norm * (softmax(x_i) - q_i), q_i = (1 - eps) onehot(t_i) + eps / V,
 // norm = 1 / count for Mean, 1 for Sum; ignored rows get nothing.
 void cross_entropy_backward(Node& n) {
+  // The logits' values become their gradient when nothing else reads them:
+  // this op is their only consumer and their own backward (linear, matmul)
+  // never reads its output. Saves an [N, V] buffer, the largest of a step.
+  // (The kernel reads each logit just before writing its gradient in place.)
+  Node* in = n.input(0);
   bool fresh = false;
-  Tensor* gx = n.input_grad_for_write(0, fresh);
+  Tensor* gx = nullptr;
+  if (in->requires_grad && !in->grad.defined() && in->uses == 1 &&
+      (in->op == &op_defs::linear || in->op == &op_defs::matmul)) {
+    in->grad = in->value;
+    gx = &in->grad;
+    fresh = true;
+  } else {
+    gx = n.input_grad_for_write(0, fresh);
+  }
   if (!gx) return;
   if (n.f[1] == 0.0f) {  // nothing counted: the gradient is zero
     if (fresh) gx->zero();

@@ -64,7 +64,8 @@ Var matmul(Var a, Var b, bool trans_a, bool trans_b) {
             (trans_b ? "^T" : ""));
   std::int64_t n = trans_b ? b.dim(0) : b.dim(1);
   Tensor out = Tensor::empty(matmul_shape(a.shape(), n, trans_a, trans_a ? a.dim(1) : 0));
-  kernels::gemm(a.value(), b.value(), out, {trans_a, trans_b, 1.0f, 0.0f});
+  // Inference (no tape): rows computed independently of the batch size.
+  kernels::gemm(a.value(), b.value(), out, {trans_a, trans_b, 1.0f, 0.0f, !a.graph().grad_enabled()});
   Node* node = a.graph().record(op_defs::matmul, {a, b}, std::move(out));
   node->i[0] = trans_a;
   node->i[1] = trans_b;
@@ -78,7 +79,9 @@ Var bmm(Var a, Var b, bool trans_a, bool trans_b) {
   std::int64_t kb = trans_b ? b.dim(2) : b.dim(1), n = trans_b ? b.dim(1) : b.dim(2);
   S2S_CHECK(k == kb, "bmm: inner dimensions differ: ", a.shape().str(), " x ", b.shape().str());
   Tensor out = Tensor::empty(Shape{a.dim(0), m, n});
-  kernels::gemm_batched(a.value(), b.value(), out, {trans_a, trans_b, 1.0f, 0.0f});
+  // Inference: each product row-invariant, and a sum over padded positions
+  // (zero weights) the same as without them.
+  kernels::gemm_batched(a.value(), b.value(), out, {trans_a, trans_b, 1.0f, 0.0f, !a.graph().grad_enabled()});
   Node* node = a.graph().record(op_defs::bmm, {a, b}, std::move(out));
   node->i[0] = trans_a;
   node->i[1] = trans_b;

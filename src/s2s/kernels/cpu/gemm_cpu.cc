@@ -47,18 +47,33 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
   S2S_CHECK(a.device() == c.device() && b.device() == c.device(), "gemm: operands are on different devices");
   MatView ma = as_matrix(a, 0), mb = as_matrix(b, 0), mc = as_matrix(c, 0);
   check_gemm(ma, mb, mc, op);
+  if (op.row_invariant && !op.trans_a && op.trans_b && op.alpha == 1.0f && (op.beta == 0.0f || op.beta == 1.0f)) {
+    gemm_nt_rowwise(mc.rows, mc.cols, ma.cols, a.f32(), ma.cols, b.f32(), mb.cols, op.beta, c.f32(), mc.cols);
+    return;
+  }
+  if (op.row_invariant) {  // the other transposes, alpha and beta
+    sgemm_row_invariant(op.trans_a, op.trans_b, mc.rows, mc.cols, op.trans_a ? ma.rows : ma.cols, op.alpha, a.f32(),
+                        ma.cols, b.f32(), mb.cols, op.beta, c.f32(), mc.cols);
+    return;
+  }
   sgemm(op.trans_a, op.trans_b, mc.rows, mc.cols, op.trans_a ? ma.rows : ma.cols, op.alpha, a.f32(), ma.cols, b.f32(),
         mb.cols, op.beta, c.f32(), mc.cols);
 }
 
-void linear(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y) {
+void linear(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y, bool row_invariant) {
   S2S_CHECK(w.ndim() == 2 && x.dim(-1) == w.dim(1) && y.dim(-1) == w.dim(0) && y.numel() / w.dim(0) == x.numel() / w.dim(1),
             "linear: x ", x.shape().str(), ", weight ", w.shape().str(), " and output ", y.shape().str(), " do not match");
+  S2S_CHECK(!b || b->numel() == w.dim(0), "linear: bias ", b->shape().str(), " does not match weight ", w.shape().str());
+  if (row_invariant) {
+    const std::int64_t in = w.dim(1), out = w.dim(0);
+    gemm_nt_rowwise(y.numel() / std::max<std::int64_t>(out, 1), out, in, x.f32(), in, w.f32(), in, 0.0f, y.f32(), out,
+                    b ? b->f32() : nullptr);
+    return;
+  }
   if (!b) {
     gemm(x, w, y, {false, true, 1.0f, 0.0f});
     return;
   }
-  S2S_CHECK(b->numel() == w.dim(0), "linear: bias ", b->shape().str(), " does not match weight ", w.shape().str());
   const std::int64_t cols = w.dim(0), rows = y.numel() / std::max<std::int64_t>(cols, 1);
   const float* pb = b->f32();
   float* py = y.f32();
@@ -87,9 +102,17 @@ void gemm_batched(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
   std::int64_t flops = mc.rows * mc.cols * k;
   std::int64_t grain = flops >= (1 << 18) ? 1 : std::max<std::int64_t>(1, (1 << 18) / std::max<std::int64_t>(flops, 1));
   parallel_for(0, batch, grain, [&](std::int64_t lo, std::int64_t hi) {
-    for (std::int64_t i = lo; i < hi; ++i)
-      sgemm(op.trans_a, op.trans_b, mc.rows, mc.cols, k, op.alpha, pa + i * sa, ma.cols, pb + i * sb, mb.cols, op.beta,
-            pc + i * sc, mc.cols);
+    const bool nt = !op.trans_a && op.trans_b && op.alpha == 1.0f && (op.beta == 0.0f || op.beta == 1.0f);
+    for (std::int64_t i = lo; i < hi; ++i) {
+      if (op.row_invariant && nt)  // the same kernels as gemm picks, per product
+        gemm_nt_rowwise(mc.rows, mc.cols, k, pa + i * sa, ma.cols, pb + i * sb, mb.cols, op.beta, pc + i * sc, mc.cols);
+      else if (op.row_invariant)
+        sgemm_row_invariant(op.trans_a, op.trans_b, mc.rows, mc.cols, k, op.alpha, pa + i * sa, ma.cols, pb + i * sb,
+                            mb.cols, op.beta, pc + i * sc, mc.cols);
+      else
+        sgemm(op.trans_a, op.trans_b, mc.rows, mc.cols, k, op.alpha, pa + i * sa, ma.cols, pb + i * sb, mb.cols, op.beta,
+              pc + i * sc, mc.cols);
+    }
   });
 }
 

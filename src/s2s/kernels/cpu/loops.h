@@ -34,7 +34,11 @@ inline float hsum8(__m256 v) {
 }
 #endif
 
-// sum x[i] (* y[i] when y is given), 32 lanes then a fixed combine.
+// sum x[i] (* y[i] when y is given). Element i always lands in lane i % 32
+// (four 8-lane accumulators; the last partial vector is a masked load into
+// its own lane) and the lanes combine in one fixed tree, so appending zeros
+// (masked positions, padding) never changes a sum: a row alone and the same
+// row padded inside a batch give bit-identical results.
 inline float dot_or_sum(const float* x, const float* y, std::int64_t n) {
   std::int64_t i = 0;
   float total = 0.0f;
@@ -47,7 +51,6 @@ inline float dot_or_sum(const float* x, const float* y, std::int64_t n) {
       a2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16), a2);
       a3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24), a3);
     }
-    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
   } else {
     for (; i + 32 <= n; i += 32) {
       a0 = _mm256_add_ps(_mm256_loadu_ps(x + i), a0);
@@ -55,8 +58,20 @@ inline float dot_or_sum(const float* x, const float* y, std::int64_t n) {
       a2 = _mm256_add_ps(_mm256_loadu_ps(x + i + 16), a2);
       a3 = _mm256_add_ps(_mm256_loadu_ps(x + i + 24), a3);
     }
-    for (; i + 8 <= n; i += 8) a0 = _mm256_add_ps(_mm256_loadu_ps(x + i), a0);
   }
+  // The last < 32 elements: chunk c (masked load past n) into accumulator c.
+  auto chunk = [&](std::int64_t off, __m256& a) {
+    if (i + off >= n) return;
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::min<std::int64_t>(n - i - off, 8))),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256 xv = _mm256_maskload_ps(x + i + off, mask);
+    a = y ? _mm256_fmadd_ps(xv, _mm256_maskload_ps(y + i + off, mask), a) : _mm256_add_ps(xv, a);
+  };
+  chunk(0, a0);
+  chunk(8, a1);
+  chunk(16, a2);
+  chunk(24, a3);
+  i = n;
   total = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
 #endif
   if (y)
