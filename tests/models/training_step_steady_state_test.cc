@@ -2,12 +2,10 @@
 // attention, input feeding, deep readout; cross-entropy, clipping, Adam)
 // performs no heap allocation after its first steps: neither through the
 // tensor allocator (its system_allocs hook) nor through global operator new
-// (counted by the replacement below, for this test program).
+// (counted by tests/support/heap_counter.h).
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
+#include "support/heap_counter.h"
 
 #include "s2s/autograd/ops.h"
 #include "s2s/core/allocator.h"
@@ -16,18 +14,6 @@
 #include "s2s/models/model_config.h"
 #include "s2s/train/adam.h"
 #include "s2s/train/clip_grad.h"
-
-namespace {
-std::atomic<long> g_news{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace s2s::testing {
 namespace {
@@ -77,10 +63,10 @@ TEST(ModelSteadyState, TrainingStepAllocatesNothingAfterTheFirst) {
     set_num_threads(threads);
     for (int k = 0; k < 4; ++k) step(k);
     auto tensor_allocs = Allocator::for_device(kCPU).stats().system_allocs;
-    long news = g_news.load();
+    long news = heap_allocations.load();
     for (int k = 0; k < 6; ++k) step(k);
     EXPECT_EQ(Allocator::for_device(kCPU).stats().system_allocs, tensor_allocs) << threads << " threads";
-    EXPECT_EQ(g_news.load(), news) << threads << " threads";
+    EXPECT_EQ(heap_allocations.load(), news) << threads << " threads";
   }
   set_num_threads(1);
 }

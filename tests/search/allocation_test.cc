@@ -3,26 +3,11 @@
 // per output), and tensors come from the allocator's cache.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
+#include "support/heap_counter.h"
 
 #include "s2s/core/allocator.h"
 #include "search/search_test_util.h"
 #include "search/toy_model.h"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// Counting replacements of the global allocation functions (this test program only).
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace s2s::testing {
 namespace {
@@ -32,9 +17,9 @@ constexpr std::int32_t A = 4, B = 5;
 long allocations_for(search::Ensemble& e, const models::TokenBatch& src, search::SearchOptions o) {
   o.max_length_ratio = 0.0f;
   search::decode(e, {&src, 1}, o);  // warm the tensor cache
-  long before = g_allocations.load();
+  long before = heap_allocations.load();
   auto r = search::decode(e, {&src, 1}, o);
-  long after = g_allocations.load();
+  long after = heap_allocations.load();
   for (const auto& s : r) EXPECT_EQ(static_cast<std::int64_t>(s.hypotheses[0].tokens.size()), o.max_length);
   return after - before;
 }

@@ -1,0 +1,19 @@
+#pragma once
+// Counts calls of the global operator new in a test program, for the tests
+// that prove a hot loop allocates nothing. It defines the replacement
+// allocation functions, so include it in exactly one .cc per test program.
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace s2s::testing {
+inline std::atomic<long> heap_allocations{0};
+}  // namespace s2s::testing
+
+void* operator new(std::size_t n) {
+  s2s::testing::heap_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
