@@ -14,10 +14,9 @@ struct GemmOp {
   bool trans_b = false;
   float alpha = 1.0f;
   float beta = 0.0f;
-  // Inference: compute each row of C the same way whatever the number of
-  // rows (gemm_nt_rowwise), so decoding a sentence alone or in a batch gives
-  // bit-identical results; used for the x w^T products (no transpose of a,
-  // alpha 1, beta 0 or 1), BLAS otherwise.
+  // Inference: compute each element of C the same way whatever the number of
+  // rows or threads (sgemm_row_invariant's chains), so decoding a sentence
+  // alone or in a batch gives bit-identical results.
   bool row_invariant = false;
 };
 
@@ -32,15 +31,8 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op = {});
 // Affine map y = x w^T (+ b): x [..., in], w [out, in], b [out] or nullptr,
 // y [..., out]. The bias rows are written first and the gemm adds onto them
 // (beta 1), as torch's addmm does: one pass over y instead of two. With
-// row_invariant the rows come from gemm_nt_rowwise (bias added last).
+// row_invariant each chain starts from the bias.
 void linear(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y, bool row_invariant = false);
-
-// y[i, j] = sum_k x[i, k] w[j, k] (+ y[i, j] when beta is 1) (+ bias[j]), row-major,
-// every element computed by the same instruction sequence (a fixed-order dot
-// product) whatever m and the thread count. No packing: a single row streams w
-// once, which is what batch-1 decoding needs (BLAS packs w for every call).
-void gemm_nt_rowwise(std::int64_t m, std::int64_t n, std::int64_t k, const float* x, std::int64_t ldx, const float* w,
-                     std::int64_t ldw, float beta, float* y, std::int64_t ldy, const float* bias = nullptr);
 
 // Row-invariant gemm for every other case (any transposes, alpha, beta), same
 // arguments as sgemm: each element is c = beta * C, then c = fma(a(i, k),
@@ -50,6 +42,23 @@ void gemm_nt_rowwise(std::int64_t m, std::int64_t n, std::int64_t k, const float
 void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
                          const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
                          std::int64_t ldc);
+
+// The dot-product alternative: y[i, j] = sum_k x[i, k] w[j, k] (+ y[i, j] when
+// beta is 1) (+ bias[j]), every element one fixed-order dot product (lanes over
+// k, then a fixed tree), whatever m. Not what gemm picks (the chains of
+// sgemm_row_invariant are faster from ~8 rows up and gemm_nt_small_m below);
+// kept for bench/gemm_invariant_bench.cc.
+void gemm_nt_rowwise(std::int64_t m, std::int64_t n, std::int64_t k, const float* x, std::int64_t ldx, const float* w,
+                     std::int64_t ldw, float beta, float* y, std::int64_t ldy, const float* bias = nullptr);
+
+// sgemm_row_invariant's chains for C = beta C + A B^T (beta 0 or 1) with at
+// most kGemmSmallRows rows of A, reading B in place (one row streams B once,
+// where the general kernel first transposes all of it): bit-identical to
+// sgemm_row_invariant(false, true, ...). Needs AVX-512 (..._available()).
+inline constexpr std::int64_t kGemmSmallRows = 8;
+bool gemm_nt_small_m_available();
+void gemm_nt_small_m(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda, const float* b,
+                     std::int64_t ldb, float beta, float* c, std::int64_t ldc);
 
 // Batched: a [batch, ., .], b [batch, ., .] or [., .] (shared), c [batch, ., .].
 void gemm_batched(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op = {});

@@ -41,13 +41,15 @@ inline float score(const float* __restrict k, const float* __restrict q, const f
 }
 
 // dkeys_row += dh, dq_row += dh, dv_row += de t, with dh = de v (1 - t^2), t = tanh(k + q).
+// kDk as a template argument: a branch inside would keep GCC from vectorising.
+template <bool kDk>
 inline void score_backward(const float* __restrict k, const float* __restrict q, const float* __restrict v, float de,
                            float* __restrict dk, float* __restrict dq, float* __restrict dv, std::int64_t A) {
 #pragma omp simd
   for (std::int64_t a = 0; a < A; ++a) {
     float t = cpu::fast_tanh(k[a] + q[a]);
     float dh = de * v[a] * (1.0f - t * t);
-    if (dk) dk[a] += dh;
+    if constexpr (kDk) dk[a] += dh;
     dq[a] += dh;
     dv[a] += de * t;
   }
@@ -124,8 +126,9 @@ void additive_attention_backward(const Tensor& keys, const Tensor& query, const 
       for (std::int64_t s = 0; s < d.S; ++s) {
         const float de = w[s] * (dw[s] - wdw);
         if (de == 0.0f) continue;  // masked (or no gradient): nothing flows
-        score_backward(pk + (s * d.B + b) * d.A, pq + b * d.A, pv, de, pdk ? pdk + (s * d.B + b) * d.A : nullptr,
-                       pdq + b * d.A, pdv + b * d.A, d.A);
+        const float* k = pk + (s * d.B + b) * d.A;
+        if (pdk) score_backward<true>(k, pq + b * d.A, pv, de, pdk + (s * d.B + b) * d.A, pdq + b * d.A, pdv + b * d.A, d.A);
+        else score_backward<false>(k, pq + b * d.A, pv, de, nullptr, pdq + b * d.A, pdv + b * d.A, d.A);
       }
     }
   });

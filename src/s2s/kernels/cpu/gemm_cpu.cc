@@ -41,14 +41,26 @@ void check_gemm(MatView a, MatView b, MatView c, const GemmOp& op) {
             "x", n, ", C is ", c.rows, "x", c.cols);
 }
 
+// Row-invariant C = beta C + A B^T: the same chains either way (bit-identical),
+// in place for a few rows (batch-1 decoding), through packed panels otherwise.
+void row_invariant_nt(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda, const float* b,
+                      std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
+  if (m <= kGemmSmallRows && gemm_nt_small_m_available())
+    gemm_nt_small_m(m, n, k, a, lda, b, ldb, beta, c, ldc);
+  else
+    sgemm_row_invariant(false, true, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+}
+
+bool is_nt(const GemmOp& op) { return !op.trans_a && op.trans_b && op.alpha == 1.0f && (op.beta == 0.0f || op.beta == 1.0f); }
+
 }  // namespace
 
 void gemm(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
   S2S_CHECK(a.device() == c.device() && b.device() == c.device(), "gemm: operands are on different devices");
   MatView ma = as_matrix(a, 0), mb = as_matrix(b, 0), mc = as_matrix(c, 0);
   check_gemm(ma, mb, mc, op);
-  if (op.row_invariant && !op.trans_a && op.trans_b && op.alpha == 1.0f && (op.beta == 0.0f || op.beta == 1.0f)) {
-    gemm_nt_rowwise(mc.rows, mc.cols, ma.cols, a.f32(), ma.cols, b.f32(), mb.cols, op.beta, c.f32(), mc.cols);
+  if (op.row_invariant && is_nt(op)) {
+    row_invariant_nt(mc.rows, mc.cols, ma.cols, a.f32(), ma.cols, b.f32(), mb.cols, op.beta, c.f32(), mc.cols);
     return;
   }
   if (op.row_invariant) {  // the other transposes, alpha and beta
@@ -64,14 +76,8 @@ void linear(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y, bool r
   S2S_CHECK(w.ndim() == 2 && x.dim(-1) == w.dim(1) && y.dim(-1) == w.dim(0) && y.numel() / w.dim(0) == x.numel() / w.dim(1),
             "linear: x ", x.shape().str(), ", weight ", w.shape().str(), " and output ", y.shape().str(), " do not match");
   S2S_CHECK(!b || b->numel() == w.dim(0), "linear: bias ", b->shape().str(), " does not match weight ", w.shape().str());
-  if (row_invariant) {
-    const std::int64_t in = w.dim(1), out = w.dim(0);
-    gemm_nt_rowwise(y.numel() / std::max<std::int64_t>(out, 1), out, in, x.f32(), in, w.f32(), in, 0.0f, y.f32(), out,
-                    b ? b->f32() : nullptr);
-    return;
-  }
   if (!b) {
-    gemm(x, w, y, {false, true, 1.0f, 0.0f});
+    gemm(x, w, y, {false, true, 1.0f, 0.0f, row_invariant});
     return;
   }
   const std::int64_t cols = w.dim(0), rows = y.numel() / std::max<std::int64_t>(cols, 1);
@@ -81,7 +87,7 @@ void linear(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y, bool r
                [&](std::int64_t r0, std::int64_t r1) {
                  for (std::int64_t r = r0; r < r1; ++r) std::memcpy(py + r * cols, pb, static_cast<std::size_t>(cols) * sizeof(float));
                });
-  gemm(x, w, y, {false, true, 1.0f, 1.0f});
+  gemm(x, w, y, {false, true, 1.0f, 1.0f, row_invariant});
 }
 
 void gemm_batched(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
@@ -102,10 +108,10 @@ void gemm_batched(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
   std::int64_t flops = mc.rows * mc.cols * k;
   std::int64_t grain = flops >= (1 << 18) ? 1 : std::max<std::int64_t>(1, (1 << 18) / std::max<std::int64_t>(flops, 1));
   parallel_for(0, batch, grain, [&](std::int64_t lo, std::int64_t hi) {
-    const bool nt = !op.trans_a && op.trans_b && op.alpha == 1.0f && (op.beta == 0.0f || op.beta == 1.0f);
+    const bool nt = is_nt(op);
     for (std::int64_t i = lo; i < hi; ++i) {
       if (op.row_invariant && nt)  // the same kernels as gemm picks, per product
-        gemm_nt_rowwise(mc.rows, mc.cols, k, pa + i * sa, ma.cols, pb + i * sb, mb.cols, op.beta, pc + i * sc, mc.cols);
+        row_invariant_nt(mc.rows, mc.cols, k, pa + i * sa, ma.cols, pb + i * sb, mb.cols, op.beta, pc + i * sc, mc.cols);
       else if (op.row_invariant)
         sgemm_row_invariant(op.trans_a, op.trans_b, mc.rows, mc.cols, k, op.alpha, pa + i * sa, ma.cols, pb + i * sb,
                             mb.cols, op.beta, pc + i * sc, mc.cols);
