@@ -257,7 +257,10 @@ def main():
         with open(os.path.join(a.out, "summary.json")) as f:
             prev = json.load(f)
         peaks = {int(t): d for t, d in prev["sgemm"].items()}
-        rows = summarize(load_runs(a.out), peaks, a)
+        runs = load_runs(a.out)
+        order = {c: i for i, c in enumerate(CONFIGS)}
+        runs = dict(sorted(runs.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1])))
+        rows = summarize(runs, peaks, a)
         text = table(rows, peaks, prev["meta"])
         print(text)
         with open(os.path.join(a.out, "table.md"), "w") as f:

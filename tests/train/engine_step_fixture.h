@@ -32,7 +32,7 @@ class EngineStep {
     }
     bridge_ = make("bridge", {2 * H, H}, 0.3f);
     out_ = make("out", {H, V}, 0.3f);
-    for (std::size_t k = 0; k < params_.size(); ++k) params_[k]->name += "." + std::to_string(k);
+    for (std::size_t k = 0; k < params_.size(); ++k) params_[k]->name.append(".").append(std::to_string(k));
     std::vector<autograd::Parameter*> ps;
     for (auto& p : params_) ps.push_back(p.get());
     adam_ = std::make_unique<train::Adam>(ps, train::AdamOptions{.lr = 1e-2});
