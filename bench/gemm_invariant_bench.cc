@@ -1,6 +1,6 @@
 // Row-invariant gemms (inference) against OpenBLAS on the decode shapes:
 // y [m, n] = x [m, k] w^T, w [n, k]. Kernels: BLAS (cblas_sgemm NT),
-// rowwise (gemm_nt_rowwise, what linear/matmul/recurrent use), invariant_nt
+// invariant_nt
 // (sgemm_row_invariant with trans_b, packs w), invariant_nn (the same kernel
 // with w stored [k, n], no packing).
 //   ./build/bench/gemm_invariant_bench --benchmark_counters_tabular=true
@@ -16,7 +16,7 @@ namespace {
 using s2s::Shape;
 using s2s::Tensor;
 
-enum Kind { kBlas, kRowwise, kInvariantNt, kInvariantNn };
+enum Kind { kBlas, kInvariantNt, kInvariantNn };
 
 // args: m, n, k, threads
 template <Kind kind>
@@ -33,9 +33,6 @@ void BM_Gemm(benchmark::State& state) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<blasint>(m), static_cast<blasint>(n),
                     static_cast<blasint>(k), 1.0f, x.f32(), static_cast<blasint>(k), w.f32(), static_cast<blasint>(k), 0.0f,
                     y.f32(), static_cast<blasint>(n));
-        break;
-      case kRowwise:
-        s2s::kernels::gemm_nt_rowwise(m, n, k, x.f32(), k, w.f32(), k, 0.0f, y.f32(), n);
         break;
       case kInvariantNt:
         s2s::kernels::sgemm_row_invariant(false, true, m, n, k, 1.0f, x.f32(), k, w.f32(), k, 0.0f, y.f32(), n);
@@ -59,7 +56,6 @@ void shapes(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_Gemm<kBlas>)->Name("blas")->Apply(shapes);
-BENCHMARK(BM_Gemm<kRowwise>)->Name("rowwise")->Apply(shapes);
 BENCHMARK(BM_Gemm<kInvariantNt>)->Name("invariant_nt")->Apply(shapes);
 BENCHMARK(BM_Gemm<kInvariantNn>)->Name("invariant_nn")->Apply(shapes);
 

@@ -43,14 +43,6 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
                          const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
                          std::int64_t ldc);
 
-// The dot-product alternative: y[i, j] = sum_k x[i, k] w[j, k] (+ y[i, j] when
-// beta is 1) (+ bias[j]), every element one fixed-order dot product (lanes over
-// k, then a fixed tree), whatever m. Not what gemm picks (the chains of
-// sgemm_row_invariant are faster from ~8 rows up and gemm_nt_small_m below);
-// kept for bench/gemm_invariant_bench.cc.
-void gemm_nt_rowwise(std::int64_t m, std::int64_t n, std::int64_t k, const float* x, std::int64_t ldx, const float* w,
-                     std::int64_t ldw, float beta, float* y, std::int64_t ldy, const float* bias = nullptr);
-
 // sgemm_row_invariant's chains for C = beta C + A B^T (beta 0 or 1) with at
 // most kGemmSmallRows rows of A, reading B in place (one row streams B once,
 // where the general kernel first transposes all of it): bit-identical to
