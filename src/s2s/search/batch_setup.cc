@@ -68,4 +68,17 @@ double finished_score(const SearchOptions& options, const Trace& trace, std::int
   return normalized_score(options, log_prob, t + 1, coverage);
 }
 
+void step_and_trace(Ensemble& ens, autograd::Graph& g, const BatchSetup& setup, const Tensor& prev, std::int64_t rows,
+                    std::int64_t t, Tensor& logp, Tensor& att, Trace& trace) {
+  S2S_CHECK(t < setup.max_steps, "search: ran past the length limit");  // the trace's size
+  ens.step(g, prev, logp, att);
+  g.clear();
+  if (!trace.keeps_attention()) return;
+  S2S_CHECK(att.defined(), "search: the model has no attention, which alignments, UNK replacement and the coverage "
+                            "penalty need");
+  S2S_CHECK(att.ndim() == 2 && att.dim(1) == setup.width, "search: attention ", att.shape().str(), " for ", setup.width,
+            " source positions");
+  for (std::int64_t r = 0; r < rows; ++r) std::copy_n(att.f32() + r * att.dim(1), att.dim(1), trace.attention(t, r));
+}
+
 }  // namespace s2s::search

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "s2s/models/batch.h"
+#include "s2s/autograd/graph.h"
+#include "s2s/search/ensemble.h"
 #include "s2s/search/hypothesis.h"
 #include "s2s/search/options.h"
 #include "s2s/search/scoring.h"
@@ -41,5 +43,10 @@ std::vector<SentenceResult> collect_results(const Trace& trace, std::span<Finish
 // Score of a finished output (coverage read from the trace when the options use it).
 double finished_score(const SearchOptions& options, const Trace& trace, std::int64_t t, std::int64_t row,
                       double log_prob, std::int64_t src_len, std::span<float> coverage_scratch);
+
+// One decoding step for the rows of prev: log-probabilities into logp and,
+// when the trace keeps attention, the attention of step t recorded for each row.
+void step_and_trace(Ensemble& ens, autograd::Graph& g, const BatchSetup& setup, const Tensor& prev, std::int64_t rows,
+                    std::int64_t t, Tensor& logp, Tensor& att, Trace& trace);
 
 }  // namespace s2s::search

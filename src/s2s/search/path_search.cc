@@ -62,16 +62,7 @@ std::vector<SentenceResult> path_search(Ensemble& ens, std::span<const models::T
   }
   if (N > 1) ens.select(index);  // N copies of every sentence, adjacent
   for (std::int64_t t = 0; rows > 0; ++t) {
-    S2S_CHECK(t < setup.max_steps, "search: ran past the length limit");  // the trace's size
-    ens.step(g, prev, logp, att);
-    g.clear();
-    if (keep_att) {
-      S2S_CHECK(att.defined(), "search: the model has no attention, which alignments, UNK replacement and the coverage "
-                                "penalty need");
-      S2S_CHECK(att.ndim() == 2 && att.dim(1) == setup.width, "search: attention ", att.shape().str(), " for ",
-                setup.width, " source positions");
-      for (std::int64_t r = 0; r < rows; ++r) std::copy_n(att.f32() + r * att.dim(1), att.dim(1), trace.attention(t, r));
-    }
+    step_and_trace(ens, g, setup, prev, rows, t, logp, att, trace);
     const std::int64_t grain = std::max<std::int64_t>(1, 32768 / V);
     parallel_for(0, rows, grain, [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t r = lo; r < hi; ++r) {
