@@ -40,7 +40,7 @@ void BM_GemmThenLoop(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(x.f32());
   }
-  state.counters["blas_parallel"] = s2s::blas_parallel_mode();
+  state.counters["blas_parallel"] = s2s::kernels::blas_parallel_mode();
   state.counters["steps/s"] = benchmark::Counter(20, benchmark::Counter::kIsIterationInvariantRate);
 }
 

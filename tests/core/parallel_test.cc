@@ -17,9 +17,6 @@ TEST(Parallel, CoversRangeOnceInContiguousChunks) {
   for (int h : hits) EXPECT_EQ(h, 1);
 }
 
-// The build links the OpenMP OpenBLAS, so BLAS and our loops share one pool.
-TEST(Parallel, OpenBlasIsTheOpenMpBuild) { EXPECT_EQ(blas_parallel_mode(), 2); }
-
 TEST(Parallel, ThreadKnobValidates) {
   int saved = num_threads();
   set_num_threads(1);

@@ -48,6 +48,9 @@ TEST(Gemm, BatchedWithSharedRightOperand) {
   }
 }
 
+// The build links the OpenMP OpenBLAS, so BLAS and our loops share one pool.
+TEST(Gemm, OpenBlasIsTheOpenMpBuild) { EXPECT_EQ(kernels::blas_parallel_mode(), 2); }
+
 TEST(Gemm, ShapeMismatchIsAnError) {
   Tensor a = Tensor::zeros({2, 3}), b = Tensor::zeros({4, 5}), c = Tensor::zeros({2, 5});
   EXPECT_THROW(kernels::gemm(a, b, c), Error);

@@ -2,8 +2,6 @@
 
 #include "s2s/core/error.h"
 
-extern "C" int openblas_get_parallel(void);
-
 namespace s2s {
 
 void set_num_threads(int n) {
@@ -14,7 +12,5 @@ void set_num_threads(int n) {
 }
 
 int num_threads() { return omp_get_max_threads(); }
-
-int blas_parallel_mode() { return openblas_get_parallel(); }
 
 }  // namespace s2s

@@ -17,9 +17,6 @@ namespace s2s {
 void set_num_threads(int n);
 int num_threads();
 
-// 2 when the OpenMP build of OpenBLAS is loaded, 1 for the pthread build, 0 serial.
-int blas_parallel_mode();
-
 template <typename F>
 void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain, const F& fn) {
   std::int64_t n = end - begin;

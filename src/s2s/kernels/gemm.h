@@ -20,6 +20,10 @@ struct GemmOp {
   bool row_invariant = false;
 };
 
+// 2 when the OpenMP build of OpenBLAS is loaded (one thread pool with ours),
+// 1 for the pthread build, 0 serial.
+int blas_parallel_mode();
+
 // Raw row-major single-precision gemm on host memory (OpenBLAS).
 void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
            std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc);

@@ -6,7 +6,11 @@
 #include "s2s/core/parallel.h"
 #include "s2s/kernels/gemm.h"
 
+extern "C" int openblas_get_parallel(void);
+
 namespace s2s::kernels {
+
+int blas_parallel_mode() { return openblas_get_parallel(); }
 
 void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
            std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
