@@ -107,7 +107,8 @@ TEST_P(Resume, InterruptedRunContinuesExactly) {
   TrainingRunResult first = run(split, "", [&] { return ++polls == 57; });
   EXPECT_EQ(first.train.reason, train::StopReason::Interrupted);
   EXPECT_EQ(first.train.step, 57);
-  run(resume_config(dir.file("split"), {}), dir.file("split"));
+  TrainingRunResult second = run(resume_config(dir.file("split"), {}), dir.file("split"));
+  EXPECT_GT(second.train.elapsed_s, first.train.elapsed_s);  // the resumed run's time includes the first segment's
   Snapshot a = snapshot(dir.file("straight")), b = snapshot(dir.file("split"));
   EXPECT_EQ(a.trainer, b.trainer);
   EXPECT_TRUE(a.model == b.model);
@@ -172,6 +173,7 @@ TEST(TrainingRun, LeavesACompleteModelDirectory) {
     std::size_t nl = log.find('\n', pos);
     auto j = nlohmann::json::parse(log.substr(pos, nl - pos));
     ++events[j.at("event").get<std::string>()];
+    if (j.at("event") == "done") EXPECT_GT(j.at("elapsed_s").get<double>(), 0.0);
     pos = nl + 1;
   }
   EXPECT_EQ(events["valid"], 4);  // steps 25, 50, 75, 100: none extra at the end

@@ -264,7 +264,7 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
   std::string best = best_text;
   log.event("done", detail::concat("stopped (", train::stop_reason_name(r.reason), ") at step ", r.step, " after ", r.epoch, " full epochs", best,
                                    "; model in ", save_dir),
-            detail::concat("\"reason\": \"", train::stop_reason_name(r.reason), "\", \"step\": ", r.step));
+            detail::concat("\"reason\": \"", train::stop_reason_name(r.reason), "\", \"step\": ", r.step, ", \"elapsed_s\": ", train::format_double(r.elapsed_s)));
   return result;
 }
 

@@ -269,6 +269,7 @@ TrainResult Trainer::run() {
   if (hooks_.checkpoint) hooks_.checkpoint(*this, true);
   result.step = state_.step;
   result.epoch = epoch();
+  result.elapsed_s = state_.elapsed_s;
   result.validated = validated_;
   result.last_validation = last_valid_;
   result.best_metric = state_.saved_metric;

@@ -64,6 +64,7 @@ struct TrainResult {
   StopReason reason = StopReason::Steps;
   std::int64_t step = 0;
   std::int64_t epoch = 0;                 // epochs completed
+  double elapsed_s = 0;                   // training time, earlier resumed segments included
   bool validated = false;                 // last_validation is set
   ValidationResult last_validation;
   double best_metric = std::numeric_limits<double>::quiet_NaN();
