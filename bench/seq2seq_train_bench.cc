@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench_meter.h"
+#include "seq2seq_shape.h"
 #include "s2s/autograd/ops.h"
 #include "s2s/core/parallel.h"
 #include "s2s/models/encoder_decoder.h"
@@ -21,38 +22,20 @@
 
 namespace {
 
-struct Options {
-  std::int64_t vocab = 8000, src_vocab = 0, tgt_vocab = 0, emb = 256, hidden = 256, batch = 64, src_len = 20, tgt_len = 20;
-  int steps = 10, warmup = 3, threads = 1;
-  std::string readout = "deep", cell = "gru", attention = "bahdanau";
+struct Options : s2s::bench::ModelShape {
+  std::int64_t batch = 64;
+  int steps = 10, warmup = 3;
 };
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int k = 1; k + 1 < argc; k += 2) {
-    std::string key = argv[k];
-    const char* v = argv[k + 1];
-    if (key == "--vocab") o.vocab = std::stoll(v);
-    else if (key == "--src-vocab") o.src_vocab = std::stoll(v);
-    else if (key == "--tgt-vocab") o.tgt_vocab = std::stoll(v);
-    else if (key == "--emb") o.emb = std::stoll(v);
-    else if (key == "--hidden") o.hidden = std::stoll(v);
-    else if (key == "--batch") o.batch = std::stoll(v);
-    else if (key == "--src-len") o.src_len = std::stoll(v);
-    else if (key == "--tgt-len") o.tgt_len = std::stoll(v);
+  s2s::bench::parse_shape_args("seq2seq_train_bench", argc, argv, o, [&](const std::string& key, const char* v) {
+    if (key == "--batch") o.batch = std::stoll(v);
     else if (key == "--steps") o.steps = std::stoi(v);
     else if (key == "--warmup") o.warmup = std::stoi(v);
-    else if (key == "--threads") o.threads = std::stoi(v);
-    else if (key == "--readout") o.readout = v;
-    else if (key == "--cell") o.cell = v;
-    else if (key == "--attention") o.attention = v;
-    else {
-      std::fprintf(stderr, "seq2seq_train_bench: unknown option %s\n", argv[k]);
-      std::exit(2);
-    }
-  }
-  if (!o.src_vocab) o.src_vocab = o.vocab;
-  if (!o.tgt_vocab) o.tgt_vocab = o.vocab;
+    else return false;
+    return true;
+  });
   return o;
 }
 
@@ -88,12 +71,7 @@ SyntheticBatch make_batch(const Options& o, s2s::Rng& rng) {
 int main(int argc, char** argv) {
   Options o = parse(argc, argv);
   s2s::set_num_threads(o.threads);
-  s2s::models::ModelConfig config = s2s::models::config_from_pairs({
-      {"src_vocab_size", std::to_string(o.src_vocab)}, {"tgt_vocab_size", std::to_string(o.tgt_vocab)},
-      {"embedding_size", std::to_string(o.emb)},      {"hidden_size", std::to_string(o.hidden)},
-      {"cell", o.cell},                               {"attention", o.attention},
-      {"readout", o.readout},
-  });
+  s2s::models::ModelConfig config = o.model_config();
   s2s::Rng rng(1);
   auto model = s2s::models::build_model(config, rng);
   std::vector<s2s::autograd::Parameter*> params = model->parameters();

@@ -4,7 +4,7 @@
   run_log.py state LOG                  none | started | done (finished, not interrupted)
   run_log.py field LOG EVENT KEY        KEY of the last EVENT object (e.g. done elapsed_s)
   run_log.py best LOG METRIC            METRIC at the best validation (the model kept)
-  run_log.py plot OUT.svg METRIC LABEL=LOG [LABEL=LOG ...]
+  run_log.py plot OUT.svg METRIC YLABEL LABEL=LOG [LABEL=LOG ...]
                                         dev METRIC per step as an SVG line plot
 Standard library only.
 """
@@ -52,7 +52,7 @@ def curve(path, metric):
     return sorted(points.items())
 
 
-def plot(out, metric, series):
+def plot(out, metric, ylabel, series):
     colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
     curves = [(label, curve(path, metric)) for label, path in series]
     pts = [p for _, c in curves for p in c]
@@ -71,7 +71,7 @@ def plot(out, metric, series):
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - bottom}" stroke="black"/>',
            f'<text x="{(w + left) / 2}" y="{h - 12}" text-anchor="middle">training step</text>',
            f'<text x="14" y="{(h - bottom + top) / 2}" transform="rotate(-90 14 {(h - bottom + top) / 2})" '
-           f'text-anchor="middle">dev {metric}</text>']
+           f'text-anchor="middle">{ylabel}</text>']
     for i in range(5):
         v = y0 + (y1 - y0) * i / 4
         s = x0 + (x1 - x0) * i / 4
@@ -94,8 +94,8 @@ def main(argv):
         print(field(argv[2], argv[3], argv[4]))
     elif len(argv) == 4 and argv[1] == "best":
         print(f"{best(argv[2], argv[3]):.2f}")
-    elif len(argv) >= 5 and argv[1] == "plot":
-        plot(argv[2], argv[3], [a.split("=", 1) for a in argv[4:]])
+    elif len(argv) >= 6 and argv[1] == "plot":
+        plot(argv[2], argv[3], argv[4], [a.split("=", 1) for a in argv[5:]])
     else:
         sys.exit(__doc__)
 

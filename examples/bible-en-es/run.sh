@@ -30,7 +30,7 @@ for split in dev test; do
 done
 
 log=$work/model/train.log.jsonl
-python3 "$root/examples/run_log.py" plot "$work/curves.svg" bleu "dev BLEU (greedy)=$log"
+python3 "$root/examples/run_log.py" plot "$work/curves.svg" bleu "dev BLEU (greedy)" "KJV to RV1909=$log"
 [ "$smoke" = 1 ] || cp "$work/curves.svg" "$here/curves.svg"
 secs=$(python3 "$root/examples/run_log.py" field "$log" done elapsed_s)
 params=$(python3 "$root/examples/run_log.py" field "$log" start parameters)

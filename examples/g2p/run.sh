@@ -30,7 +30,7 @@ for variant in nostress stress; do
   done
 done
 
-python3 "$root/examples/run_log.py" plot "$work/curves.svg" ser \
+python3 "$root/examples/run_log.py" plot "$work/curves.svg" ser "dev WER % (greedy)" \
   "no stress=$work/nostress/model/train.log.jsonl" "stress=$work/stress/model/train.log.jsonl"
 [ "$smoke" = 1 ] || cp "$work/curves.svg" "$here/curves.svg"
 
