@@ -43,16 +43,18 @@ test_lines() {
   if [ "$smoke" = 1 ]; then head -n 40 "$1"; else cat "$1"; fi
 }
 
-# train_model CONFIG MODEL_DIR: trains in the current directory (the configs'
-# paths are relative to it); resumes an interrupted run; leaves a finished one alone.
+# train_model CONFIG MODEL_DIR [TRAIN_OPTIONS...]: trains in the current
+# directory (the configs' paths are relative to it); resumes an interrupted
+# run; leaves a finished one alone.
 train_model() {
-  local config=$1 dir=$2
-  local state
+  local config=$1 dir=$2 state
+  shift 2
+  [ "$smoke" = 1 ] && set -- "${smoke_train_args[@]}"  # these set the length of a smoke run
   state=$(python3 "$root/examples/run_log.py" state "$dir/train.log.jsonl")
   case "$state" in
     done) echo "$dir: already trained (delete it to train again)" ;;
     started) "$s2s" train --resume "$dir" ;;
-    *) rm -rf "$dir"; "$s2s" train --config "$config" --save-dir "$dir" "${smoke_train_args[@]}" ;;
+    *) rm -rf "$dir"; "$s2s" train --config "$config" --save-dir "$dir" "$@" ;;
   esac
 }
 
