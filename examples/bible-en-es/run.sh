@@ -52,7 +52,7 @@ bytes=$(stat -c %s "$work/model/model.safetensors")
   grep -h -e '^BLEU' -e '^chrF' "$work/test.scores"
   echo '```'
   echo
-  echo "Training: $(minutes "$secs") min on one thread, $(python3 "$root/examples/run_log.py" field "$log" done step) steps"
+  echo "Training: $(minutes "$secs") min on $(python3 "$root/examples/run_log.py" field "$log" start threads) thread(s), $(python3 "$root/examples/run_log.py" field "$log" done step) steps"
   echo "(best dev BLEU $(python3 "$root/examples/run_log.py" best "$log" bleu) at step $(python3 "$root/examples/run_log.py" field "$log" valid best_step))."
   echo "Model: $params parameters, model.safetensors $((bytes / 1048576)) MiB; SentencePiece unigram, $pieces pieces per side."
   echo "Learning curve (dev BLEU, greedy, per epoch): [curves.svg](curves.svg). Configuration ([bible.yaml](bible.yaml)):"

@@ -40,9 +40,10 @@ row() {
   local d=$work/$1 log=$work/$1/model/train.log.jsonl
   local secs
   secs=$(python3 "$root/examples/run_log.py" field "$log" done elapsed_s)
-  printf '| %s | **%s** | **%s** | %s | %s | %s min | %s (best %s) |\n' "$2" \
+  printf '| %s | **%s** | **%s** | %s | %s | %s min, %s thread(s) | %s (best %s) |\n' "$2" \
     "$(score "$d/test.scores" SER)" "$(score "$d/test.scores" WER)" \
     "$(score "$d/dev.scores" SER)" "$(score "$d/dev.scores" WER)" "$(minutes "$secs")" \
+    "$(python3 "$root/examples/run_log.py" field "$log" start threads)" \
     "$(python3 "$root/examples/run_log.py" field "$log" done step)" \
     "$(python3 "$root/examples/run_log.py" field "$log" valid best_step)"
 }
@@ -54,7 +55,7 @@ bytes=$(stat -c %s "$work/nostress/model/model.safetensors")
   echo "Written by \`examples/g2p/run.sh\` on $(date -u +%Y-%m-%d); $(machine)."
   echo "WER: words whose output matches none of their accepted pronunciations (\`s2s eval\`'s"
   echo "\`ser\`); PER: phone edit distance to the closest pronunciation over its length (\`wer\`)."
-  echo "Test: 12,000 words; dev: 2,000; beam 5. Training: one thread each, the two variants one after the other."
+  echo "Test: 12,000 words; dev: 2,000; beam 5. The two variants are trained one after the other."
   echo
   echo "| variant | test WER % | test PER % | dev WER % | dev PER % | training time | steps (best) |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
