@@ -95,7 +95,7 @@ def main(argv):
     elif len(argv) == 4 and argv[1] == "best":
         print(f"{best(argv[2], argv[3]):.2f}")
     elif len(argv) >= 6 and argv[1] == "plot":
-        plot(argv[2], argv[3], argv[4], [a.split("=", 1) for a in argv[5:]])
+        plot(argv[2], argv[3], argv[4], [a.rsplit("=", 1) for a in argv[5:]])
     else:
         sys.exit(__doc__)
 
