@@ -64,6 +64,8 @@ bytes=$(stat -c %s "$work/nostress/model/model.safetensors")
   echo
   echo "Published single models on the standard CMUdict split (another split, so loosely comparable):"
   echo "bidirectional LSTM 23.55 / 5.45, attention ensemble 20.24 / 4.69 (no stress, WER / PER)."
+  echo "The target (no stress: WER ≤ 24, PER ≤ 6) and what was tried to reach it:"
+  echo "[docs/recipes.md](../../docs/recipes.md#g2p-what-was-tried)."
   echo
   echo "Model: $params parameters, model.safetensors $((bytes / 1024)) KiB. Learning curves (dev WER, greedy, per"
   echo "validation): [curves.svg](curves.svg). Configuration ([g2p.yaml](g2p.yaml)):"
