@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CMUdict grapheme-to-phoneme, from the data to scored test sets in one command:
 # trains g2p.yaml on the no-stress variant (32 epochs) and the stress variant
-# (15 epochs, to keep the recipe near 2 hours), one after the other, decodes the 12,000 test words with beam search (beam 5), scores
-# them against every accepted pronunciation, and writes RESULTS.md.
+# (15 epochs, to keep the recipe near 2 hours), one after the other, decodes
+# the 12,000 test words with beam search (beam 5), scores them against every
+# accepted pronunciation, and writes RESULTS.md.
 # An interrupted run picks up where it stopped. Environment: see ../recipe.sh.
 set -euo pipefail
 source "$(dirname "$0")/../recipe.sh"
