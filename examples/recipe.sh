@@ -50,7 +50,7 @@ train_model() {
   local config=$1 dir=$2 state
   shift 2
   [ "$smoke" = 1 ] && set -- "${smoke_train_args[@]}"  # these set the length of a smoke run
-  state=$(python3 "$root/examples/run_log.py" state "$dir/train.log.jsonl")
+  state=$(run_log state "$dir/train.log.jsonl")
   case "$state" in
     done) echo "$dir: already trained (delete it to train again)" ;;
     started) "$s2s" train --resume "$dir" ;;
@@ -61,6 +61,11 @@ train_model() {
 # score SCORES_FILE METRIC: the number from an `s2s eval` line such as 'SER|nrefs:2|tok:space = 23.10 (...)'.
 score() {
   sed -n "s/^$2|[^=]* = \([0-9.]*\).*/\1/p" "$1" | head -n 1
+}
+
+# run_log ARGS...: examples/run_log.py (training-log fields and plots).
+run_log() {
+  python3 "$root/examples/run_log.py" "$@"
 }
 
 # minutes SECONDS: rounded to whole minutes.

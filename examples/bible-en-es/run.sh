@@ -30,10 +30,10 @@ for split in dev test; do
 done
 
 log=$work/model/train.log.jsonl
-python3 "$root/examples/run_log.py" plot "$work/curves.svg" bleu "dev BLEU (greedy)" "KJV to RV1909=$log"
+run_log plot "$work/curves.svg" bleu "dev BLEU (greedy)" "KJV to RV1909=$log"
 [ "$smoke" = 1 ] || cp "$work/curves.svg" "$here/curves.svg"
-secs=$(python3 "$root/examples/run_log.py" field "$log" done elapsed_s)
-params=$(python3 "$root/examples/run_log.py" field "$log" start parameters)
+secs=$(run_log field "$log" done elapsed_s)
+params=$(run_log field "$log" start parameters)
 bytes=$(stat -c %s "$work/model/model.safetensors")
 {
   echo "# English→Spanish recipe results (KJV → Reina-Valera 1909)"
@@ -52,8 +52,8 @@ bytes=$(stat -c %s "$work/model/model.safetensors")
   grep -h -e '^BLEU' -e '^chrF' "$work/test.scores"
   echo '```'
   echo
-  echo "Training: $(minutes "$secs") min on $(python3 "$root/examples/run_log.py" field "$log" start threads) thread(s), $(python3 "$root/examples/run_log.py" field "$log" done step) steps"
-  echo "(best dev BLEU $(python3 "$root/examples/run_log.py" best "$log" bleu) at step $(python3 "$root/examples/run_log.py" field "$log" valid best_step))."
+  echo "Training: $(minutes "$secs") min on $(run_log field "$log" start threads) thread(s), $(run_log field "$log" done step) steps"
+  echo "(best dev BLEU $(run_log best "$log" bleu) at step $(run_log field "$log" valid best_step))."
   echo "Model: $params parameters, model.safetensors $((bytes / 1048576)) MiB; SentencePiece unigram, $pieces pieces per side."
   echo "Learning curve (dev BLEU, greedy, per epoch): [curves.svg](curves.svg). Configuration ([bible.yaml](bible.yaml)):"
   echo

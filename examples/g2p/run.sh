@@ -32,7 +32,7 @@ for variant in nostress stress; do
   done
 done
 
-python3 "$root/examples/run_log.py" plot "$work/curves.svg" ser "dev WER % (greedy)" \
+run_log plot "$work/curves.svg" ser "dev WER % (greedy)" \
   "no stress=$work/nostress/model/train.log.jsonl" "stress=$work/stress/model/train.log.jsonl"
 [ "$smoke" = 1 ] || cp "$work/curves.svg" "$here/curves.svg"
 
@@ -40,15 +40,15 @@ python3 "$root/examples/run_log.py" plot "$work/curves.svg" ser "dev WER % (gree
 row() {
   local d=$work/$1 log=$work/$1/model/train.log.jsonl
   local secs
-  secs=$(python3 "$root/examples/run_log.py" field "$log" done elapsed_s)
+  secs=$(run_log field "$log" done elapsed_s)
   printf '| %s | **%s** | **%s** | %s | %s | %s min, %s thread(s) | %s (best %s) |\n' "$2" \
     "$(score "$d/test.scores" SER)" "$(score "$d/test.scores" WER)" \
     "$(score "$d/dev.scores" SER)" "$(score "$d/dev.scores" WER)" "$(minutes "$secs")" \
-    "$(python3 "$root/examples/run_log.py" field "$log" start threads)" \
-    "$(python3 "$root/examples/run_log.py" field "$log" done step)" \
-    "$(python3 "$root/examples/run_log.py" field "$log" valid best_step)"
+    "$(run_log field "$log" start threads)" \
+    "$(run_log field "$log" done step)" \
+    "$(run_log field "$log" valid best_step)"
 }
-params=$(python3 "$root/examples/run_log.py" field "$work/nostress/model/train.log.jsonl" start parameters)
+params=$(run_log field "$work/nostress/model/train.log.jsonl" start parameters)
 bytes=$(stat -c %s "$work/nostress/model/model.safetensors")
 {
   echo "# G2P recipe results (CMUdict)"
