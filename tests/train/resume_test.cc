@@ -173,7 +173,9 @@ TEST(TrainingRun, LeavesACompleteModelDirectory) {
     std::size_t nl = log.find('\n', pos);
     auto j = nlohmann::json::parse(log.substr(pos, nl - pos));
     ++events[j.at("event").get<std::string>()];
-    if (j.at("event") == "done") EXPECT_GT(j.at("elapsed_s").get<double>(), 0.0);
+    if (j.at("event") == "done") {
+      EXPECT_GT(j.at("elapsed_s").get<double>(), 0.0);
+    }
     pos = nl + 1;
   }
   EXPECT_EQ(events["valid"], 4);  // steps 25, 50, 75, 100: none extra at the end
