@@ -1,20 +1,14 @@
 // The shared option parser: forms, typed getters, defaults, and each error.
 #include <gtest/gtest.h>
 
+#include "support/error_of.h"
 #include "s2s/cli/args.h"
 #include "s2s/core/error.h"
 
 namespace s2s::cli {
 namespace {
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using s2s::testing::error_of;
 
 Args make() {
   Args a("s2s demo", "A demo command.");

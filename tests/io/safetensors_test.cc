@@ -10,6 +10,7 @@
 
 #include "s2s/core/rng.h"
 #include "s2s/io/atomic_file.h"
+#include "support/error_of.h"
 #include "support/temp_dir.h"
 
 namespace s2s::io {
@@ -31,14 +32,7 @@ std::string floats(std::initializer_list<float> v) {
   return s;
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using s2s::testing::error_of;
 
 std::string decode_error(const std::string& bytes) {
   return error_of([&] { decode_safetensors(bytes, "m.safetensors"); });

@@ -16,20 +16,14 @@
 #include "s2s/io/training_run.h"
 #include "s2s/metrics/evaluate.h"
 #include "s2s/search/greedy.h"
+#include "support/error_of.h"
 #include "support/temp_dir.h"
 #include "train/tiny_run.h"
 
 namespace s2s::io {
 namespace {
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using s2s::testing::error_of;
 
 TrainingRunResult run(const train::RunConfig& c) {
   TrainingRunOptions o;

@@ -2,20 +2,14 @@
 
 #include <functional>
 
+#include "support/error_of.h"
 #include "s2s/core/error.h"
 #include "s2s/models/model_config.h"
 
 namespace s2s::models {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using s2s::testing::error_of;
 
 ModelConfig valid() {
   ModelConfig c;

@@ -11,6 +11,7 @@
 #include "s2s/io/checkpoint.h"
 #include "s2s/io/model_dir.h"
 #include "s2s/io/training_run.h"
+#include "support/error_of.h"
 #include "support/temp_dir.h"
 #include "train/tiny_run.h"
 
@@ -19,14 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using s2s::testing::error_of;
 
 TrainingRunResult run(const train::RunConfig& c, const std::string& resume = "", std::function<bool()> interrupted = {}) {
   TrainingRunOptions o;

@@ -1,5 +1,6 @@
 // Run configuration: defaults, YAML + command line (the command line wins),
 // errors that name file:line, the effective configuration, the presets.
+#include "support/error_of.h"
 #include "s2s/train/run_config.h"
 
 #include <gtest/gtest.h>
@@ -12,14 +13,7 @@
 namespace s2s::train {
 namespace {
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using s2s::testing::error_of;
 
 RunConfig from_yaml(const std::string& yaml, const FlatOptions& command_line = {}) {
   return io::assemble_run_config(io::parse_yaml_config(yaml, "run.yaml"), command_line);
