@@ -6,39 +6,19 @@
 #include <vector>
 
 #include "s2s/core/error.h"
-#include "s2s/data/batcher.h"
-#include "s2s/train/make_optimizer.h"
 #include "s2s/train/trainer.h"
-#include "train/tiny_run.h"
+#include "train/trainer_rig.h"
 
 namespace s2s::train {
 namespace {
 
-struct Rig {
-  RunConfig config;
-  std::unique_ptr<models::EncoderDecoder> model;
-  std::unique_ptr<Optimizer> optimizer;
-  std::unique_ptr<LrSchedule> schedule;
-  std::unique_ptr<data::Batcher> batcher;
-  std::unique_ptr<Trainer> trainer;
-
-  Rig(const FlatOptions& overrides, TrainerHooks hooks) {
-    // data.dev only names the dev set for the option checks; the batches come from below.
-    FlatOptions o{{"model.hidden_size", "8"}, {"model.embedding_size", "4"}, {"train.valid_every", "5"},
-                  {"train.save_every", "0"},  {"train.steps", "1000"},      {"data.dev", "dev.tsv"}};
-    for (const auto& [k, v] : overrides) o[k] = v;
-    config = run_config_from_map(o);
-    config.model.src_vocab_size = config.model.tgt_vocab_size = 12;
-    Rng init(derive_seed(config.train.seed, kSeedModelInit));
-    model = models::build_model(config.model, init);
-    optimizer = make_optimizer(config.optim, model->parameters());
-    schedule = make_lr_schedule(schedule_config(config));
-    data::BatchOptions b;
-    b.batch_sentences = 16;
-    batcher = std::make_unique<data::Batcher>(testing::reverse_dataset(100, 11), b);
-    auto dev = testing::batches_of(*testing::reverse_dataset(20, 12), 16);
-    trainer = std::make_unique<Trainer>(*model, *optimizer, *schedule, *batcher, std::move(dev), config, nullptr, hooks);
-  }
+// data.dev only names the dev set for the option checks; the batches come from the rig.
+struct Rig : testing::TrainerRig {
+  Rig(const FlatOptions& overrides, TrainerHooks hooks)
+      : TrainerRig(testing::merged({{"model.hidden_size", "8"}, {"model.embedding_size", "4"}, {"train.valid_every", "5"},
+                                    {"train.save_every", "0"}, {"train.steps", "1000"}, {"data.dev", "dev.tsv"}},
+                                   overrides),
+                   std::move(hooks), {.train_pairs = 100, .dev_pairs = 20, .batch_seed = {}}) {}
 };
 
 // A hook that reports the scripted values in turn, with a constant second metric.

@@ -6,38 +6,17 @@
 
 #include <cmath>
 
-#include "s2s/data/batcher.h"
-#include "s2s/train/make_optimizer.h"
-#include "train/tiny_run.h"
+#include "train/trainer_rig.h"
 
 namespace s2s::train {
 namespace {
 
-struct Rig {
-  RunConfig config;
-  std::unique_ptr<models::EncoderDecoder> model;
-  std::unique_ptr<Optimizer> optimizer;
-  std::unique_ptr<LrSchedule> schedule;
-  std::unique_ptr<data::Batcher> batcher;
-  std::unique_ptr<Trainer> trainer;
-
-  explicit Rig(const FlatOptions& overrides, TrainerHooks hooks = {}) {
-    FlatOptions o{{"model.hidden_size", "16"}, {"model.embedding_size", "8"}, {"optim.lr", "0.01"},
-                  {"train.valid_every", "50"}, {"train.save_every", "0"}, {"train.seed", "3"}};
-    for (const auto& [k, v] : overrides) o[k] = v;
-    config = run_config_from_map(o);
-    config.model.src_vocab_size = config.model.tgt_vocab_size = 12;
-    Rng init(derive_seed(config.train.seed, kSeedModelInit));
-    model = models::build_model(config.model, init);
-    optimizer = make_optimizer(config.optim, model->parameters());
-    schedule = make_lr_schedule(schedule_config(config));
-    data::BatchOptions b;
-    b.batch_sentences = 16;
-    b.seed = 5;
-    batcher = std::make_unique<data::Batcher>(testing::reverse_dataset(300, 11), b);
-    auto dev = testing::batches_of(*testing::reverse_dataset(40, 12), 16);
-    trainer = std::make_unique<Trainer>(*model, *optimizer, *schedule, *batcher, std::move(dev), config, nullptr, hooks);
-  }
+struct Rig : testing::TrainerRig {
+  explicit Rig(const FlatOptions& overrides, TrainerHooks hooks = {})
+      : TrainerRig(testing::merged({{"model.hidden_size", "16"}, {"model.embedding_size", "8"}, {"optim.lr", "0.01"},
+                                    {"train.valid_every", "50"}, {"train.save_every", "0"}, {"train.seed", "3"}},
+                                   overrides),
+                   std::move(hooks), {.train_pairs = 300, .dev_pairs = 40, .batch_seed = 5}) {}
 };
 
 TEST(Trainer, LossFallsOnATinyTask) {
