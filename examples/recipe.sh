@@ -49,7 +49,13 @@ test_lines() {
 train_model() {
   local config=$1 dir=$2 state
   shift 2
-  [ "$smoke" = 1 ] && set -- "${smoke_train_args[@]}"  # these set the length of a smoke run
+  if [ "$smoke" = 1 ]; then  # the smoke options set the run's length; the others stay
+    local kept=()
+    while [ $# -gt 0 ]; do
+      case "$1" in --epochs | --steps) shift 2 ;; *) kept+=("$1"); shift ;; esac
+    done
+    set -- "${smoke_train_args[@]}" "${kept[@]}"
+  fi
   state=$(run_log state "$dir/train.log.jsonl")
   case "$state" in
     done) echo "$dir: already trained (delete it to train again)" ;;
