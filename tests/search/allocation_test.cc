@@ -29,7 +29,7 @@ TEST(Allocation, NoHeapAllocationPerStep) {
   ToyModel m(8, bigram_table(8, {{models::kBos, A, 0.6}, {models::kBos, B, 0.3}, {A, A, 0.7}, {A, B, 0.2},
                                  {B, B, 0.7}, {B, A, 0.2}, {A, models::kEos, 1e-6}, {B, models::kEos, 1e-6}}));
   search::Ensemble e({&m});
-  models::TokenBatch src = batch_of({{A, B}, {B}, {A, A, A}});
+  models::TokenBatch src = make_batch({{A, B}, {B}, {A, A, A}});
   for (int strategy = 0; strategy < 3; ++strategy) {
     search::SearchOptions o;
     o.beam_size = strategy == 1 ? 3 : 1;

@@ -107,13 +107,13 @@ TEST(BeamSearch, LengthNormalisationByHand) {
 TEST(BeamSearch, BeamOneEqualsGreedyOnToyAndRandomModels) {
   ToyModel toy = garden_path();
   search::SearchOptions o = opts(1, search::LengthNorm::Average);
-  models::TokenBatch b = batch_of({{A}, {B, C}});
+  models::TokenBatch b = make_batch({{A}, {B, C}});
   search::Ensemble e({&toy});
   expect_identical(search::beam_search(e, {&b, 1}, o), search::greedy_search(e, {&b, 1}, o));
 
   auto rnn = small_rnn(7);
   auto src = random_sources(20, 24, 9, 3);
-  models::TokenBatch rb = batch_of(src);
+  models::TokenBatch rb = make_batch(src);
   search::Ensemble re({rnn.get()});
   o.keep_attention = true;
   for (auto norm : {search::LengthNorm::None, search::LengthNorm::Average, search::LengthNorm::Gnmt}) {
@@ -143,7 +143,7 @@ TEST(BeamSearch, LengthLimitsForceAndBanEndOfSentence) {
   for (auto* strategy : {&search::greedy_search, &search::beam_search}) {
     search::SearchOptions o = opts(1);
     o.max_length = 5;
-    models::TokenBatch one = batch_of({{A}}), three = batch_of({{A, A, A}});
+    models::TokenBatch one = make_batch({{A}}), three = make_batch({{A, A, A}});
     auto r = strategy(e, {&one, 1}, o);
     EXPECT_EQ(r[0].hypotheses[0].tokens, Ids(5, A));
     EXPECT_NEAR(r[0].hypotheses[0].log_prob, std::log(std::pow(0.9, 5) * 0.05), 1e-5);  // forced </s> keeps its probability
@@ -172,7 +172,7 @@ TEST(BeamSearch, RepeatedNgramsAreBlocked) {
   ToyModel m(V, bigram_table(V, {{models::kBos, A, 0.9}, {A, B, 0.9}, {A, models::kEos, 0.05},
                                  {B, A, 0.9}, {B, models::kEos, 0.05}}));
   search::Ensemble e({&m});
-  models::TokenBatch b = batch_of({{A}});
+  models::TokenBatch b = make_batch({{A}});
   search::SearchOptions o = opts(1);
   o.max_length = 12;
   for (auto* strategy : {&search::greedy_search, &search::beam_search}) {

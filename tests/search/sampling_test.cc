@@ -125,7 +125,7 @@ TEST(Sampling, TopKLimitsEveryStepOnARandomModel) {
   for (std::size_t i = 0; i < src.size(); ++i)
     for (const auto& h : res[i].hypotheses) {
       autograd::Graph g(false);
-      models::TokenBatch b = batch_of({src[i]});
+      models::TokenBatch b = make_batch({src[i]});
       auto st = m->encode(g, b);
       std::int32_t prev = models::kBos;
       for (std::int32_t tok : h.tokens) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/model_test_util.h"
 #include "s2s/core/rng.h"
 #include "s2s/models/encoder_decoder.h"
 #include "s2s/search/search.h"
@@ -16,22 +17,9 @@ namespace s2s::testing {
 
 using Ids = std::vector<std::int32_t>;
 
-// Time-major padded batch of the given sequences.
-inline models::TokenBatch batch_of(const std::vector<Ids>& seqs) {
-  std::int64_t batch = static_cast<std::int64_t>(seqs.size()), steps = 0;
-  for (const auto& s : seqs) steps = std::max<std::int64_t>(steps, static_cast<std::int64_t>(s.size()));
-  std::vector<std::int32_t> ids(static_cast<std::size_t>(steps * batch), models::kPad), lengths;
-  for (std::int64_t b = 0; b < batch; ++b) {
-    const auto& s = seqs[static_cast<std::size_t>(b)];
-    for (std::size_t t = 0; t < s.size(); ++t) ids[t * static_cast<std::size_t>(batch) + static_cast<std::size_t>(b)] = s[t];
-    lengths.push_back(static_cast<std::int32_t>(s.size()));
-  }
-  return {Tensor::from_ids(ids, Shape{steps, batch}), Tensor::from_ids(lengths, Shape{batch})};
-}
-
 inline std::vector<search::SentenceResult> run(search::Ensemble& e, const std::vector<Ids>& src,
                                                const search::SearchOptions& o, std::vector<std::int64_t> ids = {}) {
-  models::TokenBatch b = batch_of(src);
+  models::TokenBatch b = make_batch(src);
   return search::decode(e, std::span<const models::TokenBatch>(&b, 1), o, ids);
 }
 

@@ -81,4 +81,18 @@ void step_and_trace(Ensemble& ens, autograd::Graph& g, const BatchSetup& setup, 
   for (std::int64_t r = 0; r < rows; ++r) std::copy_n(att.f32() + r * att.dim(1), att.dim(1), trace.attention(t, r));
 }
 
+std::span<float> constrained_row(const BatchSetup& setup, const Trace& trace, Tensor& logp, std::int64_t t,
+                                 std::int64_t r, std::int64_t sentence, std::span<std::int32_t> hist,
+                                 std::int64_t no_repeat_ngram) {
+  const std::int64_t V = logp.dim(1);
+  std::span<float> row(logp.f32() + r * V, static_cast<std::size_t>(V));
+  std::span<std::int32_t> h;
+  if (!hist.empty()) {
+    h = hist.subspan(static_cast<std::size_t>(r * setup.max_steps), static_cast<std::size_t>(t));
+    trace.history(t, r, h);
+  }
+  constrain_row(row, t, h, setup.limits[static_cast<std::size_t>(sentence)], no_repeat_ngram);
+  return row;
+}
+
 }  // namespace s2s::search

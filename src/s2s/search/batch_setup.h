@@ -49,4 +49,11 @@ double finished_score(const SearchOptions& options, const Trace& trace, std::int
 void step_and_trace(Ensemble& ens, autograd::Graph& g, const BatchSetup& setup, const Tensor& prev, std::int64_t rows,
                     std::int64_t t, Tensor& logp, Tensor& att, Trace& trace);
 
+// Row r of step t's log-probabilities (logp [rows, V]) with its sentence's
+// constraints applied (constrain_row); with no_repeat_ngram > 0 the row's
+// history is first read from the trace into hist (max_steps values per row).
+std::span<float> constrained_row(const BatchSetup& setup, const Trace& trace, Tensor& logp, std::int64_t t,
+                                 std::int64_t r, std::int64_t sentence, std::span<std::int32_t> hist,
+                                 std::int64_t no_repeat_ngram);
+
 }  // namespace s2s::search

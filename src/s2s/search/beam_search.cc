@@ -89,13 +89,7 @@ std::vector<SentenceResult> beam_search(Ensemble& ens, std::span<const models::T
     parallel_for(0, rows, std::max<std::int64_t>(1, 32768 / V), [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t r = lo; r < hi; ++r) {
         const auto ur = static_cast<std::size_t>(r);
-        std::span<float> row(logp.f32() + r * V, static_cast<std::size_t>(V));
-        std::span<std::int32_t> h;
-        if (!hist.empty()) {
-          h = std::span<std::int32_t>(hist).subspan(ur * static_cast<std::size_t>(setup.max_steps), static_cast<std::size_t>(t));
-          trace.history(t, r, h);
-        }
-        constrain_row(row, t, h, setup.limits[static_cast<std::size_t>(sent[ur])], o.no_repeat_ngram);
+        std::span<float> row = constrained_row(setup, trace, logp, t, r, sent[ur], hist, o.no_repeat_ngram);
         cand_count[ur] = row_top(row, cum[ur], C, cand_score.data() + ur * static_cast<std::size_t>(C),
                                  cand_token.data() + ur * static_cast<std::size_t>(C));
       }

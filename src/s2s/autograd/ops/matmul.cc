@@ -16,44 +16,29 @@ Shape matmul_shape(const Shape& a, std::int64_t n, bool trans_a, std::int64_t m)
 
 // C = op(A) op(B):  dA = dC op(B)^T (or its transpose), dB = op(A)^T dC (or its transpose).
 // A first gradient is written by the gemm itself (beta 0) instead of added to zeros.
-void matmul_backward(Node& n) {
+// Gemm: kernels::gemm (matmul) or kernels::gemm_batched (bmm).
+template <void (*Gemm)(const Tensor&, const Tensor&, Tensor&, kernels::GemmOp)>
+void product_backward(Node& n) {
   bool ta = n.i[0] != 0, tb = n.i[1] != 0;
   const Tensor& a = n.input(0)->value;
   const Tensor& b = n.input(1)->value;
   bool fresh = false;
   if (Tensor* ga = n.input_grad_for_write(0, fresh)) {
     float beta = fresh ? 0.0f : 1.0f;
-    if (!ta) kernels::gemm(n.grad, b, *ga, {false, !tb, 1.0f, beta});
-    else kernels::gemm(b, n.grad, *ga, {tb, true, 1.0f, beta});
+    if (!ta) Gemm(n.grad, b, *ga, {false, !tb, 1.0f, beta});
+    else Gemm(b, n.grad, *ga, {tb, true, 1.0f, beta});
   }
   if (Tensor* gb = n.input_grad_for_write(1, fresh)) {
     float beta = fresh ? 0.0f : 1.0f;
-    if (!tb) kernels::gemm(a, n.grad, *gb, {!ta, false, 1.0f, beta});
-    else kernels::gemm(n.grad, a, *gb, {true, ta, 1.0f, beta});
-  }
-}
-
-void bmm_backward(Node& n) {
-  bool ta = n.i[0] != 0, tb = n.i[1] != 0;
-  const Tensor& a = n.input(0)->value;
-  const Tensor& b = n.input(1)->value;
-  bool fresh = false;
-  if (Tensor* ga = n.input_grad_for_write(0, fresh)) {
-    float beta = fresh ? 0.0f : 1.0f;
-    if (!ta) kernels::gemm_batched(n.grad, b, *ga, {false, !tb, 1.0f, beta});
-    else kernels::gemm_batched(b, n.grad, *ga, {tb, true, 1.0f, beta});
-  }
-  if (Tensor* gb = n.input_grad_for_write(1, fresh)) {
-    float beta = fresh ? 0.0f : 1.0f;
-    if (!tb) kernels::gemm_batched(a, n.grad, *gb, {!ta, false, 1.0f, beta});
-    else kernels::gemm_batched(n.grad, a, *gb, {true, ta, 1.0f, beta});
+    if (!tb) Gemm(a, n.grad, *gb, {!ta, false, 1.0f, beta});
+    else Gemm(n.grad, a, *gb, {true, ta, 1.0f, beta});
   }
 }
 
 }  // namespace
 
-const OpDef op_defs::matmul{OpId::matmul, "matmul", matmul_backward};
-const OpDef op_defs::bmm{OpId::bmm, "bmm", bmm_backward};
+const OpDef op_defs::matmul{OpId::matmul, "matmul", product_backward<kernels::gemm>};
+const OpDef op_defs::bmm{OpId::bmm, "bmm", product_backward<kernels::gemm_batched>};
 
 Var matmul(Var a, Var b, bool trans_a, bool trans_b) {
   S2S_CHECK(b.ndim() == 2, "matmul: b must be 2-d, got ", b.shape().str());
