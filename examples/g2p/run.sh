@@ -35,11 +35,13 @@ for variant in nostress stress; do
   for i in "${!pids[@]}"; do
     wait "${pids[$i]}" || { tail -n 5 "$dir/train${seeds[$i]}.out" >&2; exit 1; }
   done
-  # The ensemble ("ens") averages the two models' log-probabilities at every step.
+  # The ensemble ("ens") averages the models' log-probabilities at every step.
+  ensemble=()
+  for seed in "${seeds[@]}"; do ensemble+=(-m "$dir/model$seed"); done
   for split in dev test; do
     for m in ens "${seeds[@]}"; do
       models=(-m "$dir/model$m")
-      [ "$m" = ens ] && models=(-m "$dir/model1" -m "$dir/model2")
+      [ "$m" = ens ] && models=("${ensemble[@]}")
       echo "== $variant: decoding and scoring $split, model $m (beam 5)"
       "$s2s" eval "${models[@]}" --test "$dir/data/$split.refs.tsv" --ref-separator '|' \
         --metrics ser,wer --beam 5 --output "$dir/$split.$m.hyp" | tee "$dir/$split.$m.scores"

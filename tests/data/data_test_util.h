@@ -7,10 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <string>
 
-#include "s2s/core/error.h"
+#include "support/error_of.h"
 
 namespace s2s::testing {
 
@@ -44,16 +43,6 @@ class TempDir {
  private:
   std::string path_;
 };
-
-// The message of the s2s::Error that fn throws ("" if it throws none).
-inline std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 #define EXPECT_ERROR(stmt, text) EXPECT_EQ(::s2s::testing::error_of([&] { stmt; }), text)
 #define EXPECT_ERROR_HAS(stmt, part) \
