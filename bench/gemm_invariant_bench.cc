@@ -2,7 +2,8 @@
 // y [m, n] = x [m, k] w^T, w [n, k]. Kernels: BLAS (cblas_sgemm NT),
 // invariant_nt
 // (sgemm_row_invariant with trans_b, packs w), invariant_nn (the same kernel
-// with w stored [k, n], no packing).
+// with w stored [k, n], no packing), packed_nt (gemm_packed_nt: w packed once,
+// outside the timed loop, as decoding does once per batch).
 //   ./build/bench/gemm_invariant_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -16,7 +17,7 @@ namespace {
 using s2s::Shape;
 using s2s::Tensor;
 
-enum Kind { kBlas, kInvariantNt, kInvariantNn };
+enum Kind { kBlas, kInvariantNt, kInvariantNn, kPackedNt };
 
 // args: m, n, k, threads
 template <Kind kind>
@@ -27,6 +28,7 @@ void BM_Gemm(benchmark::State& state) {
   s2s::Rng rng(1);
   rng.fill_uniform(x.f32(), x.numel(), -1, 1);
   rng.fill_uniform(w.f32(), w.numel(), -1, 1);
+  s2s::kernels::PackedNT packed(w);
   for (auto _ : state) {
     switch (kind) {
       case kBlas:
@@ -40,12 +42,27 @@ void BM_Gemm(benchmark::State& state) {
       case kInvariantNn:  // w's buffer read as [k, n]: same cost as a stored transpose
         s2s::kernels::sgemm_row_invariant(false, false, m, n, k, 1.0f, x.f32(), k, w.f32(), n, 0.0f, y.f32(), n);
         break;
+      case kPackedNt:
+        s2s::kernels::gemm_packed_nt(m, x.f32(), k, packed, 0.0f, y.f32(), n);
+        break;
     }
     benchmark::DoNotOptimize(y.f32());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
                                                  benchmark::Counter::kIs1000);
 }
+
+// Packing w once (per decoding batch), for the packed_nt rows.
+void BM_Pack(benchmark::State& state) {
+  const std::int64_t n = state.range(0), k = state.range(1);
+  s2s::set_num_threads(static_cast<int>(state.range(2)));
+  Tensor w = Tensor::empty(Shape{n, k});
+  s2s::Rng rng(1);
+  rng.fill_uniform(w.f32(), w.numel(), -1, 1);
+  for (auto _ : state) benchmark::DoNotOptimize(s2s::kernels::PackedNT(w).panels().defined());
+}
+BENCHMARK(BM_Pack)->Name("pack")->ArgNames({"n", "k", "threads"})->Args({8000, 1024, 1})->Args({8000, 1024, 2})
+    ->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void shapes(benchmark::internal::Benchmark* b) {
   for (int threads : {1, 2})
@@ -58,6 +75,7 @@ void shapes(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_Gemm<kBlas>)->Name("blas")->Apply(shapes);
 BENCHMARK(BM_Gemm<kInvariantNt>)->Name("invariant_nt")->Apply(shapes);
 BENCHMARK(BM_Gemm<kInvariantNn>)->Name("invariant_nn")->Apply(shapes);
+BENCHMARK(BM_Gemm<kPackedNt>)->Name("packed_nt")->Apply(shapes);
 
 }  // namespace
 

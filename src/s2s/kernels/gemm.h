@@ -56,6 +56,33 @@ bool gemm_nt_small_m_available();
 void gemm_nt_small_m(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda, const float* b,
                      std::int64_t ldb, float beta, float* c, std::int64_t ldc);
 
+// A weight w [n, k] (the w of y = x w^T) packed once for many row-invariant
+// products, where sgemm_row_invariant would re-pack it on every call: each
+// search step's output projection over the whole vocabulary. With AVX-512 the
+// panels hold w as [ceil(n / 32) * 2, k, 16] (16 columns per k, zero-padded);
+// elsewhere only w is kept and the products fall back to row_invariant_nt.
+// Holds w's storage, so it never dangles; it must be rebuilt when w changes.
+class PackedNT {
+ public:
+  PackedNT() = default;
+  explicit PackedNT(const Tensor& w);
+  bool defined() const { return weight_.defined(); }
+  const Tensor& weight() const { return weight_; }
+  const Tensor& panels() const { return panels_; }
+
+ private:
+  Tensor weight_, panels_;
+};
+
+// C = beta C + A w^T with w packed: bit-identical to
+// sgemm_row_invariant(false, true, m, n, k, 1, a, lda, w, k, beta, c, ldc).
+// Few rows (<= kGemmSmallRows) read w in place (gemm_nt_small_m).
+void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const PackedNT& w, float beta, float* c,
+                    std::int64_t ldc);
+
+// linear() through a packed weight: y = x w^T + b, row-invariant.
+void linear(const Tensor& x, const PackedNT& w, const Tensor* b, Tensor& y);
+
 // Batched: a [batch, ., .], b [batch, ., .] or [., .] (shared), c [batch, ., .].
 void gemm_batched(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op = {});
 

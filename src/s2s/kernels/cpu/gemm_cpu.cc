@@ -76,22 +76,39 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
         mb.cols, op.beta, c.f32(), mc.cols);
 }
 
-void linear(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y, bool row_invariant) {
+namespace {
+
+void check_linear(const Tensor& x, const Tensor& w, const Tensor* b, const Tensor& y) {
   S2S_CHECK(w.ndim() == 2 && x.dim(-1) == w.dim(1) && y.dim(-1) == w.dim(0) && y.numel() / w.dim(0) == x.numel() / w.dim(1),
             "linear: x ", x.shape().str(), ", weight ", w.shape().str(), " and output ", y.shape().str(), " do not match");
   S2S_CHECK(!b || b->numel() == w.dim(0), "linear: bias ", b->shape().str(), " does not match weight ", w.shape().str());
-  if (!b) {
-    gemm(x, w, y, {false, true, 1.0f, 0.0f, row_invariant});
-    return;
-  }
-  const std::int64_t cols = w.dim(0), rows = y.numel() / std::max<std::int64_t>(cols, 1);
-  const float* pb = b->f32();
+}
+
+// Every row of y [rows, b.numel()] = b.
+void fill_bias_rows(const Tensor& b, Tensor& y) {
+  const std::int64_t cols = b.numel(), rows = y.numel() / std::max<std::int64_t>(cols, 1);
+  const float* pb = b.f32();
   float* py = y.f32();
   parallel_for(0, rows, std::max<std::int64_t>(1, (1 << 15) / std::max<std::int64_t>(cols, 1)),
                [&](std::int64_t r0, std::int64_t r1) {
                  for (std::int64_t r = r0; r < r1; ++r) std::memcpy(py + r * cols, pb, static_cast<std::size_t>(cols) * sizeof(float));
                });
-  gemm(x, w, y, {false, true, 1.0f, 1.0f, row_invariant});
+}
+
+}  // namespace
+
+void linear(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y, bool row_invariant) {
+  check_linear(x, w, b, y);
+  if (b) fill_bias_rows(*b, y);
+  gemm(x, w, y, {false, true, 1.0f, b ? 1.0f : 0.0f, row_invariant});
+}
+
+void linear(const Tensor& x, const PackedNT& w, const Tensor* b, Tensor& y) {
+  check_linear(x, w.weight(), b, y);
+  S2S_CHECK(x.device() == y.device() && w.weight().device() == y.device(), "linear: operands are on different devices");
+  if (b) fill_bias_rows(*b, y);
+  const std::int64_t k = w.weight().dim(1);
+  gemm_packed_nt(x.numel() / std::max<std::int64_t>(k, 1), x.f32(), k, w, b ? 1.0f : 0.0f, y.f32(), w.weight().dim(0));
 }
 
 void gemm_batched(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "s2s/core/parallel.h"
+#include "s2s/kernels/cpu/transpose16.h"
 #include "s2s/kernels/gemm.h"
 
 // GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
@@ -22,34 +23,6 @@
 namespace s2s::kernels {
 
 namespace {
-
-// out[j] = column j of the 16 x 16 block whose rows are in[0..15]:
-// unpack 32-bit pairs, then 64-bit pairs (4 x 4 blocks inside 128-bit
-// lanes), then a 4 x 4 exchange of the 128-bit lanes.
-__attribute__((target("avx512f"))) inline void transpose16(const __m512 in[16], __m512 out[16]) {
-  __m512 t[16], s[16];
-  for (int p = 0; p < 16; p += 2) {
-    t[p] = _mm512_unpacklo_ps(in[p], in[p + 1]);
-    t[p + 1] = _mm512_unpackhi_ps(in[p], in[p + 1]);
-  }
-  // s[4g + m], lane L: column 4L + m of rows 4g .. 4g + 3.
-  for (int g = 0; g < 16; g += 4) {
-    __m512d a = _mm512_castps_pd(t[g]), b = _mm512_castps_pd(t[g + 2]);
-    __m512d c = _mm512_castps_pd(t[g + 1]), d = _mm512_castps_pd(t[g + 3]);
-    s[g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
-    s[g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
-    s[g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
-    s[g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
-  }
-  for (int m = 0; m < 4; ++m) {
-    __m512 lo01 = _mm512_shuffle_f32x4(s[m], s[4 + m], 0x44), hi01 = _mm512_shuffle_f32x4(s[m], s[4 + m], 0xEE);
-    __m512 lo23 = _mm512_shuffle_f32x4(s[8 + m], s[12 + m], 0x44), hi23 = _mm512_shuffle_f32x4(s[8 + m], s[12 + m], 0xEE);
-    out[m] = _mm512_shuffle_f32x4(lo01, lo23, 0x88);
-    out[4 + m] = _mm512_shuffle_f32x4(lo01, lo23, 0xDD);
-    out[8 + m] = _mm512_shuffle_f32x4(hi01, hi23, 0x88);
-    out[12 + m] = _mm512_shuffle_f32x4(hi01, hi23, 0xDD);
-  }
-}
 
 // Columns [j0, j0 + nb) (nb <= 16) of the M output rows.
 template <int M>

@@ -1,0 +1,143 @@
+// Row-invariant C = beta C + A w^T through a weight packed once (kernels/gemm.h).
+// The chains are sgemm_row_invariant's, c = beta * C, then c = fma(a(i, k),
+// w(j, k), c) for k in order, so the bits are the same; what changes is that w
+// is packed once per decoding batch instead of once per step, and that with
+// no panel to fit on the stack the tile runs the whole of k in registers:
+// 12 rows x 32 columns (24 accumulators; per k two loads of w and 12
+// broadcasts of A). One task per 32 columns: its [k, 32] panel of w stays in
+// L2 while every row of A passes.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "s2s/core/parallel.h"
+#include "s2s/kernels/cpu/transpose16.h"
+#include "s2s/kernels/gemm.h"
+
+// GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
+// these intrinsics are inlined: a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+namespace s2s::kernels {
+
+namespace {
+
+constexpr int kMR = 12;            // rows per register tile
+constexpr std::int64_t kNR = 16;   // columns per vector
+constexpr std::int64_t kNT = 32;   // columns per tile (two vectors)
+
+const bool kHasAvx512 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") != 0;
+}();
+
+// Rows [0, MR) x the 32 columns of one tile; mask: which columns exist.
+template <int MR>
+__attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std::int64_t lda, const float* w0,
+                                             const float* w1, float beta, float* c, std::int64_t ldc, __mmask16 m0,
+                                             __mmask16 m1) {
+  __m512 acc[MR][2];
+  for (int i = 0; i < MR; ++i) {
+    if (beta == 0.0f) {
+      acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    } else {
+      const __m512 b = _mm512_set1_ps(beta);
+      acc[i][0] = _mm512_mul_ps(b, _mm512_maskz_loadu_ps(m0, c + i * ldc));
+      acc[i][1] = _mm512_mul_ps(b, _mm512_maskz_loadu_ps(m1, c + i * ldc + kNR));
+    }
+  }
+  for (std::int64_t kk = 0; kk < k; ++kk) {
+    const __m512 b0 = _mm512_loadu_ps(w0 + kk * kNR), b1 = _mm512_loadu_ps(w1 + kk * kNR);
+    for (int i = 0; i < MR; ++i) {
+      const __m512 av = _mm512_set1_ps(a[i * lda + kk]);
+      acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    _mm512_mask_storeu_ps(c + i * ldc, m0, acc[i][0]);
+    _mm512_mask_storeu_ps(c + i * ldc + kNR, m1, acc[i][1]);
+  }
+}
+
+template <int MR = kMR>
+__attribute__((target("avx512f"))) void tile_rows(int rows, std::int64_t k, const float* a, std::int64_t lda,
+                                                  const float* w0, const float* w1, float beta, float* c,
+                                                  std::int64_t ldc, __mmask16 m0, __mmask16 m1) {
+  if constexpr (MR > 1) {
+    if (rows < MR) return tile_rows<MR - 1>(rows, k, a, lda, w0, w1, beta, c, ldc, m0, m1);
+  }
+  tile<MR>(k, a, lda, w0, w1, beta, c, ldc, m0, m1);
+}
+
+__mmask16 columns_mask(std::int64_t count) {
+  return static_cast<__mmask16>(count >= kNR ? 0xFFFF : count <= 0 ? 0 : (1u << count) - 1);
+}
+
+// Column tile t of w: panel[kk * 16 + j] = w(t * 16 + j, kk), through 16 x 16
+// register transposes (missing rows and k past the end read as 0).
+__attribute__((target("avx512f"))) void pack_tile(const float* w, std::int64_t n, std::int64_t k, std::int64_t t,
+                                                  float* panel) {
+  const int rows = static_cast<int>(std::min<std::int64_t>(kNR, n - t * kNR));
+  __m512 in[16], out[16];
+  for (std::int64_t k0 = 0; k0 < k; k0 += kNR) {
+    const int kc = static_cast<int>(std::min<std::int64_t>(kNR, k - k0));
+    const __mmask16 km = columns_mask(kc);
+    for (int r = 0; r < 16; ++r) in[r] = r < rows ? _mm512_maskz_loadu_ps(km, w + (t * kNR + r) * k + k0) : _mm512_setzero_ps();
+    transpose16(in, out);
+    for (int kk = 0; kk < kc; ++kk) _mm512_storeu_ps(panel + (k0 + kk) * kNR, out[kk]);
+  }
+}
+
+}  // namespace
+
+PackedNT::PackedNT(const Tensor& w) : weight_(w) {
+  S2S_CHECK(w.ndim() == 2 && w.dtype() == DType::F32, "PackedNT: expected an F32 matrix, got ", w.shape().str());
+  if (!kHasAvx512) return;
+  const std::int64_t n = w.dim(0), k = w.dim(1), tiles = (n + kNT - 1) / kNT * 2;  // 16-column tiles, whole 32s
+  panels_ = Tensor::empty(Shape{tiles, k, kNR});
+  float* dst = panels_.f32();
+  parallel_for(0, tiles, 1, [&](std::int64_t t0, std::int64_t t1) {
+    for (std::int64_t t = t0; t < t1; ++t) {
+      if (t * kNR < n)
+        pack_tile(w.f32(), n, k, t, dst + t * k * kNR);
+      else
+        std::fill_n(dst + t * k * kNR, k * kNR, 0.0f);
+    }
+  });
+}
+
+void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const PackedNT& w, float beta, float* c,
+                    std::int64_t ldc) {
+  const Tensor& wt = w.weight();
+  const std::int64_t n = wt.dim(0), k = wt.dim(1);
+  if (m <= 0 || n <= 0) return;
+  if (!w.panels().defined() || m <= kGemmSmallRows || k == 0) {
+    if (m <= kGemmSmallRows && gemm_nt_small_m_available())
+      gemm_nt_small_m(m, n, k, a, lda, wt.f32(), k, beta, c, ldc);
+    else
+      sgemm_row_invariant(false, true, m, n, k, 1.0f, a, lda, wt.f32(), k, beta, c, ldc);
+    return;
+  }
+  const float* panels = w.panels().f32();
+  const std::int64_t tiles = (n + kNT - 1) / kNT, row_tiles = (m + kMR - 1) / kMR;
+  parallel_for(0, tiles, std::max<std::int64_t>(1, (std::int64_t{1} << 17) / std::max<std::int64_t>(2 * m * kNT * k, 1)),
+               [&](std::int64_t t0, std::int64_t t1) {
+                 for (std::int64_t t = t0; t < t1; ++t) {
+                   const std::int64_t j0 = t * kNT;
+                   const float* w0 = panels + 2 * t * k * kNR;
+                   const __mmask16 m0 = columns_mask(n - j0), m1 = columns_mask(n - j0 - kNR);
+                   // Row tiles of near-equal height (64 rows: 11, 11, 11, 11, 10, 10),
+                   // not 12s and a short rest, whose few rows would be load-bound.
+                   for (std::int64_t r = 0, i0 = 0; r < row_tiles; ++r) {
+                     const int rows = static_cast<int>(m / row_tiles + (r < m % row_tiles ? 1 : 0));
+                     tile_rows(rows, k, a + i0 * lda, lda, w0, w0 + k * kNR, beta, c + i0 * ldc + j0, ldc, m0, m1);
+                     i0 += rows;
+                   }
+                 }
+               });
+}
+
+}  // namespace s2s::kernels
