@@ -25,7 +25,8 @@ namespace s2s::kernels {
 
 namespace {
 
-constexpr int kMR = 6;               // rows per register tile
+constexpr std::int64_t kMR = 6;      // rows per register tile
+constexpr int kMR512 = 12;           // rows per AVX-512 register tile
 constexpr std::int64_t kNR = 16;     // columns per register tile (two vectors)
 constexpr std::int64_t kNB = 64;     // columns per block (one task)
 constexpr std::int64_t kKB = 256;    // k per block
@@ -154,17 +155,14 @@ __attribute__((target("avx512f"))) inline void tile512(const float* ap, std::int
   }
 }
 
+template <int MR = kMR512>
 __attribute__((target("avx512f"))) void tile512_rows(int rows, const float* ap, std::int64_t ars, std::int64_t aks,
                                                      std::int64_t kc, const float* b0p, const float* b1p, float* c,
                                                      std::int64_t ldc, bool first, float beta) {
-  switch (rows) {
-    case 6: tile512<6>(ap, ars, aks, kc, b0p, b1p, c, ldc, first, beta); break;
-    case 5: tile512<5>(ap, ars, aks, kc, b0p, b1p, c, ldc, first, beta); break;
-    case 4: tile512<4>(ap, ars, aks, kc, b0p, b1p, c, ldc, first, beta); break;
-    case 3: tile512<3>(ap, ars, aks, kc, b0p, b1p, c, ldc, first, beta); break;
-    case 2: tile512<2>(ap, ars, aks, kc, b0p, b1p, c, ldc, first, beta); break;
-    default: tile512<1>(ap, ars, aks, kc, b0p, b1p, c, ldc, first, beta); break;
+  if constexpr (MR > 1) {
+    if (rows < MR) return tile512_rows<MR - 1>(rows, ap, ars, aks, kc, b0p, b1p, c, ldc, first, beta);
   }
+  tile512<MR>(ap, ars, aks, kc, b0p, b1p, c, ldc, first, beta);
 }
 
 // A static initialiser runs before libgcc's own cpu probe may have: init first.
@@ -222,32 +220,40 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
                        }
                      }
                      const bool first = k0 == 0;
-                     for (std::int64_t i0 = 0; i0 < m; i0 += kMR) {
-                       const int rows = static_cast<int>(std::min<std::int64_t>(kMR, m - i0));
+                     // AVX-512 reads A in place in tiles of up to 12 rows, of near-equal
+                     // height (fewer B loads per FMA than 6); otherwise 6-row tiles.
+                     const bool wide = pack && kHasAvx512 && !trans_a;
+                     const std::int64_t tile_h = wide ? kMR512 : kMR, row_tiles = (m + tile_h - 1) / tile_h;
+                     for (std::int64_t r = 0, i0 = 0; r < row_tiles; ++r) {
+                       const std::int64_t rows = wide ? m / row_tiles + (r < m % row_tiles ? 1 : 0) : std::min(kMR, m - i0);
                        const float* ap = a + i0 * ars + k0 * aks;
                        std::int64_t tr = ars, tk = aks;
                        if (pack && trans_a) {
-                         for (int i = 0; i < rows; ++i)
+                         for (std::int64_t i = 0; i < rows; ++i)
                            for (std::int64_t kk = 0; kk < kc; ++kk) apanel[kk * kMR + i] = ap[i * ars + kk * aks];
                          ap = apanel;
                          tr = 1;
                          tk = kMR;
                        }
                        std::int64_t jt = 0;
-                       if (pack && kHasAvx512)
+                       if (wide)
                          for (; jt + 2 * kNR <= nb; jt += 2 * kNR)
-                           tile512_rows(rows, ap, tr, tk, kc, bpanel + jt * kc, bpanel + (jt + kNR) * kc,
-                                        c + i0 * ldc + j0 + jt, ldc, first, beta);
+                           tile512_rows(static_cast<int>(rows), ap, tr, tk, kc, bpanel + jt * kc,
+                                        bpanel + (jt + kNR) * kc, c + i0 * ldc + j0 + jt, ldc, first, beta);
                        for (; jt < nb; jt += kNR) {
                          const std::int64_t cols = std::min(kNR, nb - jt);
                          const float* bp = pack ? bpanel + jt * kc : b + k0 * ldb + j0 + jt;
                          const std::int64_t ldbp = pack ? kNR : ldb;
-                         float* ct = c + i0 * ldc + j0 + jt;
-                         if (cols == kNR)
-                           tile_rows<false>(rows, ap, tr, tk, kc, bp, ldbp, ct, ldc, cols, first, beta);
-                         else
-                           tile_rows<true>(rows, ap, tr, tk, kc, bp, ldbp, ct, ldc, cols, first, beta);
+                         for (std::int64_t i = 0; i < rows; i += kMR) {  // the AVX2 tiles take 6 rows
+                           const int h = static_cast<int>(std::min(kMR, rows - i));
+                           float* ct = c + (i0 + i) * ldc + j0 + jt;
+                           if (cols == kNR)
+                             tile_rows<false>(h, ap + i * tr, tr, tk, kc, bp, ldbp, ct, ldc, cols, first, beta);
+                           else
+                             tile_rows<true>(h, ap + i * tr, tr, tk, kc, bp, ldbp, ct, ldc, cols, first, beta);
+                         }
                        }
+                       i0 += rows;
                      }
                    }
                  }
