@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "s2s/core/parallel.h"
+#include "s2s/kernels/argmax.h"
 #include "s2s/search/batch_setup.h"
 #include "s2s/search/search.h"
 
@@ -27,11 +28,15 @@ bool before(const Candidate& a, const Candidate& b) {
 }
 
 // The best c extensions of one row, best first (equal scores: smaller token first).
+// cum + x rises with x, so once the list is full only an x above its last
+// entry's can enter: the scan skips to the next such x a vector at a time.
 std::int64_t row_top(std::span<const float> logp, double cum, std::int64_t c, double* score, std::int32_t* token) {
+  const auto size = static_cast<std::int64_t>(logp.size());
+  float floor = -std::numeric_limits<float>::infinity();  // banned (-inf) and NaN never enter
   std::int64_t n = 0;
-  for (std::size_t v = 0; v < logp.size(); ++v) {
-    const float x = logp[v];
-    if (!(x > -std::numeric_limits<float>::infinity())) continue;  // banned, or NaN
+  for (std::int64_t v = kernels::next_above(logp.data(), size, 0, floor); v < size;
+       v = kernels::next_above(logp.data(), size, v + 1, floor)) {
+    const float x = logp[static_cast<std::size_t>(v)];
     const double s = cum + static_cast<double>(x);
     if (n == c && !(s > score[n - 1])) continue;
     std::int64_t j = n < c ? n++ : c - 1;
@@ -41,6 +46,7 @@ std::int64_t row_top(std::span<const float> logp, double cum, std::int64_t c, do
     }
     score[j] = s;
     token[j] = static_cast<std::int32_t>(v);
+    if (n == c) floor = logp[static_cast<std::size_t>(token[c - 1])];
   }
   return n;
 }

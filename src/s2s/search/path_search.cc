@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "s2s/core/parallel.h"
+#include "s2s/kernels/argmax.h"
 #include "s2s/search/batch_setup.h"
 #include "s2s/search/sampler.h"
 #include "s2s/search/search.h"
@@ -12,12 +13,10 @@ namespace s2s::search {
 
 namespace {
 
-// The first most probable token (NaN never wins).
+// The first most probable token (NaN never wins; </s> when all are NaN).
 std::int32_t argmax(std::span<const float> row) {
-  std::int32_t best = -1;
-  for (std::size_t v = 0; v < row.size(); ++v)
-    if (row[v] == row[v] && (best < 0 || row[v] > row[static_cast<std::size_t>(best)])) best = static_cast<std::int32_t>(v);
-  return best < 0 ? models::kEos : best;
+  const std::int64_t best = kernels::argmax(row.data(), static_cast<std::int64_t>(row.size()));
+  return best < 0 ? models::kEos : static_cast<std::int32_t>(best);
 }
 
 struct PathConfig {
