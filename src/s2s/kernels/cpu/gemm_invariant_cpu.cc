@@ -186,6 +186,24 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
   // Packing copies values (times alpha) and so never changes a result; it pays
   // when rows reuse the block, and is needed to transpose or scale B.
   const bool pack = trans_b || alpha != 1.0f || m > 4;
+  // AVX-512: tiles of up to 12 rows, of near-equal height (fewer B loads per
+  // FMA than 6), each packed k-major once per call (a(i, kk) at
+  // apack[i0 * k + kk * h + i]): read in place, a k step would touch 12 rows
+  // 4 KB apart, which compete for one L1 set. Otherwise 6-row tiles.
+  const bool wide = pack && kHasAvx512;
+  const std::int64_t tile_h = wide ? kMR512 : kMR, row_tiles = (m + tile_h - 1) / tile_h;
+  Tensor apack_buf;
+  if (wide) {
+    apack_buf = Tensor::empty(Shape{m, k});
+    float* dst = apack_buf.f32();
+    for (std::int64_t r = 0, i0 = 0; r < row_tiles; ++r) {
+      const std::int64_t h = m / row_tiles + (r < m % row_tiles ? 1 : 0);
+      for (std::int64_t kk = 0; kk < k; ++kk)
+        for (std::int64_t i = 0; i < h; ++i) dst[i0 * k + kk * h + i] = a[(i0 + i) * ars + kk * aks];
+      i0 += h;
+    }
+  }
+  const float* apack = wide ? apack_buf.f32() : nullptr;
   const std::int64_t blocks = (n + kNB - 1) / kNB;
   const std::int64_t work = 2 * m * kNB * k;
   parallel_for(0, blocks, std::max<std::int64_t>(1, (std::int64_t{1} << 17) / std::max<std::int64_t>(work, 1)),
@@ -220,15 +238,15 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
                        }
                      }
                      const bool first = k0 == 0;
-                     // AVX-512 reads A in place in tiles of up to 12 rows, of near-equal
-                     // height (fewer B loads per FMA than 6); otherwise 6-row tiles.
-                     const bool wide = pack && kHasAvx512 && !trans_a;
-                     const std::int64_t tile_h = wide ? kMR512 : kMR, row_tiles = (m + tile_h - 1) / tile_h;
                      for (std::int64_t r = 0, i0 = 0; r < row_tiles; ++r) {
                        const std::int64_t rows = wide ? m / row_tiles + (r < m % row_tiles ? 1 : 0) : std::min(kMR, m - i0);
                        const float* ap = a + i0 * ars + k0 * aks;
                        std::int64_t tr = ars, tk = aks;
-                       if (pack && trans_a) {
+                       if (wide) {  // the tile's rows, packed k-major before the loop
+                         ap = apack + i0 * k + k0 * rows;
+                         tr = 1;
+                         tk = rows;
+                       } else if (pack && trans_a) {
                          for (std::int64_t i = 0; i < rows; ++i)
                            for (std::int64_t kk = 0; kk < kc; ++kk) apanel[kk * kMR + i] = ap[i * ars + kk * aks];
                          ap = apanel;

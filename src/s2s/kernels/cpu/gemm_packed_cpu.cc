@@ -33,9 +33,10 @@ const bool kHasAvx512 = [] {
   return __builtin_cpu_supports("avx512f") != 0;
 }();
 
-// Rows [0, MR) x the 32 columns of one tile; mask: which columns exist.
+// Rows [0, MR) x the 32 columns of one tile; a(i, kk) = a[kk * aks + i] (A
+// packed), mask: which columns exist.
 template <int MR>
-__attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std::int64_t lda, const float* w0,
+__attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std::int64_t aks, const float* w0,
                                              const float* w1, float beta, float* c, std::int64_t ldc, __mmask16 m0,
                                              __mmask16 m1) {
   __m512 acc[MR][2];
@@ -51,7 +52,7 @@ __attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std
   for (std::int64_t kk = 0; kk < k; ++kk) {
     const __m512 b0 = _mm512_loadu_ps(w0 + kk * kNR), b1 = _mm512_loadu_ps(w1 + kk * kNR);
     for (int i = 0; i < MR; ++i) {
-      const __m512 av = _mm512_set1_ps(a[i * lda + kk]);
+      const __m512 av = _mm512_set1_ps(a[kk * aks + i]);
       acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
       acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
     }
@@ -63,13 +64,13 @@ __attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std
 }
 
 template <int MR = kMR>
-__attribute__((target("avx512f"))) void tile_rows(int rows, std::int64_t k, const float* a, std::int64_t lda,
-                                                  const float* w0, const float* w1, float beta, float* c,
-                                                  std::int64_t ldc, __mmask16 m0, __mmask16 m1) {
+__attribute__((target("avx512f"))) void tile_rows(int rows, std::int64_t k, const float* a, const float* w0,
+                                                  const float* w1, float beta, float* c, std::int64_t ldc,
+                                                  __mmask16 m0, __mmask16 m1) {
   if constexpr (MR > 1) {
-    if (rows < MR) return tile_rows<MR - 1>(rows, k, a, lda, w0, w1, beta, c, ldc, m0, m1);
+    if (rows < MR) return tile_rows<MR - 1>(rows, k, a, w0, w1, beta, c, ldc, m0, m1);
   }
-  tile<MR>(k, a, lda, w0, w1, beta, c, ldc, m0, m1);
+  tile<MR>(k, a, MR, w0, w1, beta, c, ldc, m0, m1);
 }
 
 __mmask16 columns_mask(std::int64_t count) {
@@ -121,20 +122,33 @@ void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const Pack
       sgemm_row_invariant(false, true, m, n, k, 1.0f, a, lda, wt.f32(), k, beta, c, ldc);
     return;
   }
-  const float* panels = w.panels().f32();
+  // Row tiles of near-equal height (64 rows: 11, 11, 11, 11, 10, 10), not
+  // 12s and a short rest, whose few rows would be load-bound. Each tile's rows
+  // are packed k-major, so a step of k reads one cache line of A, not 12 rows
+  // 4 KB apart that would compete for the same L1 set.
   const std::int64_t tiles = (n + kNT - 1) / kNT, row_tiles = (m + kMR - 1) / kMR;
+  auto tile_height = [&](std::int64_t r) { return m / row_tiles + (r < m % row_tiles ? 1 : 0); };
+  auto tile_start = [&](std::int64_t r) { return r * (m / row_tiles) + std::min(r, m % row_tiles); };
+  Tensor apack = Tensor::empty(Shape{m, k});
+  float* ap = apack.f32();
+  parallel_for(0, row_tiles, 1, [&](std::int64_t r0, std::int64_t r1) {
+    for (std::int64_t r = r0; r < r1; ++r) {
+      const std::int64_t i0 = tile_start(r), h = tile_height(r);
+      for (std::int64_t i = 0; i < h; ++i)
+        for (std::int64_t kk = 0; kk < k; ++kk) ap[i0 * k + kk * h + i] = a[(i0 + i) * lda + kk];
+    }
+  });
+  const float* panels = w.panels().f32();
   parallel_for(0, tiles, std::max<std::int64_t>(1, (std::int64_t{1} << 17) / std::max<std::int64_t>(2 * m * kNT * k, 1)),
                [&](std::int64_t t0, std::int64_t t1) {
                  for (std::int64_t t = t0; t < t1; ++t) {
                    const std::int64_t j0 = t * kNT;
                    const float* w0 = panels + 2 * t * k * kNR;
                    const __mmask16 m0 = columns_mask(n - j0), m1 = columns_mask(n - j0 - kNR);
-                   // Row tiles of near-equal height (64 rows: 11, 11, 11, 11, 10, 10),
-                   // not 12s and a short rest, whose few rows would be load-bound.
-                   for (std::int64_t r = 0, i0 = 0; r < row_tiles; ++r) {
-                     const int rows = static_cast<int>(m / row_tiles + (r < m % row_tiles ? 1 : 0));
-                     tile_rows(rows, k, a + i0 * lda, lda, w0, w0 + k * kNR, beta, c + i0 * ldc + j0, ldc, m0, m1);
-                     i0 += rows;
+                   for (std::int64_t r = 0; r < row_tiles; ++r) {
+                     const std::int64_t i0 = tile_start(r);
+                     tile_rows(static_cast<int>(tile_height(r)), k, ap + i0 * k, w0, w0 + k * kNR, beta, c + i0 * ldc + j0,
+                               ldc, m0, m1);
                    }
                  }
                });
