@@ -1,5 +1,7 @@
 #include "s2s/autograd/graph.h"
 
+#include <algorithm>
+
 namespace s2s::autograd {
 
 const std::array<const OpDef*, static_cast<std::size_t>(OpId::count)>& registered_ops() {
@@ -129,6 +131,29 @@ void Graph::backward(Var root, const Tensor& seed) {
     // now, so later gradients reuse the blocks and the peak stays low.
     n.grad.reset();
     for (Tensor& t : n.saved) t.reset();
+  }
+}
+
+const kernels::PackedNT* Graph::packed_weight(const Var& w, std::int64_t rows) {
+  const Parameter* p = w.node() ? w.node()->param : nullptr;
+  if (grad_enabled_ || !p || rows <= kernels::kGemmSmallRows) return nullptr;
+  for (auto& [param, packed] : packed_)
+    if (param == p) {
+      if (packed.weight().f32() != p->value.f32()) packed = kernels::PackedNT(p->value);  // value replaced
+      return &packed;
+    }
+  packed_.emplace_back(p, kernels::PackedNT(p->value));
+  return &packed_.back().second;
+}
+
+void weight_product(Graph& g, const Var& w, const Tensor& x, Tensor& y, float beta) {
+  const std::int64_t in = w.dim(1), rows = x.numel() / std::max<std::int64_t>(in, 1);
+  if (const kernels::PackedNT* packed = g.packed_weight(w, rows)) {
+    S2S_CHECK(x.dim(-1) == in && y.numel() == rows * w.dim(0), "weight_product: x ", x.shape().str(), ", weight ",
+              w.shape().str(), " and y ", y.shape().str(), " do not match");
+    kernels::gemm_packed_nt(rows, x.f32(), in, *packed, beta, y.f32(), w.dim(0));
+  } else {
+    kernels::gemm(x, w.value(), y, {false, true, 1.0f, beta, !g.grad_enabled()});
   }
 }
 

@@ -13,6 +13,7 @@
 #include "s2s/autograd/node.h"
 #include "s2s/autograd/parameter.h"
 #include "s2s/autograd/var.h"
+#include "s2s/kernels/gemm.h"
 
 namespace s2s::autograd {
 
@@ -24,7 +25,18 @@ class Graph {
   Graph& operator=(const Graph&) = delete;
 
   bool grad_enabled() const { return grad_enabled_; }
-  void set_grad_enabled(bool on) { grad_enabled_ = on; }
+  void set_grad_enabled(bool on) {
+    grad_enabled_ = on;
+    if (on) packed_.clear();
+  }
+
+  // Inference: the weight w (a parameter's value) packed for row-invariant
+  // products x w^T of `rows` rows, made on first use and kept while grad stays
+  // disabled, so a decoding batch packs each weight once instead of every
+  // step. Parameters must not change meanwhile (every search makes its own
+  // graph). nullptr with grad enabled, for a non-parameter, or for a few rows
+  // (those read w in place).
+  const kernels::PackedNT* packed_weight(const Var& w, std::int64_t rows);
 
   // Leaves.
   Var input(Tensor value, bool requires_grad = false);
@@ -57,7 +69,13 @@ class Graph {
   std::vector<std::unique_ptr<Node[]>> chunks_;
   std::size_t count_ = 0;
   std::vector<Node*> inputs_;  // op inputs of all nodes, back to back
+  std::vector<std::pair<const Parameter*, kernels::PackedNT>> packed_;
 };
+
+// y = beta y + x w^T for an op's weight input w (x [..., in], w [out, in],
+// y [..., out]): with grad disabled through g.packed_weight when it has one,
+// else the row-invariant kernels; with grad, BLAS.
+void weight_product(Graph& g, const Var& w, const Tensor& x, Tensor& y, float beta);
 
 // Temporarily disables recording on a graph (inference inside a training graph).
 class NoGradGuard {

@@ -149,11 +149,4 @@ Var RnnDecoder::logits(autograd::Graph& g, Var readout_vec, bool training, Rng* 
   return output_->forward(g, dropout_.forward(readout_vec, training, rng));
 }
 
-Tensor RnnDecoder::logits(const Tensor& readout, const kernels::PackedNT& output) const {
-  S2S_CHECK(readout.ndim() == 2, "logits: expected a readout [B, R], got ", readout.shape().str());
-  Tensor out = Tensor::empty(Shape{readout.dim(0), output.weight().dim(0)});
-  kernels::linear(readout, output, output_->bias() ? &output_->bias()->value : nullptr, out);
-  return out;
-}
-
 }  // namespace s2s::models

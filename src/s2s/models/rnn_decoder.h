@@ -17,7 +17,6 @@
 // decoder.readout.weight/bias (tanh), decoder.output.weight/bias.
 #include <memory>
 
-#include "s2s/kernels/gemm.h"
 #include "s2s/models/model_config.h"
 #include "s2s/nn/attention.h"
 #include "s2s/nn/dropout.h"
@@ -65,10 +64,6 @@ class RnnDecoder : public nn::Module {
 
   // logits [..., V] from readout [..., R].
   autograd::Var logits(autograd::Graph& g, autograd::Var readout, bool training, Rng* rng) const;
-  // Inference logits [B, V] from readout [B, R] through W_o packed once per
-  // decoding batch (pack_output; the same bits as logits() without grad).
-  kernels::PackedNT pack_output() const { return kernels::PackedNT(output_->weight().value); }
-  Tensor logits(const Tensor& readout, const kernels::PackedNT& output) const;
 
   const nn::Attention* attention() const { return attention_.get(); }
   nn::Embedding& embedding() { return embedding_; }

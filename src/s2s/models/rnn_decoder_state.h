@@ -10,7 +10,6 @@
 // within a sentence leaves it unchanged).
 #include <vector>
 
-#include "s2s/kernels/gemm.h"
 #include "s2s/models/encoder_decoder.h"
 #include "s2s/nn/attention.h"
 
@@ -38,7 +37,6 @@ class RnnDecoderState : public DecoderState {
 
   std::vector<Tensor> h, c;  // per decoder layer [B, H]; c for LSTM only
   Tensor feed;               // Luong input feed [B, F], undefined when not used
-  kernels::PackedNT output;  // the decoder's output weight, packed at the first step of this batch
 
  private:
   Source original_, current_;

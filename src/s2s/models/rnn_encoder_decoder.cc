@@ -129,15 +129,11 @@ StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, cons
   decoder_.bind(g, false, w);
   Var emb = decoder_.embed(g, prev_tokens, false, nullptr);
   RnnDecoder::StepResult r = decoder_.advance(g, w, emb, Var(), loop, s->has_source() ? &memory : nullptr, false, nullptr);
-  // The weights cannot change while a batch decodes, and packing W_o once
-  // saves re-packing it every step (a few rows read it in place instead).
-  if (!s->output.defined() && s->rows() > kernels::kGemmSmallRows) s->output = decoder_.pack_output();
-  Tensor logits = s->output.defined() ? decoder_.logits(r.readout.value(), s->output)
-                                      : decoder_.logits(g, r.readout, false, nullptr).value();
+  Var logits = decoder_.logits(g, r.readout, false, nullptr);
   for (std::size_t l = 0; l < s->h.size(); ++l) s->h[l] = loop.rnn.h[l].value();
   for (std::size_t l = 0; l < s->c.size(); ++l) s->c[l] = loop.rnn.c[l].value();
   if (s->feed.defined()) s->feed = loop.feed.value();
-  return {logits, r.weights.defined() ? r.weights.value() : Tensor()};
+  return {logits.value(), r.weights.defined() ? r.weights.value() : Tensor()};
 }
 
 std::unique_ptr<EncoderDecoder> build_model(const ModelConfig& config, Rng& rng) {

@@ -62,7 +62,7 @@ Var gru_cell(Var x_proj, Var h, Var w_hh, Var b_hh) {
   Graph& g = x_proj.graph();
   bool save = recurrent::records_grad(g, {x_proj, h, w_hh, b_hh});
   Tensor hp = Tensor::empty(Shape{B, 3 * H});
-  kernels::gemm(h.value(), w_hh.value(), hp, {false, true, 1.0f, 0.0f, !g.grad_enabled()});
+  weight_product(g, w_hh, h.value(), hp, 0.0f);
   Tensor out = Tensor::empty(Shape{B, H});
   Tensor gates = save ? Tensor::empty(Shape{B, 4 * H}) : Tensor();
   kernels::gru_step_forward(x_proj.value(), nullptr, hp, b_hh.value(), h.value(), out, nullptr, save ? &gates : nullptr);
@@ -75,7 +75,7 @@ SequenceOutput gru_sequence(Var x, Var h0, Var w_ih, Var w_hh, Var b_ih, Var b_h
   auto [T, B, I, H] = recurrent::check_sequence("gru_sequence", 3, x, h0, nullptr, w_ih, w_hh, b_ih, b_hh, lengths);
   Graph& g = x.graph();
   bool save = recurrent::records_grad(g, {x, h0, w_ih, w_hh, b_ih, b_hh});
-  Tensor xp = recurrent::project_inputs(x.value(), w_ih.value(), !g.grad_enabled());
+  Tensor xp = recurrent::project_inputs(g, x.value(), w_ih);
   Tensor packed = Tensor::empty(Shape{T + 1, B, H});
   // Training keeps every step's starting state for backward; inference ping-pongs two.
   Tensor states = Tensor::empty(Shape{save ? T : 2, B, H});
@@ -90,7 +90,7 @@ SequenceOutput gru_sequence(Var x, Var h0, Var w_ih, Var w_hh, Var b_ih, Var b_h
   for (std::int64_t s = 0; s < T; ++s) {
     std::int64_t t = time_at(s, T, reverse);
     Tensor next = s == T - 1 ? row(packed, T) : row(states, save ? time_at(s + 1, T, reverse) : (s + 1) % 2);
-    kernels::gemm(h, w_hh.value(), hp, {false, true, 1.0f, 0.0f, !g.grad_enabled()});
+    weight_product(g, w_hh, h, hp, 0.0f);
     Tensor y = row(packed, t), gates_t = save ? row(gates, t) : Tensor();
     kernels::gru_step_forward(row(xp, t), &b_ih.value(), hp, b_hh.value(), h, next, &y, save ? &gates_t : nullptr,
                               {lengths.i32(), t});

@@ -44,7 +44,9 @@ Var linear(Var x, Var w, Var b) {
   Tensor out = Tensor::empty(shape);
   if (addend) {
     out.copy_from(b.value());
-    kernels::gemm(x.value(), w.value(), out, {false, true, 1.0f, 1.0f, !g.grad_enabled()});
+    weight_product(g, w, x.value(), out, 1.0f);
+  } else if (const kernels::PackedNT* packed = g.packed_weight(w, x.value().numel() / w.dim(1))) {
+    kernels::linear(x.value(), *packed, b.defined() ? &b.value() : nullptr, out);
   } else {
     kernels::linear(x.value(), w.value(), b.defined() ? &b.value() : nullptr, out, !g.grad_enabled());
   }

@@ -70,7 +70,7 @@ LstmState lstm_cell(Var x_proj, Var h, Var c, Var w_hh, Var b_hh) {
   Graph& g = x_proj.graph();
   bool save = recurrent::records_grad(g, {x_proj, h, c, w_hh, b_hh});
   Tensor hp = Tensor::empty(Shape{B, 4 * H});
-  kernels::gemm(h.value(), w_hh.value(), hp, {false, true, 1.0f, 0.0f, !g.grad_enabled()});
+  weight_product(g, w_hh, h.value(), hp, 0.0f);
   Tensor packed = Tensor::empty(Shape{2, B, H});
   Tensor gates = save ? Tensor::empty(Shape{B, 4 * H}) : Tensor();
   Tensor h_new = row(packed, 0), c_new = row(packed, 1);
@@ -88,7 +88,7 @@ SequenceOutput lstm_sequence(Var x, Var h0, Var c0, Var w_ih, Var w_hh, Var b_ih
   auto [T, B, I, H] = recurrent::check_sequence("lstm_sequence", 4, x, h0, &c0, w_ih, w_hh, b_ih, b_hh, lengths);
   Graph& g = x.graph();
   bool save = recurrent::records_grad(g, {x, h0, c0, w_ih, w_hh, b_ih, b_hh});
-  Tensor xp = recurrent::project_inputs(x.value(), w_ih.value(), !g.grad_enabled());
+  Tensor xp = recurrent::project_inputs(g, x.value(), w_ih);
   Tensor packed = Tensor::empty(Shape{T + 2, B, H});
   // Training keeps every step's starting states for backward; inference ping-pongs two.
   Tensor h_states = Tensor::empty(Shape{save ? T : 2, B, H}), c_states = Tensor::empty(Shape{save ? T : 2, B, H});
@@ -108,7 +108,7 @@ SequenceOutput lstm_sequence(Var x, Var h0, Var c0, Var w_ih, Var w_hh, Var b_ih
     std::int64_t slot = save ? time_at(s + 1, T, reverse) : (s + 1) % 2;
     Tensor h_next = s == T - 1 ? row(packed, T) : row(h_states, slot);
     Tensor c_next = s == T - 1 ? row(packed, T + 1) : row(c_states, slot);
-    kernels::gemm(h, w_hh.value(), hp, {false, true, 1.0f, 0.0f, !g.grad_enabled()});
+    weight_product(g, w_hh, h, hp, 0.0f);
     Tensor y = row(packed, t), gates_t = save ? row(gates, t) : Tensor();
     kernels::lstm_step_forward(row(xp, t), &b_ih.value(), hp, b_hh.value(), h, c, h_next, c_next, &y,
                                save ? &gates_t : nullptr, {lengths.i32(), t});

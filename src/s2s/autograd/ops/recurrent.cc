@@ -73,9 +73,9 @@ SeqDims check_sequence(const char* op, std::int64_t gates, Var x, Var h0, const 
   return {T, B, I, H};
 }
 
-Tensor project_inputs(const Tensor& x, const Tensor& w_ih, bool row_invariant) {
+Tensor project_inputs(Graph& g, const Tensor& x, const Var& w_ih) {
   Tensor xp = Tensor::empty(Shape{x.dim(0), x.dim(1), w_ih.dim(0)});
-  kernels::gemm(x, w_ih, xp, {false, true, 1.0f, 0.0f, row_invariant});
+  weight_product(g, w_ih, x, xp, 0.0f);
   return xp;
 }
 

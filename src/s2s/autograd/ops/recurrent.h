@@ -45,7 +45,7 @@ SeqDims check_sequence(const char* op, std::int64_t gates, Var x, Var h0, const 
                        Var b_hh, const Tensor& lengths);
 
 // x [T, B, I] W_ih^T for all steps in one gemm: [T, B, G*H] (biases are added in the gate pass).
-Tensor project_inputs(const Tensor& x, const Tensor& w_ih, bool row_invariant = false);
+Tensor project_inputs(Graph& g, const Tensor& x, const Var& w_ih);
 
 // A cell's recurrent gradients from dhp [B, G*H] (the gradient of h W_hh^T + b_hh):
 // dh += dhp W_hh, dW_hh += dhp^T h, db_hh += column sums of dhp.

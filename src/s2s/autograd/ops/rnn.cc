@@ -58,7 +58,7 @@ SequenceOutput rnn_sequence(Var x, Var h0, Var w_ih, Var w_hh, Var b_ih, Var b_h
   Graph& g = x.graph();
   bool save = recurrent::records_grad(g, {x, h0, w_ih, w_hh, b_ih, b_hh});
   kernels::RnnAct act = kernel_act(static_cast<std::int64_t>(activation));
-  Tensor xp = recurrent::project_inputs(x.value(), w_ih.value(), !g.grad_enabled());
+  Tensor xp = recurrent::project_inputs(g, x.value(), w_ih);
   Tensor packed = Tensor::empty(Shape{T + 1, B, H});
   // Training keeps every step's starting state for backward; inference ping-pongs two.
   Tensor states = Tensor::empty(Shape{save ? T : 2, B, H});
@@ -72,7 +72,7 @@ SequenceOutput rnn_sequence(Var x, Var h0, Var w_ih, Var w_hh, Var b_ih, Var b_h
   for (std::int64_t s = 0; s < T; ++s) {
     std::int64_t t = time_at(s, T, reverse);
     Tensor next = s == T - 1 ? row(packed, T) : row(states, save ? time_at(s + 1, T, reverse) : (s + 1) % 2);
-    kernels::gemm(h, w_hh.value(), hp, {false, true, 1.0f, 0.0f, !g.grad_enabled()});
+    weight_product(g, w_hh, h, hp, 0.0f);
     Tensor y = row(packed, t);
     kernels::rnn_step_forward(row(xp, t), &b_ih.value(), hp, b_hh.value(), h, next, &y, act, {lengths.i32(), t});
     h = next;
