@@ -14,11 +14,16 @@
 // rows pass: a [256 x 64] panel of B (transposed and scaled by alpha as
 // needed) is packed on the stack, except for a few rows of [K, N] B with
 // alpha 1; A is read in place (packed only when transposed).
+// GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
+// these intrinsics are inlined: a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
 
 #include "s2s/core/parallel.h"
+#include "s2s/kernels/cpu/transpose16.h"
 #include "s2s/kernels/gemm.h"
 
 namespace s2s::kernels {
@@ -198,8 +203,11 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
     float* dst = apack_buf.f32();
     for (std::int64_t r = 0, i0 = 0; r < row_tiles; ++r) {
       const std::int64_t h = m / row_tiles + (r < m % row_tiles ? 1 : 0);
-      for (std::int64_t kk = 0; kk < k; ++kk)
-        for (std::int64_t i = 0; i < h; ++i) dst[i0 * k + kk * h + i] = a[(i0 + i) * ars + kk * aks];
+      if (!trans_a)
+        pack_k_major(a + i0 * ars, ars, static_cast<int>(h), k, dst + i0 * k);
+      else
+        for (std::int64_t kk = 0; kk < k; ++kk)
+          for (std::int64_t i = 0; i < h; ++i) dst[i0 * k + kk * h + i] = a[(i0 + i) * ars + kk * aks];
       i0 += h;
     }
   }

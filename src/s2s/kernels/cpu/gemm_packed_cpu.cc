@@ -6,6 +6,10 @@
 // 12 rows x 32 columns (24 accumulators; per k two loads of w and 12
 // broadcasts of A). One task per 32 columns: its [k, 32] panel of w stays in
 // L2 while every row of A passes.
+// GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
+// these intrinsics are inlined: a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
@@ -14,11 +18,6 @@
 #include "s2s/core/parallel.h"
 #include "s2s/kernels/cpu/transpose16.h"
 #include "s2s/kernels/gemm.h"
-
-// GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
-// these intrinsics are inlined: a false positive.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace s2s::kernels {
 
@@ -134,8 +133,7 @@ void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const Pack
   parallel_for(0, row_tiles, 1, [&](std::int64_t r0, std::int64_t r1) {
     for (std::int64_t r = r0; r < r1; ++r) {
       const std::int64_t i0 = tile_start(r), h = tile_height(r);
-      for (std::int64_t i = 0; i < h; ++i)
-        for (std::int64_t kk = 0; kk < k; ++kk) ap[i0 * k + kk * h + i] = a[(i0 + i) * lda + kk];
+      pack_k_major(a + i0 * lda, lda, static_cast<int>(h), k, ap + i0 * k);
     }
   });
   const float* panels = w.panels().f32();

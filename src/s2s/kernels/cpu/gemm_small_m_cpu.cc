@@ -7,6 +7,10 @@
 // rows x 16 k are loaded and transposed in registers, then each k updates the
 // 16 outputs of every row with one FMA, in k order. With one row the loop
 // streams B once at memory speed. AVX-512 only (see gemm_small_m_available).
+// GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
+// these intrinsics are inlined: a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
@@ -14,11 +18,6 @@
 #include "s2s/core/parallel.h"
 #include "s2s/kernels/cpu/transpose16.h"
 #include "s2s/kernels/gemm.h"
-
-// GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
-// these intrinsics are inlined: a false positive.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace s2s::kernels {
 

@@ -1,7 +1,9 @@
 #pragma once
 // A 16 x 16 float transpose in AVX-512 registers (the few-row gemm reads its
-// weight through it; the packed gemm packs its weight with it).
+// weight through it; the packed gemms pack their operands with it).
 #include <immintrin.h>
+
+#include <cstdint>
 
 namespace s2s::kernels {
 
@@ -30,6 +32,21 @@ __attribute__((target("avx512f"))) inline void transpose16(const __m512 in[16], 
     out[4 + m] = _mm512_shuffle_f32x4(lo01, lo23, 0xDD);
     out[8 + m] = _mm512_shuffle_f32x4(hi01, hi23, 0x88);
     out[12 + m] = _mm512_shuffle_f32x4(hi01, hi23, 0xDD);
+  }
+}
+
+// Rows [0, h) of a (h <= 16, row stride lda) packed k-major for a register
+// tile: dst[kk * h + i] = a[i * lda + kk], kk < k.
+__attribute__((target("avx512f"))) inline void pack_k_major(const float* a, std::int64_t lda, int h, std::int64_t k,
+                                                            float* dst) {
+  const __mmask16 hm = static_cast<__mmask16>((1u << h) - 1);
+  __m512 in[16], out[16];
+  for (std::int64_t k0 = 0; k0 < k; k0 += 16) {
+    const int kc = static_cast<int>(k - k0 < 16 ? k - k0 : 16);
+    const __mmask16 km = static_cast<__mmask16>((1u << kc) - 1);
+    for (int r = 0; r < 16; ++r) in[r] = r < h ? _mm512_maskz_loadu_ps(km, a + r * lda + k0) : _mm512_setzero_ps();
+    transpose16(in, out);
+    for (int j = 0; j < kc; ++j) _mm512_mask_storeu_ps(dst + (k0 + j) * h, hm, out[j]);
   }
 }
 
