@@ -102,5 +102,38 @@ TEST(AdditiveAttention, RowsDependNeitherOnTheBatchNorOnThreads) {
   for (std::int64_t j = 0; j < D; ++j) ASSERT_EQ(ctx.f32()[j], batched.f32()[b * D + j]);
 }
 
+// Beam search's layout: 12 query rows reading 5 sentences' memory through a
+// row map give the bits of the same rows over gathered copies of the memory.
+TEST(AdditiveAttention, RowMapEqualsGatheredMemory) {
+  Inputs in = make_inputs(31);
+  const std::vector<std::int32_t> map = {0, 0, 0, 1, 1, 2, 4, 4, 4, 4, 3, 0};
+  const auto rows = static_cast<std::int64_t>(map.size());
+  Rng r(32);
+  Tensor query = random_tensor(r, {rows, A});
+  Tensor keys = Tensor::empty({S, rows, A}), values = Tensor::empty({rows, S, D}), mask = Tensor::empty({rows, S});
+  for (std::int64_t b = 0; b < rows; ++b) {
+    const std::int64_t m = map[static_cast<std::size_t>(b)];
+    for (std::int64_t s = 0; s < S; ++s) {
+      std::copy_n(in.keys.f32() + (s * B + m) * A, A, keys.f32() + (s * rows + b) * A);
+      std::copy_n(in.values.f32() + (m * S + s) * D, D, values.f32() + (b * S + s) * D);
+      mask.f32()[b * S + s] = in.mask.f32()[m * S + s];
+    }
+  }
+  Graph g(false);
+  autograd::AttentionStep gathered =
+      autograd::additive_attention(g.input(keys), g.input(query), g.input(in.v), g.input(values), mask);
+  autograd::AttentionStep mapped = autograd::additive_attention(g.input(in.keys), g.input(query), g.input(in.v),
+                                                                g.input(in.values), in.mask, Tensor::from_ids(map, {rows}));
+  for (auto [a, b] : {std::pair{gathered.context, mapped.context}, std::pair{gathered.weights, mapped.weights}})
+    for (std::int64_t e = 0; e < a.value().numel(); ++e) ASSERT_EQ(a.value().f32()[e], b.value().f32()[e]) << e;
+  Graph train;
+  EXPECT_THROW(autograd::additive_attention(train.input(in.keys), train.input(query), train.input(in.v),
+                                            train.input(in.values), in.mask, Tensor::from_ids(map, {rows})),
+               std::exception);
+  EXPECT_THROW(autograd::additive_attention(g.input(in.keys), g.input(query), g.input(in.v), g.input(in.values), in.mask,
+                                            Tensor::from_ids(std::vector<std::int32_t>(12, 5), {rows})),
+               std::exception);
+}
+
 }  // namespace
 }  // namespace s2s::testing

@@ -109,10 +109,12 @@ SequenceOutput lstm_sequence(Var x, Var h0, Var c0, Var w_ih, Var w_hh, Var b_ih
 // context[b] = sum_s weights[b, s] values[b, s, :]. keys [S, B, A] time-major,
 // query [B, A], v A elements, values [B, S, D]. Equals the composition
 // tanh(add) -> matmul(v) -> masked_fill(-1e30) -> softmax -> bmm.
+// rows (inference only; undefined = row b reads memory row b): I32 [B], the
+// memory row (keys, values, mask: one per source sentence) each query reads.
 struct AttentionStep {
   Var context;  // [B, D]
   Var weights;  // [B, S]
 };
-AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask);
+AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask, const Tensor& rows = Tensor());
 
 }  // namespace s2s::autograd

@@ -12,6 +12,10 @@
 // [S, B, A] per decoder step). Rows are independent and each row's sums run in
 // a fixed order, so results depend neither on the thread count nor on the
 // batch size.
+//
+// rows (inference, optional): I32 [B] mapping each query row to the memory row
+// it reads (keys, values and mask then hold one row per source sentence,
+// however many beams query it): the beams of a sentence share one copy.
 #include "s2s/core/tensor.h"
 
 namespace s2s::kernels {
@@ -21,7 +25,7 @@ namespace s2s::kernels {
 inline constexpr float kAttentionMaskedScore = -1e30f;
 
 void additive_attention_forward(const Tensor& keys, const Tensor& query, const Tensor& v, const Tensor& values,
-                                const Tensor* mask, Tensor& context, Tensor& weights);
+                                const Tensor* mask, Tensor& context, Tensor& weights, const Tensor* rows = nullptr);
 
 // Gradients given dcontext [B, D] and (optionally) dweights [B, S]; each
 // output pointer may be nullptr and is accumulated into (+=). `weights` is

@@ -35,13 +35,14 @@ Tensor gather_rows(const Tensor& t, const Tensor& indices, int axis) {
 }
 
 RnnDecoderState::RnnDecoderState(std::vector<Tensor> h_, std::vector<Tensor> c_, Tensor feed_, Source source,
-                                 bool has_source, int keys_batch_axis)
+                                 bool has_source, int keys_batch_axis, bool map_rows)
     : h(std::move(h_)),
       c(std::move(c_)),
       feed(std::move(feed_)),
       original_(std::move(source)),
       has_source_(has_source),
-      keys_batch_axis_(keys_batch_axis) {
+      keys_batch_axis_(keys_batch_axis),
+      map_rows_(map_rows) {
   S2S_CHECK(!h.empty(), "decoder state: no layers");
   current_ = original_;
   const std::int64_t n = h[0].dim(0);
@@ -70,10 +71,14 @@ void RnnDecoderState::select(const Tensor& indices) {
 const RnnDecoderState::Source& RnnDecoderState::source() {
   if (has_source_ && src_index_ != current_index_) {
     Tensor idx = Tensor::from_ids(src_index_, Shape{static_cast<std::int64_t>(src_index_.size())});
-    current_.values = gather_rows(original_.values, idx);
-    if (original_.keys.defined()) current_.keys = gather_rows(original_.keys, idx, keys_batch_axis_);
-    current_.mask = gather_rows(original_.mask, idx);
     current_.lengths = gather_rows(original_.lengths, idx);
+    if (map_rows_) {
+      current_.rows = idx;
+    } else {
+      current_.values = gather_rows(original_.values, idx);
+      if (original_.keys.defined()) current_.keys = gather_rows(original_.keys, idx, keys_batch_axis_);
+      current_.mask = gather_rows(original_.mask, idx);
+    }
     current_index_ = src_index_;
   }
   return current_;

@@ -7,7 +7,9 @@
 // gathers the small recurrent tensors and composes src_index; the large
 // source tensors are re-gathered lazily, and only when the row -> sentence
 // mapping actually changed (beam search expands rows once; reordering beams
-// within a sentence leaves it unchanged).
+// within a sentence leaves it unchanged). With an attention that reads through
+// a row map they are not gathered at all: Source::rows maps each row to its
+// sentence and the beams share one copy.
 #include <vector>
 
 #include "s2s/models/encoder_decoder.h"
@@ -22,11 +24,13 @@ class RnnDecoderState : public DecoderState {
     Tensor keys;     // attention-specific; batch on axis keys_batch_axis
     Tensor mask;     // F32 [B, S]
     Tensor lengths;  // I32 [B]
+    Tensor rows;     // I32 [B]: each row's sentence in values/keys/mask (map_rows; undefined: identity)
   };
 
-  // source: one row per encoded sentence; has_source false without attention.
+  // source: one row per encoded sentence; has_source false without attention;
+  // map_rows: the attention follows Source::rows instead of gathered copies.
   RnnDecoderState(std::vector<Tensor> h, std::vector<Tensor> c, Tensor feed, Source source, bool has_source,
-                  int keys_batch_axis);
+                  int keys_batch_axis, bool map_rows = false);
 
   void select(const Tensor& indices) override;
   std::int64_t rows() const override { return h[0].dim(0); }
@@ -42,6 +46,7 @@ class RnnDecoderState : public DecoderState {
   Source original_, current_;
   bool has_source_;
   int keys_batch_axis_;
+  bool map_rows_;
   std::vector<std::int32_t> src_index_;      // row -> encoded sentence
   std::vector<std::int32_t> current_index_;  // what current_ was gathered for
   std::vector<std::int32_t> scratch_;

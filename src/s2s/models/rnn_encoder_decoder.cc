@@ -101,7 +101,8 @@ std::unique_ptr<DecoderState> RnnEncoderDecoder::encode(autograd::Graph& g, cons
   for (const Var& v : loop.rnn.c) c.push_back(v.value());
   return std::make_unique<RnnDecoderState>(std::move(h), std::move(c),
                                            loop.feed.defined() ? loop.feed.value() : Tensor(), std::move(source),
-                                           attention != nullptr, attention ? attention->keys_batch_axis() : 0);
+                                           attention != nullptr, attention ? attention->keys_batch_axis() : 0,
+                                           attention && attention->reads_through_rows());
 }
 
 StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, const Tensor& prev_tokens) {
@@ -124,6 +125,7 @@ StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, cons
     if (src.keys.defined()) memory.keys = g.input(src.keys);
     memory.mask = src.mask;
     memory.lengths = src.lengths;
+    memory.rows = src.rows;
   }
   RnnDecoder::Weights& w = step_weights_;
   decoder_.bind(g, false, w);

@@ -16,6 +16,10 @@ struct AttentionMemory {
   autograd::Var keys;    // the module's once-per-batch projection (undefined for dot)
   Tensor mask;           // F32 [B, S]: 1 at padding positions
   Tensor lengths;        // I32 [B] source lengths
+  // Inference, with attentions that reads_through_rows(): I32 [B'] mapping each
+  // query row to its memory row, so the beams of a sentence share one copy of
+  // the memory (undefined: query row b reads memory row b).
+  Tensor rows;
 };
 
 struct AttentionOutput {
@@ -33,6 +37,9 @@ class Attention : public Module {
   virtual AttentionOutput attend(autograd::Graph& g, autograd::Var query, const AttentionMemory& memory) const = 0;
   // Which axis of AttentionMemory::keys indexes batch rows (for reordering states).
   virtual int keys_batch_axis() const { return 0; }
+  // Whether attend() follows AttentionMemory::rows (else the caller gathers
+  // the memory into one row per query).
+  virtual bool reads_through_rows() const { return false; }
 };
 
 // F32 [B, steps] with 1 where position >= lengths[b].

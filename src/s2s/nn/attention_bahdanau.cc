@@ -28,7 +28,8 @@ AttentionOutput BahdanauAttention::attend(autograd::Graph& g, Var query, const A
   Var q = w_.forward(g, query);  // [B, A]
   // The rest of the step (v^T tanh(keys + q), masked softmax, weighted sum) is
   // one fused op: no [S, B, A] tanh layer is stored per decoder step.
-  autograd::AttentionStep a = autograd::additive_attention(memory.keys, q, g.param(v_.weight()), memory.values, memory.mask);
+  autograd::AttentionStep a = autograd::additive_attention(memory.keys, q, g.param(v_.weight()), memory.values, memory.mask,
+                                                            memory.rows);
   return {a.context, a.weights};
 }
 

@@ -16,6 +16,7 @@ class BahdanauAttention : public Attention {
   AttentionMemory prepare(autograd::Graph& g, autograd::Var memory_tm, const Tensor& lengths) const override;
   AttentionOutput attend(autograd::Graph& g, autograd::Var query, const AttentionMemory& memory) const override;
   int keys_batch_axis() const override { return 1; }
+  bool reads_through_rows() const override { return true; }
 
  private:
   Linear w_, u_, v_;

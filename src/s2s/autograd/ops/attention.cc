@@ -38,16 +38,19 @@ Var packed_view(Var packed, std::int64_t start, std::int64_t length, const Shape
 
 const OpDef op_defs::additive_attention{OpId::additive_attention, "additive_attention", additive_attention_backward};
 
-AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask) {
-  S2S_CHECK(keys.ndim() == 3 && values.ndim() == 3, "additive_attention: expected keys [S, B, A] and values [B, S, D], got ",
-            keys.shape().str(), " and ", values.shape().str());
-  const std::int64_t S = keys.dim(0), B = keys.dim(1), A = keys.dim(2), D = values.dim(2);
+AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask, const Tensor& rows) {
+  S2S_CHECK(keys.ndim() == 3 && values.ndim() == 3 && query.ndim() == 2,
+            "additive_attention: expected keys [S, B, A], query [B, A] and values [B, S, D], got ", keys.shape().str(),
+            ", ", query.shape().str(), " and ", values.shape().str());
+  const std::int64_t S = keys.dim(0), B = query.dim(0), A = keys.dim(2), D = values.dim(2);
   S2S_CHECK(!mask.defined() || mask.dtype() == DType::F32, "additive_attention: mask must be an F32 tensor");
+  S2S_CHECK(!rows.defined() || !keys.graph().grad_enabled(), "additive_attention: a row map is for inference only");
   Tensor packed = Tensor::empty(Shape{B * D + B * S});
   Tensor context = packed.narrow0(0, B * D).reshape(Shape{B, D});
   Tensor weights = packed.narrow0(B * D, B * S).reshape(Shape{B, S});
   kernels::additive_attention_forward(keys.value(), query.value(), v.value(), values.value(),
-                                      mask.defined() ? &mask : nullptr, context, weights);
+                                      mask.defined() ? &mask : nullptr, context, weights,
+                                      rows.defined() ? &rows : nullptr);
   Node* n = keys.graph().record(op_defs::additive_attention, {keys, query, v, values}, std::move(packed));
   if (n->requires_grad) {
     // Zeroed up front: an unused weights view contributes nothing.

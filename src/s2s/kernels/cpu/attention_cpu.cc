@@ -11,19 +11,28 @@ namespace s2s::kernels {
 namespace {
 
 struct Dims {
-  std::int64_t S, B, A, D;
+  std::int64_t S, B, A, D, M;  // M: memory rows (B unless a row map is given)
 };
 
-Dims check(const Tensor& keys, const Tensor& query, const Tensor& v, const Tensor& values, const Tensor* mask) {
+Dims check(const Tensor& keys, const Tensor& query, const Tensor& v, const Tensor& values, const Tensor* mask,
+           const Tensor* rows = nullptr) {
   S2S_CHECK(keys.ndim() == 3, "additive_attention: keys must be [S, B, A], got ", keys.shape().str());
-  Dims d{keys.dim(0), keys.dim(1), keys.dim(2), values.ndim() == 3 ? values.dim(2) : 0};
-  S2S_CHECK(query.shape() == Shape({d.B, d.A}), "additive_attention: query must be [", d.B, ", ", d.A, "], got ",
-            query.shape().str());
+  S2S_CHECK(query.ndim() == 2, "additive_attention: query must be [B, A], got ", query.shape().str());
+  Dims d{keys.dim(0), query.dim(0), keys.dim(2), values.ndim() == 3 ? values.dim(2) : 0, keys.dim(1)};
+  S2S_CHECK(query.dim(1) == d.A && (rows || d.M == d.B), "additive_attention: query must be [", d.M, ", ", d.A,
+            "], got ", query.shape().str());
   S2S_CHECK(v.numel() == d.A, "additive_attention: v must hold ", d.A, " values, got ", v.shape().str());
-  S2S_CHECK(values.ndim() == 3 && values.dim(0) == d.B && values.dim(1) == d.S,
-            "additive_attention: values must be [", d.B, ", ", d.S, ", D], got ", values.shape().str());
-  S2S_CHECK(!mask || mask->shape() == Shape({d.B, d.S}), "additive_attention: mask must be [", d.B, ", ", d.S,
+  S2S_CHECK(values.ndim() == 3 && values.dim(0) == d.M && values.dim(1) == d.S,
+            "additive_attention: values must be [", d.M, ", ", d.S, ", D], got ", values.shape().str());
+  S2S_CHECK(!mask || mask->shape() == Shape({d.M, d.S}), "additive_attention: mask must be [", d.M, ", ", d.S,
             "], got ", mask->shape().str());
+  if (rows) {
+    S2S_CHECK(rows->dtype() == DType::I32 && rows->shape() == Shape({d.B}), "additive_attention: rows must be I32 [",
+              d.B, "], got ", rows->shape().str());
+    for (std::int64_t b = 0; b < d.B; ++b)
+      S2S_CHECK(rows->i32()[b] >= 0 && rows->i32()[b] < d.M, "additive_attention: rows[", b, "] = ", rows->i32()[b],
+                " is outside 0..", d.M - 1);
+  }
   return d;
 }
 
@@ -58,19 +67,21 @@ inline void score_backward(const float* __restrict k, const float* __restrict q,
 }  // namespace
 
 void additive_attention_forward(const Tensor& keys, const Tensor& query, const Tensor& v, const Tensor& values,
-                                const Tensor* mask, Tensor& context, Tensor& weights) {
-  const Dims d = check(keys, query, v, values, mask);
+                                const Tensor* mask, Tensor& context, Tensor& weights, const Tensor* rows) {
+  const Dims d = check(keys, query, v, values, mask, rows);
   S2S_CHECK(context.numel() == d.B * d.D && weights.numel() == d.B * d.S,
             "additive_attention: outputs must be [B, D] and [B, S]");
   const float *pk = keys.f32(), *pq = query.f32(), *pv = v.f32(), *pval = values.f32();
   const float* pm = mask ? mask->f32() : nullptr;
+  const std::int32_t* map = rows ? rows->i32() : nullptr;
   float *pc = context.f32(), *pw = weights.f32();
   parallel_for(0, d.B, grain(d), [&](std::int64_t b0, std::int64_t b1) {
     for (std::int64_t b = b0; b < b1; ++b) {
+      const std::int64_t mb = map ? map[b] : b;  // the memory row this query reads
       float* w = pw + b * d.S;
       for (std::int64_t s = 0; s < d.S; ++s)
-        w[s] = pm && pm[b * d.S + s] != 0.0f ? kAttentionMaskedScore
-                                             : score(pk + (s * d.B + b) * d.A, pq + b * d.A, pv, d.A);
+        w[s] = pm && pm[mb * d.S + s] != 0.0f ? kAttentionMaskedScore
+                                              : score(pk + (s * d.M + mb) * d.A, pq + b * d.A, pv, d.A);
       // Softmax exactly as kernels::softmax computes it.
       float m = cpu::max_of(w, d.S);
       for (std::int64_t s = 0; s < d.S; ++s) w[s] -= m;
@@ -81,7 +92,7 @@ void additive_attention_forward(const Tensor& keys, const Tensor& query, const T
       std::fill(c, c + d.D, 0.0f);
       for (std::int64_t s = 0; s < d.S; ++s) {
         const float ws = w[s];
-        const float* x = pval + (b * d.S + s) * d.D;
+        const float* x = pval + (mb * d.S + s) * d.D;
 #pragma omp simd
         for (std::int64_t j = 0; j < d.D; ++j) c[j] += ws * x[j];
       }
