@@ -1,6 +1,8 @@
 #include "s2s/kernels/softmax.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "s2s/core/parallel.h"
 #include "s2s/kernels/cpu/loops.h"
@@ -30,6 +32,30 @@ inline float shifted_exp(const float* x, float* y, std::int64_t n, float& m) {
   return cpu::sum(y, n);
 }
 
+// sum_j exp(x[j] - m), m = max: the same bits as shifted_exp's sum (the
+// exps in the same lanes and accumulators as cpu::sum), without storing them.
+inline float shifted_exp_sum(const float* x, std::int64_t n, float& m) {
+#ifdef __AVX2__
+  m = cpu::max_of(x, n);
+  const __m256 mv = _mm256_set1_ps(m);
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  std::int64_t i = 0;
+  for (; i + 32 <= n; i += 32)
+    for (int c = 0; c < 4; ++c)
+      acc[c] = _mm256_add_ps(cpu::exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8 * c), mv)), acc[c]);
+  for (int c = 0; c < 4 && i + 8 * c < n; ++c) {  // the tail: masked lanes add 0
+    const std::int64_t left = std::min<std::int64_t>(n - i - 8 * c, 8);
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(left)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256 e = cpu::exp8(_mm256_sub_ps(_mm256_maskload_ps(x + i + 8 * c, mask), mv));
+    acc[c] = _mm256_add_ps(_mm256_and_ps(e, _mm256_castsi256_ps(mask)), acc[c]);
+  }
+  return cpu::hsum8(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
+#else
+  std::vector<float> y(static_cast<std::size_t>(n));
+  return shifted_exp(x, y.data(), n, m);
+#endif
+}
+
 }  // namespace
 
 void softmax(const Tensor& x, Tensor& y) {
@@ -57,7 +83,7 @@ void log_softmax(const Tensor& x, Tensor& y) {
       float m;
       const float* xr = xp + i * r.cols;
       float* yr = yp + i * r.cols;
-      float log_total = std::log(shifted_exp(xr, yr, r.cols, m));
+      float log_total = std::log(shifted_exp_sum(xr, r.cols, m));
       // (x - m) - log_total: subtracting m first stays exact for large logits.
       for (std::int64_t j = 0; j < r.cols; ++j) yr[j] = (xr[j] - m) - log_total;
     }
