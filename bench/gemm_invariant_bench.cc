@@ -67,7 +67,7 @@ BENCHMARK(BM_Pack)->Name("pack")->ArgNames({"n", "k", "threads"})->Args({8000, 1
 void shapes(benchmark::internal::Benchmark* b) {
   for (int threads : {1, 2})
     for (std::int64_t m : {1, 64, 320})
-      for (auto [n, k] : {std::pair<std::int64_t, std::int64_t>{768, 256}, {8000, 1024}, {256, 512}})
+      for (auto [n, k] : {std::pair<std::int64_t, std::int64_t>{768, 256}, {8000, 1024}, {8000, 1792}, {256, 512}})
         b->Args({m, n, k, threads});
   b->ArgNames({"m", "n", "k", "threads"})->Unit(benchmark::kMicrosecond)->UseRealTime();
 }

@@ -42,6 +42,19 @@ TEST(GemmPacked, BitIdenticalToTheRowInvariantKernel) {
   set_num_threads(1);
 }
 
+// Big enough (over 1 MB of A) for the kernel to split k into blocks.
+TEST(GemmPacked, KBlocksKeepTheBits) {
+  Rng rng(7);
+  const std::int64_t m = 100, n = 37, k = 6000;
+  Tensor w = random(Shape{n, k}, rng), a = random(Shape{m, k}, rng), c = random(Shape{m, n}, rng);
+  for (float beta : {0.0f, 1.0f}) {
+    Tensor want = c.clone(), got = c.clone();
+    kernels::sgemm_row_invariant(false, true, m, n, k, 1.0f, a.f32(), k, w.f32(), k, beta, want.f32(), n);
+    kernels::gemm_packed_nt(m, a.f32(), k, kernels::PackedNT(w), beta, got.f32(), n);
+    EXPECT_EQ(std::memcmp(want.f32(), got.f32(), static_cast<std::size_t>(m * n) * sizeof(float)), 0) << "beta " << beta;
+  }
+}
+
 TEST(GemmPacked, LinearMatchesTheRowInvariantLinear) {
   Rng rng(6);
   Tensor w = random(Shape{300, 64}, rng), b = random(Shape{300}, rng), x = random(Shape{2, 20, 64}, rng);

@@ -36,16 +36,19 @@ const bool kHasAvx512 = [] {
 // packed), mask: which columns exist.
 template <int MR>
 __attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std::int64_t aks, const float* w0,
-                                             const float* w1, float beta, float* c, std::int64_t ldc, __mmask16 m0,
-                                             __mmask16 m1) {
+                                             const float* w1, bool first, float beta, float* c, std::int64_t ldc,
+                                             __mmask16 m0, __mmask16 m1) {
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) {
-    if (beta == 0.0f) {
+    if (first && beta == 0.0f) {
       acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-    } else {
-      const __m512 b = _mm512_set1_ps(beta);
-      acc[i][0] = _mm512_mul_ps(b, _mm512_maskz_loadu_ps(m0, c + i * ldc));
-      acc[i][1] = _mm512_mul_ps(b, _mm512_maskz_loadu_ps(m1, c + i * ldc + kNR));
+      continue;
+    }
+    acc[i][0] = _mm512_maskz_loadu_ps(m0, c + i * ldc);
+    acc[i][1] = _mm512_maskz_loadu_ps(m1, c + i * ldc + kNR);
+    if (first) {
+      acc[i][0] = _mm512_mul_ps(_mm512_set1_ps(beta), acc[i][0]);
+      acc[i][1] = _mm512_mul_ps(_mm512_set1_ps(beta), acc[i][1]);
     }
   }
   for (std::int64_t kk = 0; kk < k; ++kk) {
@@ -64,12 +67,12 @@ __attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std
 
 template <int MR = kMR>
 __attribute__((target("avx512f"))) void tile_rows(int rows, std::int64_t k, const float* a, const float* w0,
-                                                  const float* w1, float beta, float* c, std::int64_t ldc,
+                                                  const float* w1, bool first, float beta, float* c, std::int64_t ldc,
                                                   __mmask16 m0, __mmask16 m1) {
   if constexpr (MR > 1) {
-    if (rows < MR) return tile_rows<MR - 1>(rows, k, a, w0, w1, beta, c, ldc, m0, m1);
+    if (rows < MR) return tile_rows<MR - 1>(rows, k, a, w0, w1, first, beta, c, ldc, m0, m1);
   }
-  tile<MR>(k, a, MR, w0, w1, beta, c, ldc, m0, m1);
+  tile<MR>(k, a, MR, w0, w1, first, beta, c, ldc, m0, m1);
 }
 
 __mmask16 columns_mask(std::int64_t count) {
@@ -136,20 +139,28 @@ void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const Pack
       pack_k_major(a + i0 * lda, lda, static_cast<int>(h), k, ap + i0 * k);
     }
   });
+  // k in blocks whose slice of packed A stays within ~1 MB of L2 (at 320 x
+  // 1792 all of A would not): the partial chains wait in C between blocks,
+  // which leaves their bits unchanged.
+  const std::int64_t k_blocks = std::max<std::int64_t>(1, m * k * std::int64_t{sizeof(float)} >> 20);
+  const std::int64_t kb = (k + k_blocks - 1) / k_blocks;
   const float* panels = w.panels().f32();
-  parallel_for(0, tiles, std::max<std::int64_t>(1, (std::int64_t{1} << 17) / std::max<std::int64_t>(2 * m * kNT * k, 1)),
-               [&](std::int64_t t0, std::int64_t t1) {
-                 for (std::int64_t t = t0; t < t1; ++t) {
-                   const std::int64_t j0 = t * kNT;
-                   const float* w0 = panels + 2 * t * k * kNR;
-                   const __mmask16 m0 = columns_mask(n - j0), m1 = columns_mask(n - j0 - kNR);
-                   for (std::int64_t r = 0; r < row_tiles; ++r) {
-                     const std::int64_t i0 = tile_start(r);
-                     tile_rows(static_cast<int>(tile_height(r)), k, ap + i0 * k, w0, w0 + k * kNR, beta, c + i0 * ldc + j0,
-                               ldc, m0, m1);
+  for (std::int64_t k0 = 0; k0 < k; k0 += kb) {
+    const std::int64_t kc = std::min(kb, k - k0);
+    parallel_for(0, tiles, std::max<std::int64_t>(1, (std::int64_t{1} << 17) / std::max<std::int64_t>(2 * m * kNT * kc, 1)),
+                 [&](std::int64_t t0, std::int64_t t1) {
+                   for (std::int64_t t = t0; t < t1; ++t) {
+                     const std::int64_t j0 = t * kNT;
+                     const float* w0 = panels + (2 * t * k + k0) * kNR;
+                     const __mmask16 m0 = columns_mask(n - j0), m1 = columns_mask(n - j0 - kNR);
+                     for (std::int64_t r = 0; r < row_tiles; ++r) {
+                       const std::int64_t i0 = tile_start(r), h = tile_height(r);
+                       tile_rows(static_cast<int>(h), kc, ap + i0 * k + k0 * h, w0, w0 + k * kNR, k0 == 0, beta,
+                                 c + i0 * ldc + j0, ldc, m0, m1);
+                     }
                    }
-                 }
-               });
+                 });
+  }
 }
 
 }  // namespace s2s::kernels
