@@ -1,7 +1,7 @@
 // Graph::packed_weight: inference packs a parameter's weight once per graph
 // and the products through it equal the unpacked row-invariant ones bit for
 // bit; it never packs with grad on, for non-parameters or for a few rows, and
-// never serves a stale copy.
+// never serves a stale copy. Graphs can share one PackedWeights (an Ensemble's).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -46,6 +46,26 @@ TEST(PackedWeight, OnlyForParametersInInferenceWithManyRows) {
   EXPECT_EQ(g.packed_weight(g.param(w), 64), p);  // packed once per graph
   g.clear();                                      // steps clear the tape, not the copies
   EXPECT_EQ(g.packed_weight(g.param(w), 64), p);
+}
+
+TEST(PackedWeight, GraphsShareAnOwnersCopiesUntilGradIsOn) {
+  Rng r(24);
+  autograd::Parameter w("w", random_tensor(r, {40, 16}));
+  autograd::PackedWeights shared;
+  const kernels::PackedNT* first = nullptr;
+  for (int batch = 0; batch < 2; ++batch) {  // one graph per decoding batch
+    Graph g(false);
+    g.share_packed_weights(shared);
+    const kernels::PackedNT* p = g.packed_weight(g.param(w), 64);
+    ASSERT_NE(p, nullptr);
+    if (batch == 0) first = p;
+    EXPECT_EQ(p, first);
+  }
+  Graph g(false);
+  g.share_packed_weights(shared);
+  g.set_grad_enabled(true);
+  g.set_grad_enabled(false);
+  EXPECT_NE(g.packed_weight(g.param(w), 64), first);  // back to its own copies
 }
 
 TEST(PackedWeight, NeverStale) {

@@ -137,13 +137,7 @@ void Graph::backward(Var root, const Tensor& seed) {
 const kernels::PackedNT* Graph::packed_weight(const Var& w, std::int64_t rows) {
   const Parameter* p = w.node() ? w.node()->param : nullptr;
   if (grad_enabled_ || !p || rows <= kernels::kGemmSmallRows) return nullptr;
-  for (auto& [param, packed] : packed_)
-    if (param == p) {
-      if (packed.weight().f32() != p->value.f32()) packed = kernels::PackedNT(p->value);  // value replaced
-      return &packed;
-    }
-  packed_.emplace_back(p, kernels::PackedNT(p->value));
-  return &packed_.back().second;
+  return &packed_->get(*p);
 }
 
 void weight_product(Graph& g, const Var& w, const Tensor& x, Tensor& y, float beta) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "s2s/autograd/node.h"
+#include "s2s/autograd/packed_weights.h"
 #include "s2s/autograd/parameter.h"
 #include "s2s/autograd/var.h"
 #include "s2s/kernels/gemm.h"
@@ -27,16 +28,20 @@ class Graph {
   bool grad_enabled() const { return grad_enabled_; }
   void set_grad_enabled(bool on) {
     grad_enabled_ = on;
-    if (on) packed_.clear();
+    if (on) {  // training may follow: no packed copy outlives it
+      own_packed_.clear();
+      packed_ = &own_packed_;
+    }
   }
 
   // Inference: the weight w (a parameter's value) packed for row-invariant
-  // products x w^T of `rows` rows, made on first use and kept while grad stays
-  // disabled, so a decoding batch packs each weight once instead of every
-  // step. Parameters must not change meanwhile (every search makes its own
-  // graph). nullptr with grad enabled, for a non-parameter, or for a few rows
-  // (those read w in place).
+  // products x w^T of `rows` rows, so that decoding packs each weight once
+  // instead of every step. Kept in this graph's own PackedWeights while grad
+  // stays disabled, or in `shared` after share_packed_weights(shared) (until
+  // grad is enabled). nullptr with grad enabled, for a non-parameter, or for a
+  // few rows (those read w in place).
   const kernels::PackedNT* packed_weight(const Var& w, std::int64_t rows);
+  void share_packed_weights(PackedWeights& shared) { packed_ = &shared; }
 
   // Leaves.
   Var input(Tensor value, bool requires_grad = false);
@@ -69,7 +74,8 @@ class Graph {
   std::vector<std::unique_ptr<Node[]>> chunks_;
   std::size_t count_ = 0;
   std::vector<Node*> inputs_;  // op inputs of all nodes, back to back
-  std::vector<std::pair<const Parameter*, kernels::PackedNT>> packed_;
+  PackedWeights own_packed_;
+  PackedWeights* packed_ = &own_packed_;
 };
 
 // y = beta y + x w^T for an op's weight input w (x [..., in], w [out, in],

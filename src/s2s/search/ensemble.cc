@@ -25,6 +25,7 @@ void Ensemble::encode(autograd::Graph& g, std::span<const models::TokenBatch> so
     for (std::int64_t b = 0; b < s.size(); ++b)
       S2S_CHECK(s.lengths.i32()[b] == first.lengths.i32()[b], "ensemble: source lengths differ between models");
   }
+  g.share_packed_weights(packed_);
   states_.clear();
   for (std::size_t m = 0; m < models_.size(); ++m)
     states_.push_back(models_[m]->encode(g, sources.size() == 1 ? first : sources[m]));

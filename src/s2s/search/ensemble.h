@@ -3,6 +3,9 @@
 // a step runs each model once on the same previous tokens, and the result is
 // the average of their log-probabilities (and of their attention weights).
 // Search strategies see only this class, never a model's insides.
+// The models' weights are packed for decoding once per Ensemble (see
+// autograd::PackedWeights): their parameters must not change while it is in
+// use; decode with a new Ensemble after training steps.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -23,7 +26,8 @@ class Ensemble {
   std::int64_t vocab_size() const { return vocab_size_; }
 
   // Encodes the batch: sources holds one batch shared by every model, or one
-  // per model (each model's own source ids; lengths must agree).
+  // per model (each model's own source ids; lengths must agree). g (grad
+  // disabled) uses this Ensemble's packed weights from here on.
   void encode(autograd::Graph& g, std::span<const models::TokenBatch> sources);
   std::int64_t rows() const;
 
@@ -39,6 +43,7 @@ class Ensemble {
   std::vector<models::EncoderDecoder*> models_;
   std::vector<std::unique_ptr<models::DecoderState>> states_;
   std::int64_t vocab_size_ = 0;
+  autograd::PackedWeights packed_;
 };
 
 }  // namespace s2s::search
