@@ -37,7 +37,7 @@ const bool kHasAvx512 = [] {
 template <int MR>
 __attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std::int64_t aks, const float* w0,
                                              const float* w1, bool first, float beta, float* c, std::int64_t ldc,
-                                             __mmask16 m0, __mmask16 m1) {
+                                             __mmask16 m0, __mmask16 m1, const float* pf0, const float* pf1) {
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) {
     if (first && beta == 0.0f) {
@@ -53,6 +53,10 @@ __attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std
   }
   for (std::int64_t kk = 0; kk < k; ++kk) {
     const __m512 b0 = _mm512_loadu_ps(w0 + kk * kNR), b1 = _mm512_loadu_ps(w1 + kk * kNR);
+    if (pf0) {
+      _mm_prefetch(reinterpret_cast<const char*>(pf0 + kk * kNR), _MM_HINT_T1);
+      _mm_prefetch(reinterpret_cast<const char*>(pf1 + kk * kNR), _MM_HINT_T1);
+    }
     for (int i = 0; i < MR; ++i) {
       const __m512 av = _mm512_set1_ps(a[kk * aks + i]);
       acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
@@ -68,11 +72,11 @@ __attribute__((target("avx512f"))) void tile(std::int64_t k, const float* a, std
 template <int MR = kMR>
 __attribute__((target("avx512f"))) void tile_rows(int rows, std::int64_t k, const float* a, const float* w0,
                                                   const float* w1, bool first, float beta, float* c, std::int64_t ldc,
-                                                  __mmask16 m0, __mmask16 m1) {
+                                                  __mmask16 m0, __mmask16 m1, const float* pf0, const float* pf1) {
   if constexpr (MR > 1) {
-    if (rows < MR) return tile_rows<MR - 1>(rows, k, a, w0, w1, first, beta, c, ldc, m0, m1);
+    if (rows < MR) return tile_rows<MR - 1>(rows, k, a, w0, w1, first, beta, c, ldc, m0, m1, pf0, pf1);
   }
-  tile<MR>(k, a, MR, w0, w1, first, beta, c, ldc, m0, m1);
+  tile<MR>(k, a, MR, w0, w1, first, beta, c, ldc, m0, m1, pf0, pf1);
 }
 
 __mmask16 columns_mask(std::int64_t count) {
@@ -153,10 +157,15 @@ void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const Pack
                      const std::int64_t j0 = t * kNT;
                      const float* w0 = panels + (2 * t * k + k0) * kNR;
                      const __mmask16 m0 = columns_mask(n - j0), m1 = columns_mask(n - j0 - kNR);
+                     // The last row tile fetches the next tile's panel into L2, so the
+                     // first row tile of the next does not wait on memory.
+                     const bool next = t + 1 < tiles;
                      for (std::int64_t r = 0; r < row_tiles; ++r) {
                        const std::int64_t i0 = tile_start(r), h = tile_height(r);
+                       const bool pf = next && r == row_tiles - 1;
                        tile_rows(static_cast<int>(h), kc, ap + i0 * k + k0 * h, w0, w0 + k * kNR, k0 == 0, beta,
-                                 c + i0 * ldc + j0, ldc, m0, m1);
+                                 c + i0 * ldc + j0, ldc, m0, m1, pf ? w0 + 2 * k * kNR : nullptr,
+                                 pf ? w0 + 3 * k * kNR : nullptr);
                      }
                    }
                  });
