@@ -27,7 +27,7 @@ class DecoderState {
 };
 
 struct StepOutput {
-  Tensor logits;     // [B, V_tgt]
+  Tensor logits;     // [B, V_tgt], the caller's to overwrite (search turns them into log-probabilities in place)
   Tensor attention;  // [B, S] weights over source positions (undefined without attention)
 };
 

@@ -37,7 +37,7 @@ void Ensemble::step(autograd::Graph& g, const Tensor& prev_tokens, Tensor& logp,
   S2S_CHECK(!states_.empty(), "ensemble: step before encode");
   const std::int64_t rows = prev_tokens.dim(0);
   const std::size_t n = models_.size();
-  logp = Tensor::empty({rows, vocab_size_});
+  if (n > 1) logp = Tensor::empty({rows, vocab_size_});
   attention = Tensor();
   int attending = 0;
   Tensor scratch;
@@ -47,7 +47,8 @@ void Ensemble::step(autograd::Graph& g, const Tensor& prev_tokens, Tensor& logp,
               "ensemble: model ", m + 1, " returned logits ", out.logits.shape().str(), ", expected [", rows, ", ",
               vocab_size_, "]");
     if (n == 1) {
-      kernels::log_softmax(out.logits, logp);
+      logp = out.logits;  // in place: the step's logits are ours to overwrite
+      kernels::log_softmax(logp, logp);
     } else {
       // Each model's log-probabilities scaled by 1/n and summed in model order.
       if (!scratch.defined()) scratch = Tensor::empty({rows, vocab_size_});
