@@ -187,18 +187,22 @@ void DynamicBatcher::run_slices(const std::vector<Slice>& batch) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (status && batch.size() > 1) throw HttpError(status, error);
 
-  std::int64_t tokens = 0;
+  // Counted before any request is answered, so a client that has its answer
+  // already finds its batch in /metrics.
+  if (metrics_ && !status) {
+    std::int64_t tokens = 0;
+    for (const auto& r : results)
+      if (!r.hypotheses.empty()) tokens += static_cast<std::int64_t>(r.hypotheses.front().target_tokens.size());
+    metrics_->record_batch(translator_->info().name, static_cast<std::int64_t>(inputs.size()),
+                           static_cast<std::int64_t>(batch.size()), tokens, seconds);
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     std::size_t k = 0;
     for (const Slice& s : batch) {
       Job& job = *s.job;
-      for (std::size_t i = s.begin; i < s.end; ++i, ++k) {
-        if (status) continue;
-        if (!results[k].hypotheses.empty())
-          tokens += static_cast<std::int64_t>(results[k].hypotheses.front().target_tokens.size());
-        job.results[i] = std::move(results[k]);
-      }
+      for (std::size_t i = s.begin; i < s.end; ++i, ++k)
+        if (!status) job.results[i] = std::move(results[k]);
       if (status && !job.error_status) job.error_status = status, job.error = error;
       job.done += s.end - s.begin;
       // A failed job answers at once; its other slices are dropped.
@@ -213,9 +217,6 @@ void DynamicBatcher::run_slices(const std::vector<Slice>& batch) {
     }
   }
   done_cv_.notify_all();
-  if (metrics_ && !status)
-    metrics_->record_batch(translator_->info().name, static_cast<std::int64_t>(inputs.size()),
-                           static_cast<std::int64_t>(batch.size()), tokens, seconds);
   if (status) throw HttpError(status, error);
 }
 
