@@ -57,16 +57,14 @@ void gemm_nt_small_m(std::int64_t m, std::int64_t n, std::int64_t k, const float
                      std::int64_t ldb, float beta, float* c, std::int64_t ldc);
 
 // A weight w [n, k] (the w of y = x w^T) packed once for many row-invariant
-// products, where sgemm_row_invariant would re-pack it on every call: each
-// search step's output projection over the whole vocabulary. With AVX-512 the
-// panels hold w as [ceil(n / 32) * 2, k, 16] (16 columns per k, zero-padded);
-// elsewhere only w is kept and the products fall back to row_invariant_nt.
-// Holds w's storage, so it never dangles; it must be rebuilt when w changes.
+// products, where sgemm_row_invariant would re-pack it on every call: every
+// weight product of every step of decoding. With AVX-512 the panels hold w as
+// [ceil(n / 32) * 2, k, 16] (16 columns per k, zero-padded); elsewhere only w
+// is kept and the products fall back to the unpacked kernels. Holds w's
+// storage, so it never dangles; it must be rebuilt when w changes.
 class PackedNT {
  public:
-  PackedNT() = default;
   explicit PackedNT(const Tensor& w);
-  bool defined() const { return weight_.defined(); }
   const Tensor& weight() const { return weight_; }
   const Tensor& panels() const { return panels_; }
 

@@ -16,7 +16,7 @@ struct AttentionMemory {
   autograd::Var keys;    // the module's once-per-batch projection (undefined for dot)
   Tensor mask;           // F32 [B, S]: 1 at padding positions
   Tensor lengths;        // I32 [B] source lengths
-  // Inference, with attentions that reads_through_rows(): I32 [B'] mapping each
+  // Inference, for attentions whose reads_through_rows() is true: I32 [B'] mapping each
   // query row to its memory row, so the beams of a sentence share one copy of
   // the memory (undefined: query row b reads memory row b).
   Tensor rows;

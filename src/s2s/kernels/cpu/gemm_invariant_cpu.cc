@@ -8,12 +8,14 @@
 // k-terms with a zero factor (padded source positions of attention weights).
 //
 // Register tile: 6 rows x 16 columns (12 accumulators; per k two B loads and
-// six broadcasts of A), 6 x 32 with AVX-512 where the CPU has it (the same
-// chains, so the same bits). Columns go in blocks of 64, one task each, so a
-// block of B is read from memory once per call and stays in L1/L2 while all
+// six broadcasts of A), up to 12 x 32 with AVX-512 where the CPU has it (the
+// same chains, so the same bits). Columns go in blocks of 64, one task each, so
+// a block of B is read from memory once per call and stays in L1/L2 while all
 // rows pass: a [256 x 64] panel of B (transposed and scaled by alpha as
 // needed) is packed on the stack, except for a few rows of [K, N] B with
-// alpha 1; A is read in place (packed only when transposed).
+// alpha 1. A is packed k-major per row tile once per call with AVX-512, read
+// in place otherwise (packed per tile only when transposed).
+//
 // GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
 // these intrinsics are inlined: a false positive.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

@@ -1,11 +1,13 @@
 // Row-invariant C = beta C + A w^T through a weight packed once (kernels/gemm.h).
 // The chains are sgemm_row_invariant's, c = beta * C, then c = fma(a(i, k),
 // w(j, k), c) for k in order, so the bits are the same; what changes is that w
-// is packed once per decoding batch instead of once per step, and that with
-// no panel to fit on the stack the tile runs the whole of k in registers:
+// is packed once by its user (decoding: once per decoder) instead of on every
+// call, and that with no panel to fit on the stack the tile runs the whole of
+// k in registers:
 // 12 rows x 32 columns (24 accumulators; per k two loads of w and 12
 // broadcasts of A). One task per 32 columns: its [k, 32] panel of w stays in
 // L2 while every row of A passes.
+//
 // GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
 // these intrinsics are inlined: a false positive.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -13,7 +15,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "s2s/core/parallel.h"
 #include "s2s/kernels/cpu/transpose16.h"
