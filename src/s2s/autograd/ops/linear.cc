@@ -45,7 +45,7 @@ Var linear(Var x, Var w, Var b) {
   if (addend) {
     out.copy_from(b.value());
     weight_product(g, w, x.value(), out, 1.0f);
-  } else if (const kernels::PackedNT* packed = g.packed_weight(w, x.value().numel() / w.dim(1))) {
+  } else if (const kernels::PackedNT* packed = g.packed_weight(w, x.value().numel() / std::max<std::int64_t>(w.dim(1), 1))) {
     kernels::linear(x.value(), *packed, b.defined() ? &b.value() : nullptr, out);
   } else {
     kernels::linear(x.value(), w.value(), b.defined() ? &b.value() : nullptr, out, !g.grad_enabled());

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "s2s/core/parallel.h"
+#include "s2s/kernels/cpu/gemm_common.h"
 #include "s2s/kernels/gemm.h"
 
 extern "C" int openblas_get_parallel(void);
@@ -45,8 +46,12 @@ void check_gemm(MatView a, MatView b, MatView c, const GemmOp& op) {
             "x", n, ", C is ", c.rows, "x", c.cols);
 }
 
-// Row-invariant C = beta C + A B^T: the same chains either way (bit-identical),
-// in place for a few rows (batch-1 decoding), through packed panels otherwise.
+bool is_nt(const GemmOp& op) { return !op.trans_a && op.trans_b && op.alpha == 1.0f && (op.beta == 0.0f || op.beta == 1.0f); }
+
+}  // namespace
+
+// The same chains either way (bit-identical): in place for a few rows
+// (batch-1 decoding), through packed panels otherwise.
 void row_invariant_nt(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda, const float* b,
                       std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
   if (m <= kGemmSmallRows && gemm_nt_small_m_available())
@@ -54,10 +59,6 @@ void row_invariant_nt(std::int64_t m, std::int64_t n, std::int64_t k, const floa
   else
     sgemm_row_invariant(false, true, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
 }
-
-bool is_nt(const GemmOp& op) { return !op.trans_a && op.trans_b && op.alpha == 1.0f && (op.beta == 0.0f || op.beta == 1.0f); }
-
-}  // namespace
 
 void gemm(const Tensor& a, const Tensor& b, Tensor& c, GemmOp op) {
   S2S_CHECK(a.device() == c.device() && b.device() == c.device(), "gemm: operands are on different devices");

@@ -25,7 +25,7 @@
 #include <algorithm>
 
 #include "s2s/core/parallel.h"
-#include "s2s/kernels/cpu/transpose16.h"
+#include "s2s/kernels/cpu/gemm_common.h"
 #include "s2s/kernels/gemm.h"
 
 namespace s2s::kernels {
@@ -172,12 +172,6 @@ __attribute__((target("avx512f"))) void tile512_rows(int rows, const float* ap, 
   tile512<MR>(ap, ars, aks, kc, b0p, b1p, c, ldc, first, beta);
 }
 
-// A static initialiser runs before libgcc's own cpu probe may have: init first.
-const bool kHasAvx512 = [] {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") != 0;
-}();
-
 }  // namespace
 
 void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
@@ -196,21 +190,20 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
   // AVX-512: tiles of up to 12 rows, of near-equal height (fewer B loads per
   // FMA than 6), each packed k-major once per call (a(i, kk) at
   // apack[i0 * k + kk * h + i]): read in place, a k step would touch 12 rows
-  // 4 KB apart, which compete for one L1 set. Otherwise 6-row tiles.
-  const bool wide = pack && kHasAvx512;
-  const std::int64_t tile_h = wide ? kMR512 : kMR, row_tiles = (m + tile_h - 1) / tile_h;
+  // 4 KB apart, which compete for one L1 set. Otherwise tiles of up to 6 rows.
+  const bool wide = pack && has_avx512();
+  const RowTiles tiles(m, wide ? kMR512 : kMR);
   Tensor apack_buf;
   if (wide) {
     apack_buf = Tensor::empty(Shape{m, k});
     float* dst = apack_buf.f32();
-    for (std::int64_t r = 0, i0 = 0; r < row_tiles; ++r) {
-      const std::int64_t h = m / row_tiles + (r < m % row_tiles ? 1 : 0);
+    for (std::int64_t r = 0; r < tiles.count; ++r) {
+      const std::int64_t i0 = tiles.start(r), h = tiles.height(r);
       if (!trans_a)
         pack_k_major(a + i0 * ars, ars, static_cast<int>(h), k, dst + i0 * k);
       else
         for (std::int64_t kk = 0; kk < k; ++kk)
           for (std::int64_t i = 0; i < h; ++i) dst[i0 * k + kk * h + i] = a[(i0 + i) * ars + kk * aks];
-      i0 += h;
     }
   }
   const float* apack = wide ? apack_buf.f32() : nullptr;
@@ -248,8 +241,8 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
                        }
                      }
                      const bool first = k0 == 0;
-                     for (std::int64_t r = 0, i0 = 0; r < row_tiles; ++r) {
-                       const std::int64_t rows = wide ? m / row_tiles + (r < m % row_tiles ? 1 : 0) : std::min(kMR, m - i0);
+                     for (std::int64_t r = 0; r < tiles.count; ++r) {
+                       const std::int64_t i0 = tiles.start(r), rows = tiles.height(r);
                        const float* ap = a + i0 * ars + k0 * aks;
                        std::int64_t tr = ars, tk = aks;
                        if (wide) {  // the tile's rows, packed k-major before the loop
@@ -281,7 +274,6 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
                              tile_rows<true>(h, ap + i * tr, tr, tk, kc, bp, ldbp, ct, ldc, cols, first, beta);
                          }
                        }
-                       i0 += rows;
                      }
                    }
                  }

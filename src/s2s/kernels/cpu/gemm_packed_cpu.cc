@@ -17,7 +17,7 @@
 #include <algorithm>
 
 #include "s2s/core/parallel.h"
-#include "s2s/kernels/cpu/transpose16.h"
+#include "s2s/kernels/cpu/gemm_common.h"
 #include "s2s/kernels/gemm.h"
 
 namespace s2s::kernels {
@@ -27,11 +27,6 @@ namespace {
 constexpr int kMR = 12;            // rows per register tile
 constexpr std::int64_t kNR = 16;   // columns per vector
 constexpr std::int64_t kNT = 32;   // columns per tile (two vectors)
-
-const bool kHasAvx512 = [] {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") != 0;
-}();
 
 // Rows [0, MR) x the 32 columns of one tile; a(i, kk) = a[kk * aks + i] (A
 // packed), mask: which columns exist.
@@ -103,7 +98,7 @@ __attribute__((target("avx512f"))) void pack_tile(const float* w, std::int64_t n
 
 PackedNT::PackedNT(const Tensor& w) : weight_(w) {
   S2S_CHECK(w.ndim() == 2 && w.dtype() == DType::F32, "PackedNT: expected an F32 matrix, got ", w.shape().str());
-  if (!kHasAvx512) return;
+  if (!has_avx512()) return;
   const std::int64_t n = w.dim(0), k = w.dim(1), tiles = (n + kNT - 1) / kNT * 2;  // 16-column tiles, whole 32s
   panels_ = Tensor::empty(Shape{tiles, k, kNR});
   float* dst = panels_.f32();
@@ -123,26 +118,18 @@ void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const Pack
   const std::int64_t n = wt.dim(0), k = wt.dim(1);
   if (m <= 0 || n <= 0) return;
   if (!w.panels().defined() || m <= kGemmSmallRows || k == 0) {
-    if (m <= kGemmSmallRows && gemm_nt_small_m_available())
-      gemm_nt_small_m(m, n, k, a, lda, wt.f32(), k, beta, c, ldc);
-    else
-      sgemm_row_invariant(false, true, m, n, k, 1.0f, a, lda, wt.f32(), k, beta, c, ldc);
+    row_invariant_nt(m, n, k, a, lda, wt.f32(), k, beta, c, ldc);
     return;
   }
-  // Row tiles of near-equal height (64 rows: 11, 11, 11, 11, 10, 10), not
-  // 12s and a short rest, whose few rows would be load-bound. Each tile's rows
-  // are packed k-major, so a step of k reads one cache line of A, not 12 rows
-  // 4 KB apart that would compete for the same L1 set.
-  const std::int64_t tiles = (n + kNT - 1) / kNT, row_tiles = (m + kMR - 1) / kMR;
-  auto tile_height = [&](std::int64_t r) { return m / row_tiles + (r < m % row_tiles ? 1 : 0); };
-  auto tile_start = [&](std::int64_t r) { return r * (m / row_tiles) + std::min(r, m % row_tiles); };
+  // Each row tile's rows are packed k-major, so a step of k reads one cache
+  // line of A, not 12 rows 4 KB apart that would compete for the same L1 set.
+  const std::int64_t tiles = (n + kNT - 1) / kNT;
+  const RowTiles rt(m, kMR);
   Tensor apack = Tensor::empty(Shape{m, k});
   float* ap = apack.f32();
-  parallel_for(0, row_tiles, 1, [&](std::int64_t r0, std::int64_t r1) {
-    for (std::int64_t r = r0; r < r1; ++r) {
-      const std::int64_t i0 = tile_start(r), h = tile_height(r);
-      pack_k_major(a + i0 * lda, lda, static_cast<int>(h), k, ap + i0 * k);
-    }
+  parallel_for(0, rt.count, 1, [&](std::int64_t r0, std::int64_t r1) {
+    for (std::int64_t r = r0; r < r1; ++r)
+      pack_k_major(a + rt.start(r) * lda, lda, static_cast<int>(rt.height(r)), k, ap + rt.start(r) * k);
   });
   // k in blocks whose slice of packed A stays within ~1 MB of L2 (at 320 x
   // 1792 all of A would not): the partial chains wait in C between blocks,
@@ -161,9 +148,9 @@ void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const Pack
                      // The last row tile fetches the next tile's panel into L2, so the
                      // first row tile of the next does not wait on memory.
                      const bool next = t + 1 < tiles;
-                     for (std::int64_t r = 0; r < row_tiles; ++r) {
-                       const std::int64_t i0 = tile_start(r), h = tile_height(r);
-                       const bool pf = next && r == row_tiles - 1;
+                     for (std::int64_t r = 0; r < rt.count; ++r) {
+                       const std::int64_t i0 = rt.start(r), h = rt.height(r);
+                       const bool pf = next && r == rt.count - 1;
                        tile_rows(static_cast<int>(h), kc, ap + i0 * k + k0 * h, w0, w0 + k * kNR, k0 == 0, beta,
                                  c + i0 * ldc + j0, ldc, m0, m1, pf ? w0 + 2 * k * kNR : nullptr,
                                  pf ? w0 + 3 * k * kNR : nullptr);

@@ -16,7 +16,7 @@
 #include <algorithm>
 
 #include "s2s/core/parallel.h"
-#include "s2s/kernels/cpu/transpose16.h"
+#include "s2s/kernels/cpu/gemm_common.h"
 #include "s2s/kernels/gemm.h"
 
 namespace s2s::kernels {
@@ -60,13 +60,7 @@ void run(std::int64_t n, std::int64_t k, const float* a, std::int64_t lda, const
 
 }  // namespace
 
-bool gemm_nt_small_m_available() {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") != 0;
-  }();
-  return yes;
-}
+bool gemm_nt_small_m_available() { return has_avx512(); }
 
 void gemm_nt_small_m(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda, const float* b,
                      std::int64_t ldb, float beta, float* c, std::int64_t ldc) {

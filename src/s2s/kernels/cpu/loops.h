@@ -34,51 +34,47 @@ inline float hsum8(__m256 v) {
 }
 #endif
 
-// sum x[i] (* y[i] when y is given). Element i always lands in lane i % 32
-// (four 8-lane accumulators; the last partial vector is a masked load into
-// its own lane) and the lanes combine in one fixed tree, so appending zeros
-// (masked positions, padding) never changes a sum: a row alone and the same
-// row padded inside a batch give bit-identical results.
-inline float dot_or_sum(const float* x, const float* y, std::int64_t n) {
-  std::int64_t i = 0;
-  float total = 0.0f;
 #ifdef __AVX2__
-  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-  if (y) {
-    for (; i + 32 <= n; i += 32) {
-      a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
-      a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
-      a2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16), a2);
-      a3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24), a3);
-    }
-  } else {
-    for (; i + 32 <= n; i += 32) {
-      a0 = _mm256_add_ps(_mm256_loadu_ps(x + i), a0);
-      a1 = _mm256_add_ps(_mm256_loadu_ps(x + i + 8), a1);
-      a2 = _mm256_add_ps(_mm256_loadu_ps(x + i + 16), a2);
-      a3 = _mm256_add_ps(_mm256_loadu_ps(x + i + 24), a3);
-    }
-  }
-  // The last < 32 elements: chunk c (masked load past n) into accumulator c.
-  auto chunk = [&](std::int64_t off, __m256& a) {
-    if (i + off >= n) return;
-    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::min<std::int64_t>(n - i - off, 8))),
+// The one lane order of the sums here: element i lands in lane i % 32 (four
+// 8-lane accumulators over blocks of 32; the last partial vectors one by one
+// into their own accumulators, masked) and the lanes combine in one fixed
+// tree, so appending zeros (masked positions, padding) never changes a sum: a
+// row alone and the same row padded inside a batch give bit-identical
+// results. add(acc, i, mask) folds elements [i, i + 8) into acc; mask is
+// nullptr for a whole vector, else the lanes below n - i.
+template <class Add>
+inline float lane_sum(std::int64_t n, Add add) {
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  std::int64_t i = 0;
+  for (; i + 32 <= n; i += 32)
+    for (int c = 0; c < 4; ++c) add(acc[c], i + 8 * c, nullptr);
+  for (int c = 0; c < 4 && i + 8 * c < n; ++c) {
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::min<std::int64_t>(n - i - 8 * c, 8))),
                                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    const __m256 xv = _mm256_maskload_ps(x + i + off, mask);
-    a = y ? _mm256_fmadd_ps(xv, _mm256_maskload_ps(y + i + off, mask), a) : _mm256_add_ps(xv, a);
-  };
-  chunk(0, a0);
-  chunk(8, a1);
-  chunk(16, a2);
-  chunk(24, a3);
-  i = n;
-  total = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    add(acc[c], i + 8 * c, &mask);
+  }
+  return hsum8(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
+}
+
+inline __m256 load8(const float* p, const __m256i* mask) { return mask ? _mm256_maskload_ps(p, *mask) : _mm256_loadu_ps(p); }
 #endif
+
+// sum x[i] (* y[i] when y is given), in lane_sum's order.
+inline float dot_or_sum(const float* x, const float* y, std::int64_t n) {
+#ifdef __AVX2__
   if (y)
-    for (; i < n; ++i) total += x[i] * y[i];
+    return lane_sum(n, [&](__m256& a, std::int64_t i, const __m256i* m) {
+      a = _mm256_fmadd_ps(load8(x + i, m), load8(y + i, m), a);
+    });
+  return lane_sum(n, [&](__m256& a, std::int64_t i, const __m256i* m) { a = _mm256_add_ps(load8(x + i, m), a); });
+#else
+  float total = 0.0f;
+  if (y)
+    for (std::int64_t i = 0; i < n; ++i) total += x[i] * y[i];
   else
-    for (; i < n; ++i) total += x[i];
+    for (std::int64_t i = 0; i < n; ++i) total += x[i];
   return total;
+#endif
 }
 
 inline float sum(const float* x, std::int64_t n) { return dot_or_sum(x, nullptr, n); }

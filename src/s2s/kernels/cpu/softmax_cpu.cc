@@ -1,8 +1,6 @@
 #include "s2s/kernels/softmax.h"
 
-#include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "s2s/core/parallel.h"
 #include "s2s/kernels/cpu/loops.h"
@@ -33,26 +31,20 @@ inline float shifted_exp(const float* x, float* y, std::int64_t n, float& m) {
 }
 
 // sum_j exp(x[j] - m), m = max: the same bits as shifted_exp's sum (the
-// exps in the same lanes and accumulators as cpu::sum), without storing them.
+// exps in cpu::sum's lane order), without storing them.
 inline float shifted_exp_sum(const float* x, std::int64_t n, float& m) {
-#ifdef __AVX2__
   m = cpu::max_of(x, n);
+#ifdef __AVX2__
   const __m256 mv = _mm256_set1_ps(m);
-  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-  std::int64_t i = 0;
-  for (; i + 32 <= n; i += 32)
-    for (int c = 0; c < 4; ++c)
-      acc[c] = _mm256_add_ps(cpu::exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8 * c), mv)), acc[c]);
-  for (int c = 0; c < 4 && i + 8 * c < n; ++c) {  // the tail: masked lanes add 0
-    const std::int64_t left = std::min<std::int64_t>(n - i - 8 * c, 8);
-    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(left)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    const __m256 e = cpu::exp8(_mm256_sub_ps(_mm256_maskload_ps(x + i + 8 * c, mask), mv));
-    acc[c] = _mm256_add_ps(_mm256_and_ps(e, _mm256_castsi256_ps(mask)), acc[c]);
-  }
-  return cpu::hsum8(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
+  return cpu::lane_sum(n, [&](__m256& a, std::int64_t i, const __m256i* mask) {
+    __m256 e = cpu::exp8(_mm256_sub_ps(cpu::load8(x + i, mask), mv));
+    if (mask) e = _mm256_and_ps(e, _mm256_castsi256_ps(*mask));  // masked lanes add 0, not exp(-m)
+    a = _mm256_add_ps(e, a);
+  });
 #else
-  std::vector<float> y(static_cast<std::size_t>(n));
-  return shifted_exp(x, y.data(), n, m);
+  float total = 0.0f;
+  for (std::int64_t j = 0; j < n; ++j) total += cpu::fast_exp(x[j] - m);
+  return total;
 #endif
 }
 

@@ -1,11 +1,38 @@
 #pragma once
-// A 16 x 16 float transpose in AVX-512 registers (the few-row gemm reads its
-// weight through it; the packed gemms pack their operands with it).
+// What the CPU gemm kernels share: the AVX-512 check, row tiles of
+// near-equal height, a 16 x 16 register transpose (the few-row gemm reads its
+// weight through it; the packed gemms pack their operands with it), k-major
+// packing of A, and the unpacked row-invariant NT dispatch.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace s2s::kernels {
+
+// Whether the CPU runs AVX-512F (checked once, on first use).
+inline bool has_avx512() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+  }();
+  return yes;
+}
+
+// m rows in ceil(m / max_height) tiles of near-equal height (64 rows at most
+// 12: 11, 11, 11, 11, 10, 10), not full tiles and a short rest whose few rows
+// would be load-bound.
+struct RowTiles {
+  std::int64_t m, count;
+  RowTiles(std::int64_t rows, std::int64_t max_height) : m(rows), count((rows + max_height - 1) / max_height) {}
+  std::int64_t height(std::int64_t r) const { return m / count + (r < m % count ? 1 : 0); }
+  std::int64_t start(std::int64_t r) const { return r * (m / count) + std::min(r, m % count); }
+};
+
+// C = beta C + A B^T row-invariantly without a packed B: in place for a few
+// rows (gemm_nt_small_m), else sgemm_row_invariant. Defined in gemm_cpu.cc.
+void row_invariant_nt(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda, const float* b,
+                      std::int64_t ldb, float beta, float* c, std::int64_t ldc);
 
 // out[j] = column j of the 16 x 16 block whose rows are in[0..15]:
 // unpack 32-bit pairs, then 64-bit pairs (4 x 4 blocks inside 128-bit
