@@ -63,17 +63,18 @@ __attribute__((target("avx512f"))) inline void transpose16(const __m512 in[16], 
 }
 
 // Rows [0, h) of a (h <= 16, row stride lda) packed k-major for a register
-// tile: dst[kk * h + i] = a[i * lda + kk], kk < k.
+// tile: dst[kk * stride + i] = a[i * lda + kk] for kk < k, i < stride
+// (stride >= h; rows past h are 0: a weight panel pads to 16 columns).
 __attribute__((target("avx512f"))) inline void pack_k_major(const float* a, std::int64_t lda, int h, std::int64_t k,
-                                                            float* dst) {
-  const __mmask16 hm = static_cast<__mmask16>((1u << h) - 1);
+                                                            float* dst, int stride) {
+  const __mmask16 hm = static_cast<__mmask16>((1u << stride) - 1);
   __m512 in[16], out[16];
   for (std::int64_t k0 = 0; k0 < k; k0 += 16) {
     const int kc = static_cast<int>(k - k0 < 16 ? k - k0 : 16);
     const __mmask16 km = static_cast<__mmask16>((1u << kc) - 1);
     for (int r = 0; r < 16; ++r) in[r] = r < h ? _mm512_maskz_loadu_ps(km, a + r * lda + k0) : _mm512_setzero_ps();
     transpose16(in, out);
-    for (int j = 0; j < kc; ++j) _mm512_mask_storeu_ps(dst + (k0 + j) * h, hm, out[j]);
+    for (int j = 0; j < kc; ++j) _mm512_mask_storeu_ps(dst + (k0 + j) * stride, hm, out[j]);
   }
 }
 

@@ -200,7 +200,7 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
     for (std::int64_t r = 0; r < tiles.count; ++r) {
       const std::int64_t i0 = tiles.start(r), h = tiles.height(r);
       if (!trans_a)
-        pack_k_major(a + i0 * ars, ars, static_cast<int>(h), k, dst + i0 * k);
+        pack_k_major(a + i0 * ars, ars, static_cast<int>(h), k, dst + i0 * k, static_cast<int>(h));
       else
         for (std::int64_t kk = 0; kk < k; ++kk)
           for (std::int64_t i = 0; i < h; ++i) dst[i0 * k + kk * h + i] = a[(i0 + i) * ars + kk * aks];

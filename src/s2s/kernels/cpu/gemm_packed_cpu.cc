@@ -79,21 +79,6 @@ __mmask16 columns_mask(std::int64_t count) {
   return static_cast<__mmask16>(count >= kNR ? 0xFFFF : count <= 0 ? 0 : (1u << count) - 1);
 }
 
-// Column tile t of w: panel[kk * 16 + j] = w(t * 16 + j, kk), through 16 x 16
-// register transposes (missing rows and k past the end read as 0).
-__attribute__((target("avx512f"))) void pack_tile(const float* w, std::int64_t n, std::int64_t k, std::int64_t t,
-                                                  float* panel) {
-  const int rows = static_cast<int>(std::min<std::int64_t>(kNR, n - t * kNR));
-  __m512 in[16], out[16];
-  for (std::int64_t k0 = 0; k0 < k; k0 += kNR) {
-    const int kc = static_cast<int>(std::min<std::int64_t>(kNR, k - k0));
-    const __mmask16 km = columns_mask(kc);
-    for (int r = 0; r < 16; ++r) in[r] = r < rows ? _mm512_maskz_loadu_ps(km, w + (t * kNR + r) * k + k0) : _mm512_setzero_ps();
-    transpose16(in, out);
-    for (int kk = 0; kk < kc; ++kk) _mm512_storeu_ps(panel + (k0 + kk) * kNR, out[kk]);
-  }
-}
-
 }  // namespace
 
 PackedNT::PackedNT(const Tensor& w) : weight_(w) {
@@ -104,8 +89,9 @@ PackedNT::PackedNT(const Tensor& w) : weight_(w) {
   float* dst = panels_.f32();
   parallel_for(0, tiles, 1, [&](std::int64_t t0, std::int64_t t1) {
     for (std::int64_t t = t0; t < t1; ++t) {
-      if (t * kNR < n)
-        pack_tile(w.f32(), n, k, t, dst + t * k * kNR);
+      if (t * kNR < n)  // panel[kk * 16 + j] = w(t * 16 + j, kk)
+        pack_k_major(w.f32() + t * kNR * k, k, static_cast<int>(std::min<std::int64_t>(kNR, n - t * kNR)), k,
+                     dst + t * k * kNR, kNR);
       else
         std::fill_n(dst + t * k * kNR, k * kNR, 0.0f);
     }
@@ -129,7 +115,8 @@ void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const Pack
   float* ap = apack.f32();
   parallel_for(0, rt.count, 1, [&](std::int64_t r0, std::int64_t r1) {
     for (std::int64_t r = r0; r < r1; ++r)
-      pack_k_major(a + rt.start(r) * lda, lda, static_cast<int>(rt.height(r)), k, ap + rt.start(r) * k);
+      pack_k_major(a + rt.start(r) * lda, lda, static_cast<int>(rt.height(r)), k, ap + rt.start(r) * k,
+                   static_cast<int>(rt.height(r)));
   });
   // k in blocks whose slice of packed A stays within ~1 MB of L2 (at 320 x
   // 1792 all of A would not): the partial chains wait in C between blocks,
