@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     if (!n.param) s.value_mb += mb(n.value);
     for (const auto& t : n.saved) s.saved_mb += mb(t);
   }
-  g.backward(loss);
+  g.backward(loss, {.release_values = true});
   const double peak = static_cast<double>(alloc.stats().peak_bytes_in_use) / (1 << 20);
   std::printf("parameters %.1f MB (grads as much again); tensors in use before forward %.1f MB, after forward %.1f MB, "
               "peak %.1f MB; %zu nodes\n",

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
     s2s::autograd::Var logits = model->forward(g, b.src, b.tgt_in, fwd);
     s2s::autograd::Var loss = s2s::autograd::cross_entropy(logits, b.tgt_out, {.ignore_index = s2s::models::kPad});
     loss_value = loss.value().f32()[0];
-    g.backward(loss);
+    g.backward(loss, {.release_values = true});
     s2s::train::clip_grad_norm(params, 1.0);
     adam.step();
     adam.zero_grad();

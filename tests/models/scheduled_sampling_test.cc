@@ -67,7 +67,7 @@ TEST_P(ScheduledSampling, MixedRatioIsReproducibleAndTrains) {
     o.teacher_forcing = 0.5f;
     o.rng = &rng;
     autograd::Graph g;
-    for (auto* p : model->parameters()) p->grad.zero();
+    for (auto* p : model->parameters()) p->grad.reset();
     autograd::Var logits = model->forward(g, src, tgt_in, o);
     autograd::CrossEntropyOptions ce;
     ce.ignore_index = kPad;

@@ -81,7 +81,7 @@ TEST(TorchReference, ForwardStepLossAndGradientsMatchPyTorch) {
     TokenBatch src = batch_of(data, "src", "src_len"), tgt_in = batch_of(data, "tgt_in", nullptr);
     const Tensor& expected = *data.find("logits");
     autograd::Graph g;
-    for (auto* p : params) p->grad.zero();
+    for (auto* p : params) p->grad.reset();
     autograd::Var logits = model->forward(g, src, tgt_in, ForwardOptions{});
     ASSERT_EQ(logits.shape(), expected.shape());
     EXPECT_LT(testing::max_abs_diff(logits.value(), expected), 1e-4f);

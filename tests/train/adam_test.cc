@@ -36,6 +36,7 @@ TEST(Adam, DefaultsMatchPyTorch) {
 //   p = 0.9 - (0.1/0.19) * 0.02/0.3952254 = 0.8733663.
 TEST(Adam, HandComputedSteps) {
   autograd::Parameter p("w", Tensor::from_vector({1.0f}, {1}));
+  p.grad = Tensor::zeros({1});
   Adam opt({&p}, {.lr = 0.1});
   p.grad.f32()[0] = 0.5f;
   opt.step();
@@ -49,6 +50,7 @@ TEST(Adam, HandComputedSteps) {
 // then takes the same Adam step: 0.99 - 0.1 = 0.89; 0.89*0.99 - 0.0266337 = 0.8544663.
 TEST(AdamW, HandComputedSteps) {
   autograd::Parameter p("w", Tensor::from_vector({1.0f}, {1}));
+  p.grad = Tensor::zeros({1});
   AdamW opt({&p}, {.lr = 0.1, .weight_decay = 0.1});
   p.grad.f32()[0] = 0.5f;
   opt.step();

@@ -17,6 +17,7 @@ struct Grads {
   autograd::Parameter b{"b", Tensor::zeros({1})};
   autograd::Parameter frozen{"frozen", Tensor::zeros({1}), false};
   Grads() {
+    for (autograd::Parameter* p : params()) p->grad = Tensor::zeros(p->value.shape());
     a.grad.f32()[0] = 3.0f;  // |a| = 5, |b| = 12, total sqrt(9 + 16 + 144) = 13
     a.grad.f32()[1] = -4.0f;
     b.grad.f32()[0] = 12.0f;
@@ -63,6 +64,17 @@ TEST(ClipGradNorm, NonFiniteNormLeavesGradientsAlone) {
   EXPECT_THROW(clip_grad_norm(g.params(), -1.0), Error);
 }
 
+TEST(ClipGradNorm, AMissingGradientCountsAsZero) {
+  Grads g;
+  autograd::Parameter unreached{"unreached", Tensor::zeros({4})};  // no backward pass reached it
+  std::vector<autograd::Parameter*> params = g.params();
+  params.push_back(&unreached);
+  EXPECT_EQ(grad_norm(params), 13.0);
+  EXPECT_EQ(clip_grad_norm(params, 6.5), 13.0);
+  EXPECT_FALSE(unreached.grad.defined());
+  EXPECT_EQ(g.b.grad.f32()[0], 12.0f * static_cast<float>(6.5 / (13.0 + 1e-6)));
+}
+
 TEST(ClipGradNorm, LargeGradientsNormIsAccurateAndThreadIndependent) {
   const std::int64_t n = 1000003;
   autograd::Parameter p = testing::make_test_param("w", n);
@@ -92,6 +104,8 @@ TEST(ClipGradValue, ClampsTrainableGradientsElementwise) {
   autograd::Parameter p("p", Tensor::zeros({11})), frozen("frozen", Tensor::zeros({1}), false);
   const float in[11] = {-3, 0.5f, 2, -0.25f, 1, -1, 7, 0, -9, 0.75f, std::numeric_limits<float>::quiet_NaN()};
   const float out[10] = {-1, 0.5f, 1, -0.25f, 1, -1, 1, 0, -1, 0.75f};
+  p.grad = Tensor::empty({11});
+  frozen.grad = Tensor::empty({1});
   std::memcpy(p.grad.f32(), in, sizeof in);
   frozen.grad.f32()[0] = 5.0f;
   clip_grad_value({&p, &frozen}, 1.0);

@@ -124,11 +124,14 @@ inline float test_grad(float p, std::int64_t i, int t) {
 inline autograd::Parameter make_test_param(const std::string& name, std::int64_t n) {
   std::vector<float> v(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) v[i] = static_cast<float>(0.8 * std::cos(1.3 * static_cast<double>(i)));
-  return autograd::Parameter(name, Tensor::from_vector(v, {n}));
+  autograd::Parameter p(name, Tensor::from_vector(v, {n}));
+  p.grad = Tensor::zeros({n});
+  return p;
 }
 
 // Fills p.grad with test_grad and returns it as doubles for the reference.
 inline Vec fill_test_grad(autograd::Parameter& p, int t) {
+  if (!p.grad.defined()) p.grad = Tensor::empty(p.value.shape());  // zero_grad releases it
   Vec g(static_cast<std::size_t>(p.value.numel()));
   for (std::int64_t i = 0; i < p.value.numel(); ++i) {
     p.grad.f32()[i] = test_grad(p.value.f32()[i], i, t);

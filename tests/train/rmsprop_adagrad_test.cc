@@ -26,6 +26,7 @@ TEST(Rmsprop, DefaultsMatchPyTorch) {
 // Step 2: s = 0.002475 + 0.000625 = 0.0031, p = 0.9 + 0.01*0.25/sqrt(0.0031) = 0.9449013.
 TEST(Rmsprop, HandComputedSteps) {
   autograd::Parameter p("w", Tensor::from_vector({1.0f}, {1}));
+  p.grad = Tensor::zeros({1});
   Rmsprop opt({&p});
   p.grad.f32()[0] = 0.5f;
   opt.step();
@@ -81,6 +82,7 @@ TEST(Adagrad, DefaultsMatchPyTorch) {
 // Step 2: clr = 0.1/(1 + 0.5) = 0.0666667, sum = 0.4125, p += 0.0666667*0.25/sqrt(0.4125) = 0.9414345.
 TEST(Adagrad, HandComputedSteps) {
   autograd::Parameter p("w", Tensor::from_vector({1.0f}, {1}));
+  p.grad = Tensor::zeros({1});
   Adagrad opt({&p}, {.lr = 0.1, .lr_decay = 0.5, .initial_accumulator_value = 0.1});
   p.grad.f32()[0] = 0.5f;
   opt.step();

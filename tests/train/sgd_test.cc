@@ -11,7 +11,11 @@ using testing::kTestSize;
 using testing::kTestSteps;
 using testing::kTolerance;
 
-autograd::Parameter scalar_param(float v) { return autograd::Parameter("w", Tensor::from_vector({v}, {1})); }
+autograd::Parameter scalar_param(float v) {
+  autograd::Parameter p("w", Tensor::from_vector({v}, {1}));
+  p.grad = Tensor::zeros({1});
+  return p;
+}
 
 TEST(Sgd, DefaultsMatchPyTorch) {
   SgdOptions o;
@@ -74,8 +78,9 @@ TEST(Sgd, MatchesReferenceForEveryOptionCombination) {
   }
 }
 
-TEST(Sgd, SkipsFrozenParametersAndZeroesAllGradients) {
+TEST(Sgd, SkipsFrozenParametersAndReleasesAllGradients) {
   autograd::Parameter a = scalar_param(1.0f), frozen("frozen", Tensor::from_vector({2.0f}, {1}), false);
+  frozen.grad = Tensor::zeros({1});
   Sgd opt({&a, &frozen}, {.lr = 0.5});
   a.grad.f32()[0] = 1.0f;
   frozen.grad.f32()[0] = 1.0f;
@@ -84,8 +89,22 @@ TEST(Sgd, SkipsFrozenParametersAndZeroesAllGradients) {
   EXPECT_EQ(frozen.value.f32()[0], 2.0f);
   ASSERT_EQ(opt.params().size(), 1u);
   opt.zero_grad();
-  EXPECT_EQ(a.grad.f32()[0], 0.0f);
-  EXPECT_EQ(frozen.grad.f32()[0], 0.0f);
+  EXPECT_FALSE(a.grad.defined());
+  EXPECT_FALSE(frozen.grad.defined());
+}
+
+// A parameter no backward pass reached has no gradient: the update treats it
+// as zero (momentum still moves the parameter, as in PyTorch's dense update).
+TEST(Sgd, AMissingGradientIsAZeroGradient) {
+  autograd::Parameter p = scalar_param(1.0f);
+  Sgd opt({&p}, {.lr = 0.1, .momentum = 0.5});
+  p.grad.f32()[0] = 1.0f;
+  opt.step();  // buf = 1, p = 0.9
+  opt.zero_grad();
+  opt.step();  // buf = 0.5, p = 0.85
+  EXPECT_FLOAT_EQ(p.value.f32()[0], 0.85f);
+  ASSERT_TRUE(p.grad.defined());
+  EXPECT_EQ(p.grad.f32()[0], 0.0f);
 }
 
 TEST(Sgd, RejectsInvalidOptions) {

@@ -15,10 +15,30 @@ const std::array<const OpDef*, static_cast<std::size_t>(OpId::count)>& registere
 
 Node* Node::input(int k) const { return graph->inputs_[static_cast<std::size_t>(first_input + k)]; }
 
+// A parameter's gradient lives in Parameter::grad, allocated by the first
+// gradient it receives (several nodes may bind one parameter: the first one
+// to receive a gradient allocates it, the others then accumulate into it).
+void Node::adopt_shared_grad() {
+  if (grad.defined()) return;
+  if (param) {
+    grad = param->grad;
+  } else if (op && op->views_input_rows) {
+    Node* base = input(0);
+    if (!base->grad.defined()) base->grad = Tensor::zeros(base->value.shape());
+    grad = base->grad.narrow0(i[0], i[1]).reshape(value.shape());
+  }
+}
+
+void Node::set_grad(Tensor g) {
+  grad = std::move(g);
+  if (param) param->grad = grad;
+}
+
 Tensor* Node::input_grad(int k) const {
   Node* in = input(k);
   if (!in->requires_grad) return nullptr;
-  if (!in->grad.defined()) in->grad = Tensor::zeros(in->value.shape());
+  in->adopt_shared_grad();
+  if (!in->grad.defined()) in->set_grad(Tensor::zeros(in->value.shape()));
   return &in->grad;
 }
 
@@ -26,17 +46,22 @@ Tensor* Node::input_grad_for_write(int k, bool& fresh) const {
   Node* in = input(k);
   fresh = false;
   if (!in->requires_grad) return nullptr;
+  in->adopt_shared_grad();
   if (!in->grad.defined()) {
-    in->grad = Tensor::empty(in->value.shape());
+    in->set_grad(Tensor::empty(in->value.shape()));
     fresh = true;
   }
   return &in->grad;
 }
 
-bool Node::pass_grad_to(int k) {
+bool Node::pass_grad_to(int k) { return grad.defined() && pass_grad_to(k, grad); }
+
+bool Node::pass_grad_to(int k, const Tensor& part) {
   Node* in = input(k);
-  if (!in->requires_grad || in->grad.defined() || !grad.defined() || grad.numel() != in->value.numel()) return false;
-  in->grad = grad.reshape(in->value.shape());
+  if (!in->requires_grad || part.numel() != in->value.numel()) return false;
+  in->adopt_shared_grad();
+  if (in->grad.defined()) return false;
+  in->set_grad(part.reshape(in->value.shape()));
   return true;
 }
 
@@ -72,10 +97,6 @@ Var Graph::param(Parameter& p) {
   n->value = p.value;
   n->param = &p;
   n->requires_grad = p.trainable && grad_enabled_;
-  if (n->requires_grad) {
-    if (!p.grad.defined()) p.grad = Tensor::zeros(p.value.shape());
-    n->grad = p.grad;
-  }
   return Var(n);
 }
 
@@ -100,20 +121,21 @@ Node* Graph::record(const OpDef& op, std::span<const Var> inputs, Tensor value) 
   return n;
 }
 
-void Graph::backward(Var root) {
+void Graph::backward(Var root, BackwardOptions options) {
   S2S_CHECK(root.value().numel() == 1, "backward: the root must be a scalar, got shape ", root.shape().str(),
             " (pass a seed gradient for other shapes)");
   Tensor seed = Tensor::full(root.shape(), 1.0f);
-  backward(root, seed);
+  backward(root, seed, options);
 }
 
-void Graph::backward(Var root, const Tensor& seed) {
+void Graph::backward(Var root, const Tensor& seed, BackwardOptions options) {
   S2S_CHECK(&root.graph() == this, "backward: the root belongs to another graph");
   S2S_CHECK(seed.shape() == root.shape(), "backward: seed shape ", seed.shape().str(), " differs from root ",
             root.shape().str());
   Node* r = root.node();
   if (!r->requires_grad) return;
-  if (!r->grad.defined()) r->grad = Tensor::zeros(r->value.shape());
+  r->adopt_shared_grad();
+  if (!r->grad.defined()) r->set_grad(Tensor::zeros(r->value.shape()));
   {
     float* g = r->grad.f32();
     const float* s = seed.f32();
@@ -131,8 +153,18 @@ void Graph::backward(Var root, const Tensor& seed) {
     // now, so later gradients reuse the blocks and the peak stays low.
     n.grad.reset();
     for (Tensor& t : n.saved) t.reset();
+    if (options.release_values && &n != r) n.value.reset();
   }
 }
+
+Var rows_view(const OpDef& view_def, Var packed, std::int64_t start, std::int64_t length, const Shape& shape) {
+  Node* n = packed.graph().record(view_def, {packed}, packed.value().narrow0(start, length).reshape(shape));
+  n->i[0] = start;
+  n->i[1] = length;
+  return Var(n);
+}
+
+void view_backward(Node&) {}
 
 const kernels::PackedNT* Graph::packed_weight(const Var& w, std::int64_t rows) {
   const Parameter* p = w.node() ? w.node()->param : nullptr;

@@ -18,6 +18,15 @@
 
 namespace s2s::autograd {
 
+struct BackwardOptions {
+  // Return every op node's value to the allocator right after that node's
+  // backward (the root's excepted): nothing reads it later within the pass,
+  // and a training step's peak memory then no longer holds, e.g., the logits
+  // through the decoder's backward. Values read after backward (other than
+  // the root's) must be copied before it.
+  bool release_values = false;
+};
+
 class Graph {
  public:
   explicit Graph(bool grad_enabled = true) : grad_enabled_(grad_enabled) {}
@@ -45,7 +54,7 @@ class Graph {
 
   // Leaves.
   Var input(Tensor value, bool requires_grad = false);
-  Var param(Parameter& p);  // gradient accumulates straight into p.grad
+  Var param(Parameter& p);  // gradient goes straight into p.grad
 
   // Records an op application; used by op implementations. The node requires
   // grad when grad is enabled and any input does.
@@ -55,8 +64,8 @@ class Graph {
   }
 
   // Reverse pass from a scalar (seed 1) or from any node with an explicit seed gradient.
-  void backward(Var root);
-  void backward(Var root, const Tensor& seed);
+  void backward(Var root, BackwardOptions options = {});
+  void backward(Var root, const Tensor& seed, BackwardOptions options = {});
 
   // Drops every node (their tensors return to the allocator's cache).
   void clear();
@@ -77,6 +86,14 @@ class Graph {
   PackedWeights own_packed_;
   PackedWeights* packed_ = &own_packed_;
 };
+
+// Multi-output ops pack their results along axis 0 of one node value (lstm_cell
+// [h; c], sequences [outputs; h; c], attention [context; weights]) and hand
+// out views of it: nodes of `view_def` (views_input_rows set, backward
+// view_backward), whose gradient is the matching rows of the packed node's,
+// so whatever consumers accumulate into a view lands there directly.
+Var rows_view(const OpDef& view_def, Var packed, std::int64_t start, std::int64_t length, const Shape& shape);
+void view_backward(Node& n);  // nothing to do: the gradient is already in place
 
 // y = beta y + x w^T for an op's weight input w (x [..., in], w [out, in],
 // y [..., out]): with grad disabled through g.packed_weight when it has one,

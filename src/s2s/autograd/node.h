@@ -27,6 +27,10 @@ struct OpDef {
   OpId id;
   const char* name;
   BackwardFn backward;  // reads node.grad, accumulates into each input's grad
+  // The node's value is rows [i[0], i[0] + i[1]) of input 0's value (one
+  // result of a multi-output op, reshaped); its gradient is the same rows of
+  // input 0's gradient, allocated (zeroed) when a consumer first needs it.
+  bool views_input_rows = false;
 };
 
 // All listed ops, in OpId order.
@@ -42,7 +46,7 @@ struct Node {
   static constexpr int kSaved = 8;
 
   Tensor value;
-  Tensor grad;  // allocated (zeroed) on first accumulation; aliases Parameter::grad for parameters
+  Tensor grad;  // allocated on first accumulation; for parameters it is Parameter::grad
   const OpDef* op = nullptr;  // nullptr for leaves
   Graph* graph = nullptr;
   Parameter* param = nullptr;
@@ -69,6 +73,13 @@ struct Node {
   // already has one. Only for ops whose dx equals dy element for element, and
   // only as the last use of `grad` in the op's backward.
   bool pass_grad_to(int k);
+  // Same with `part` (a view of this node's gradient shaped like input k).
+  bool pass_grad_to(int k, const Tensor& part);
+  // Points grad at the buffer it shares, if any and not yet done: a
+  // parameter's Parameter::grad, or a row view's rows of its input's gradient.
+  void adopt_shared_grad();
+  // Sets grad (and a parameter's Parameter::grad).
+  void set_grad(Tensor g);
   void reset();
 };
 

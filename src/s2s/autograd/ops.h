@@ -47,8 +47,14 @@ Var mean(Var x, int axis, bool keepdim = false);
 Var sum_all(Var x);  // shape [1]
 
 // --- shape ------------------------------------------------------------------
-Var concat(std::span<const Var> xs, int axis);
-inline Var concat(std::initializer_list<Var> xs, int axis) { return concat(std::span<const Var>(xs.begin(), xs.size()), axis); }
+// `out` (optional): a buffer of the result's shape to write into instead of a
+// new one, e.g. rows of a larger buffer that a later concat along axis 0 joins
+// (an input already sitting where the result needs it is not copied again).
+// The result keeps it; the caller must not write to it afterwards.
+Var concat(std::span<const Var> xs, int axis, Tensor out = {});
+inline Var concat(std::initializer_list<Var> xs, int axis, Tensor out = {}) {
+  return concat(std::span<const Var>(xs.begin(), xs.size()), axis, std::move(out));
+}
 Var slice(Var x, int axis, std::int64_t start, std::int64_t length);
 std::vector<Var> split(Var x, int axis, std::span<const std::int64_t> sizes);  // slices, no op of its own
 Var reshape(Var x, const Shape& shape);

@@ -9,12 +9,15 @@ namespace s2s::autograd {
 struct Parameter {
   std::string name;
   Tensor value;
-  Tensor grad;  // same shape as value; zeroed by the optimizer
+  // Same shape as value once a backward pass reaches the parameter: allocated
+  // by its first gradient, released by Optimizer::zero_grad (so a step's
+  // gradients take no memory during the next forward pass).
+  Tensor grad;
   bool trainable = true;
 
   Parameter() = default;
   Parameter(std::string n, Tensor v, bool train = true)
-      : name(std::move(n)), value(std::move(v)), grad(Tensor::zeros(value.shape())), trainable(train) {}
+      : name(std::move(n)), value(std::move(v)), trainable(train) {}
 };
 
 }  // namespace s2s::autograd

@@ -1,5 +1,6 @@
 #include "s2s/core/allocator.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <new>
@@ -12,6 +13,15 @@ namespace {
 constexpr std::size_t kAlign = 64;
 constexpr std::size_t kHeader = (sizeof(Block) + kAlign - 1) / kAlign * kAlign;
 constexpr std::size_t kMinBytes = 256;
+constexpr std::size_t kLargeBytes = std::size_t{64} << 10;  // from here up: arena segments
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kArenaBytes = std::size_t{2} << 20;
+constexpr std::uint8_t kLargeClass = 255;
+
+// Free segments are ordered by size, then address: best fit, lowest first.
+bool fits_before(const Block* a, const Block* b) {
+  return a->capacity != b->capacity ? a->capacity < b->capacity : a < b;
+}
 }  // namespace
 
 void* Block::data() { return reinterpret_cast<char*>(this) + kHeader; }
@@ -36,7 +46,85 @@ std::size_t Allocator::class_bytes(int cls) {
 
 Allocator::~Allocator() { empty_cache(); }
 
+void Allocator::index_free(Block* segment) {
+  segment->free = true;
+  free_large_.insert(std::lower_bound(free_large_.begin(), free_large_.end(), segment, fits_before), segment);
+  stats_.bytes_cached += segment->capacity;
+}
+
+void Allocator::unindex_free(Block* segment) {
+  auto it = std::lower_bound(free_large_.begin(), free_large_.end(), segment, fits_before);
+  free_large_.erase(it);
+  segment->free = false;
+  stats_.bytes_cached -= segment->capacity;
+}
+
+Block* Allocator::allocate_large(std::size_t bytes) {
+  S2S_CHECK(bytes <= (std::size_t{1} << 48), "allocator: request of ", bytes, " bytes is too large");
+  const std::size_t span = (kHeader + bytes + kPage - 1) / kPage * kPage;  // header + data, whole pages
+  const std::size_t capacity = span - kHeader;
+  auto it = std::lower_bound(free_large_.begin(), free_large_.end(), capacity,
+                             [](const Block* b, std::size_t c) { return b->capacity < c; });
+  Block* block = nullptr;
+  if (it != free_large_.end()) {
+    block = *it;
+    unindex_free(block);
+  } else {
+    const std::size_t arena = std::max(span, kArenaBytes);
+    void* raw = std::aligned_alloc(kPage, arena);
+    if (!raw) throw std::bad_alloc();
+    ++stats_.system_allocs;
+    block = new (raw) Block();
+    block->capacity = arena - kHeader;
+    block->size_class = kLargeClass;
+    block->owner = this;
+    arenas_.push_back(block);
+  }
+  // Split off the tail when it is worth a segment of its own.
+  if (block->capacity - capacity >= kLargeBytes + kHeader) {
+    Block* rest = new (reinterpret_cast<char*>(block) + span) Block();
+    rest->capacity = block->capacity - span;
+    rest->size_class = kLargeClass;
+    rest->owner = this;
+    rest->prev_segment = block;
+    rest->next_segment = block->next_segment;
+    if (rest->next_segment) rest->next_segment->prev_segment = rest;
+    block->next_segment = rest;
+    block->capacity = capacity;
+    index_free(rest);
+  }
+  return block;
+}
+
+void Allocator::release_large(Block* block) {
+  if (Block* next = block->next_segment; next && next->free) {
+    unindex_free(next);
+    block->capacity += kHeader + next->capacity;
+    block->next_segment = next->next_segment;
+    if (block->next_segment) block->next_segment->prev_segment = block;
+    next->~Block();
+  }
+  if (Block* prev = block->prev_segment; prev && prev->free) {
+    unindex_free(prev);
+    prev->capacity += kHeader + block->capacity;
+    prev->next_segment = block->next_segment;
+    if (prev->next_segment) prev->next_segment->prev_segment = prev;
+    block->~Block();
+    block = prev;
+  }
+  index_free(block);
+}
+
 Block* Allocator::allocate(std::size_t bytes) {
+  if (bytes >= kLargeBytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++stats_.allocs;
+    Block* block = allocate_large(bytes);
+    stats_.bytes_in_use += block->capacity;
+    stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
+    block->refs.store(1, std::memory_order_relaxed);
+    return block;
+  }
   int cls = size_class(bytes);
   S2S_CHECK(cls < kClasses, "allocator: request of ", bytes, " bytes is too large");
   std::size_t capacity = class_bytes(cls);
@@ -75,6 +163,10 @@ void Allocator::release(Block* block) {
   if (block->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   std::lock_guard<std::mutex> lock(mutex_);
   stats_.bytes_in_use -= block->capacity;
+  if (block->size_class == kLargeClass) {
+    release_large(block);
+    return;
+  }
   stats_.bytes_cached += block->capacity;
   block->next_free = free_[block->size_class];
   free_[block->size_class] = block;
@@ -91,6 +183,14 @@ void Allocator::empty_cache() {
       head = next;
     }
   }
+  // Arenas whose segments have all been freed (merged back into one).
+  std::erase_if(arenas_, [this](Block* base) {
+    if (!base->free || base->next_segment) return false;
+    unindex_free(base);
+    base->~Block();
+    std::free(base);
+    return true;
+  });
 }
 
 AllocatorStats Allocator::stats() const {

@@ -1,13 +1,21 @@
 #pragma once
-// Caching allocator for tensor storage. Freed blocks go to a free list per
-// size class and are handed out again, so once a training step has run with
+// Caching allocator for tensor storage: once a training step has run with
 // given shapes, later steps with the same shapes never call the system
-// allocator. `stats().system_allocs` is the hook tests use to prove it.
+// allocator (`stats().system_allocs` is the hook tests use to prove it).
+//
+// Small requests (< 64 KiB) come from a free list per size class. Large ones
+// are carved best-fit out of arenas (at least 2 MiB each, page-granular
+// segments) and freed segments merge with free neighbours, as in PyTorch's
+// CUDA caching allocator: memory a step frees (the logits, activations) is
+// reused by requests of other sizes (parameter gradients, the next
+// activations), so the resident set stays near the peak of bytes in use
+// instead of the sum of every size's own peak.
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "s2s/core/dtype.h"
 
@@ -19,8 +27,11 @@ class Allocator;
 struct Block {
   std::size_t capacity = 0;  // usable bytes after the header
   std::atomic<std::int32_t> refs{0};
-  std::uint8_t size_class = 0;
-  Block* next_free = nullptr;
+  std::uint8_t size_class = 0;  // kLargeClass for arena segments
+  bool free = false;            // arena segments: on the free index
+  Block* next_free = nullptr;   // size-class free list
+  Block* prev_segment = nullptr;  // arena neighbours in address order
+  Block* next_segment = nullptr;
   Allocator* owner = nullptr;
   void* data();
 };
@@ -57,9 +68,17 @@ class Allocator {
   static int size_class(std::size_t bytes);
   static std::size_t class_bytes(int cls);
 
+  // Arena segments; callers hold mutex_.
+  Block* allocate_large(std::size_t bytes);
+  void release_large(Block* block);
+  void index_free(Block* segment);
+  void unindex_free(Block* segment);
+
   Device device_;
   mutable std::mutex mutex_;
   std::array<Block*, kClasses> free_{};
+  std::vector<Block*> free_large_;  // free segments by (capacity, address)
+  std::vector<Block*> arenas_;      // first segment of each arena (its base)
   AllocatorStats stats_;
 };
 

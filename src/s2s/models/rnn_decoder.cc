@@ -97,16 +97,19 @@ RnnDecoder::Loop RnnDecoder::initial_loop(autograd::Graph& g, nn::Recurrent::Sta
   return loop;
 }
 
-Var RnnDecoder::readout(autograd::Graph& g, Var state, Var context, Var emb) const {
+Var RnnDecoder::readout(autograd::Graph& g, Var state, Var context, Var emb, Tensor out) const {
   if (config_.readout == ReadoutKind::State) return state;
   const int axis = state.ndim() - 1;
-  Var feats = context.defined() ? autograd::concat({state, context, emb}, axis) : autograd::concat({state, emb}, axis);
+  if (config_.readout == ReadoutKind::Tanh) out = Tensor();  // the concatenation is an intermediate there
+  Var feats = context.defined() ? autograd::concat({state, context, emb}, axis, std::move(out))
+                                : autograd::concat({state, emb}, axis, std::move(out));
   if (config_.readout == ReadoutKind::Tanh) feats = autograd::tanh(readout_->forward(g, feats));
   return feats;
 }
 
 RnnDecoder::StepResult RnnDecoder::advance(autograd::Graph& g, const Weights& w, Var emb, Var emb_proj, Loop& loop,
-                                           const nn::AttentionMemory* memory, bool training, Rng* rng) const {
+                                           const nn::AttentionMemory* memory, bool training, Rng* rng,
+                                           Tensor readout_out) const {
   S2S_CHECK(!attention_ || memory != nullptr, "decoder: attention needs the encoder memory");
   StepResult out;
   Var context, fed;
@@ -130,7 +133,7 @@ RnnDecoder::StepResult RnnDecoder::advance(autograd::Graph& g, const Weights& w,
     context = a.context;
     out.weights = a.weights;
   }
-  out.readout = readout(g, loop.rnn.h.back(), context, emb);
+  out.readout = readout(g, loop.rnn.h.back(), context, emb, std::move(readout_out));
   if (feeds() && !attention_first_) loop.feed = config_.readout == ReadoutKind::Tanh ? out.readout : context;
   return out;
 }

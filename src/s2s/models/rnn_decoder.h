@@ -53,15 +53,18 @@ class RnnDecoder : public nn::Module {
   Loop initial_loop(autograd::Graph& g, nn::Recurrent::State state, std::int64_t batch) const;
 
   // One position. emb_proj: e_t's projection, or undefined (then [e_t; f] is
-  // projected with the whole weight_ih_l0: the inference path).
+  // projected with the whole weight_ih_l0: the inference path). readout_out
+  // (optional, [B, R]): where a concatenated readout is written, e.g. rows of
+  // the buffer that holds all positions' readouts for one vocabulary gemm.
   StepResult advance(autograd::Graph& g, const Weights& w, autograd::Var emb, autograd::Var emb_proj, Loop& loop,
-                     const nn::AttentionMemory* memory, bool training, Rng* rng) const;
+                     const nn::AttentionMemory* memory, bool training, Rng* rng, Tensor readout_out = {}) const;
 
   // The whole target at once through the fused sequence ops; only without
   // attention (nothing feeds back). emb [T, B, E] -> readout [T, B, R].
   autograd::Var run_sequence(autograd::Graph& g, autograd::Var emb, const Loop& initial, bool training,
                              Rng* rng) const;
 
+  std::int64_t readout_size() const { return config_.readout_size(); }
   // logits [..., V] from readout [..., R].
   autograd::Var logits(autograd::Graph& g, autograd::Var readout, bool training, Rng* rng) const;
 
@@ -71,7 +74,8 @@ class RnnDecoder : public nn::Module {
   std::int64_t feed_size() const { return feed_size_; }
 
  private:
-  autograd::Var readout(autograd::Graph& g, autograd::Var state, autograd::Var context, autograd::Var emb) const;
+  autograd::Var readout(autograd::Graph& g, autograd::Var state, autograd::Var context, autograd::Var emb,
+                        Tensor out = {}) const;
 
   ModelConfig config_;
   bool attention_first_;      // Bahdanau

@@ -48,13 +48,18 @@ Var RnnEncoderDecoder::forward(autograd::Graph& g, const TokenBatch& src, const 
 
   Var emb = decoder_.embed(g, tgt_in.ids, training, o.rng);  // [T, B, E]
   Var proj = decoder_.project_embedding(w, emb);              // [T, B, G*H]: one gemm for all positions
+  // Each position writes its readout straight into its rows of the buffer the
+  // vocabulary gemm reads (and backward hands each position a view of its
+  // rows' gradient): no per-position copies.
+  Tensor readouts = Tensor::empty(Shape{steps * batch, decoder_.readout_size()});
   steps_.clear();
   for (std::int64_t t = 0; t < steps; ++t) {
     Var e_t = autograd::reshape(autograd::slice(emb, 0, t, 1), Shape{batch, emb.dim(2)});
     Var p_t = autograd::reshape(autograd::slice(proj, 0, t, 1), Shape{batch, proj.dim(2)});
-    steps_.push_back(decoder_.advance(g, w, e_t, p_t, loop, mem, training, o.rng).readout);
+    steps_.push_back(
+        decoder_.advance(g, w, e_t, p_t, loop, mem, training, o.rng, readouts.narrow0(t * batch, batch)).readout);
   }
-  Var ro = autograd::concat(std::span<const Var>(steps_), 0);  // [T*B, R], rows (t, b)
+  Var ro = autograd::concat(std::span<const Var>(steps_), 0, std::move(readouts));  // [T*B, R], rows (t, b)
   steps_.clear();
   return decoder_.logits(g, ro, training, o.rng);  // one gemm for all positions
 }

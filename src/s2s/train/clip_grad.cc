@@ -9,10 +9,13 @@ namespace s2s::train {
 
 namespace {
 
-void check_grad(const autograd::Parameter* p, const char* what) {
+// Whether p has a gradient to read: a parameter no backward pass reached has
+// none, which counts as zero.
+bool has_grad(const autograd::Parameter* p, const char* what) {
   S2S_CHECK(p != nullptr, what, ": parameter list holds a null pointer");
-  S2S_CHECK(p->grad.defined() && p->grad.dtype() == DType::F32, what, ": parameter '", p->name,
-            "' needs an F32 gradient");
+  if (!p->trainable || !p->grad.defined()) return false;
+  S2S_CHECK(p->grad.dtype() == DType::F32, what, ": parameter '", p->name, "' needs an F32 gradient");
+  return true;
 }
 
 }  // namespace
@@ -20,8 +23,7 @@ void check_grad(const autograd::Parameter* p, const char* what) {
 double grad_norm(const std::vector<autograd::Parameter*>& params) {
   double sum = 0.0;
   for (const autograd::Parameter* p : params) {
-    check_grad(p, "grad_norm");
-    if (p->trainable) sum += kernels::sum_squares(p->grad.f32(), p->grad.numel());
+    if (has_grad(p, "grad_norm")) sum += kernels::sum_squares(p->grad.f32(), p->grad.numel());
   }
   return std::sqrt(sum);
 }
@@ -33,7 +35,7 @@ double clip_grad_norm(const std::vector<autograd::Parameter*>& params, double ma
   if (std::isfinite(total) && coef < 1.0) {  // PyTorch would turn inf gradients into NaN here
     const float c = static_cast<float>(coef);
     for (autograd::Parameter* p : params)
-      if (p->trainable) kernels::scale(p->grad.f32(), p->grad.numel(), c);
+      if (has_grad(p, "clip_grad_norm")) kernels::scale(p->grad.f32(), p->grad.numel(), c);
   }
   return total;
 }
@@ -42,8 +44,7 @@ void clip_grad_value(const std::vector<autograd::Parameter*>& params, double cli
   S2S_CHECK(clip_value >= 0.0, "clip_grad_value: expected clip_value >= 0, got ", clip_value);
   const float v = static_cast<float>(clip_value);
   for (autograd::Parameter* p : params) {
-    check_grad(p, "clip_grad_value");
-    if (p->trainable) kernels::clamp(p->grad.f32(), p->grad.numel(), -v, v);
+    if (has_grad(p, "clip_grad_value")) kernels::clamp(p->grad.f32(), p->grad.numel(), -v, v);
   }
 }
 

@@ -41,16 +41,19 @@ void Optimizer::set_lr(double lr) {
 }
 
 void Optimizer::step() {
-  for (autograd::Parameter* p : trainable_)
-    S2S_CHECK(p->grad.defined() && p->grad.dtype() == DType::F32 && p->grad.shape() == p->value.shape(), name_,
-              ": parameter '", p->name, "' needs an F32 gradient of shape ", p->value.shape().str());
+  for (autograd::Parameter* p : trainable_) {
+    // A parameter that no backward pass reached has a zero gradient (its
+    // state still decays, as in a dense PyTorch update).
+    if (!p->grad.defined()) p->grad = Tensor::zeros(p->value.shape(), DType::F32, p->value.device());
+    S2S_CHECK(p->grad.dtype() == DType::F32 && p->grad.shape() == p->value.shape(), name_, ": parameter '", p->name,
+              "' needs an F32 gradient of shape ", p->value.shape().str());
+  }
   ++step_;
   for (std::size_t i = 0; i < trainable_.size(); ++i) update(*trainable_[i], slots_[i]);
 }
 
 void Optimizer::zero_grad() {
-  for (autograd::Parameter* p : all_)
-    if (p->grad.defined()) p->grad.zero();
+  for (autograd::Parameter* p : all_) p->grad.reset();
 }
 
 std::string Optimizer::state_name(std::size_t slot, std::size_t param) const {

@@ -30,7 +30,8 @@ class Optimizer {
 
   // One update of every trainable parameter from its current gradient.
   void step();
-  // Zeroes the gradient of every parameter given at construction.
+  // Releases the gradient of every parameter given at construction (the next
+  // backward pass allocates it again; PyTorch's zero_grad(set_to_none=True)).
   void zero_grad();
 
   void set_lr(double lr);

@@ -78,7 +78,7 @@ double Trainer::train_step(const data::Batch& batch) {
   ce.label_smoothing = static_cast<float>(config_.train.label_smoothing);
   autograd::Var loss = autograd::cross_entropy(logits, targets_of(batch), ce);
   double loss_value = loss.value().f32()[0];
-  graph_.backward(loss);
+  graph_.backward(loss, {.release_values = true});
   const auto& o = config_.optim;
   double gnorm = o.clip_norm > 0 ? clip_grad_norm(params_, o.clip_norm) : grad_norm(params_);
   if (o.clip_value > 0) clip_grad_value(params_, o.clip_value);

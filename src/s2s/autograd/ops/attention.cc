@@ -10,7 +10,7 @@ namespace s2s::autograd {
 namespace {
 
 // The node's value packs context [B, D] then weights [B, S] in one flat
-// buffer; both results are views of it (their grads view the node's grad).
+// buffer; both results are row views of it (their grads view the node's grad).
 // Inputs: keys, query, v, values (the weights already carry the mask).
 // i[0..3] = S, B, A, D.
 void additive_attention_backward(Node& n) {
@@ -23,16 +23,7 @@ void additive_attention_backward(Node& n) {
                                        weights, dcontext, &dweights, grads);
 }
 
-void view_backward(Node&) {}  // the gradient already sits in the packed node's buffer
-
-const OpDef kAttentionView{OpId::additive_attention, "additive_attention (view)", view_backward};
-
-Var packed_view(Var packed, std::int64_t start, std::int64_t length, const Shape& shape) {
-  Node* p = packed.node();
-  Node* n = packed.graph().record(kAttentionView, {packed}, p->value.narrow0(start, length).reshape(shape));
-  if (n->requires_grad) n->grad = p->grad.narrow0(start, length).reshape(shape);
-  return Var(n);
-}
+const OpDef kAttentionView{OpId::additive_attention, "additive_attention (view)", view_backward, true};
 
 }  // namespace
 
@@ -52,13 +43,11 @@ AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const T
                                       mask.defined() ? &mask : nullptr, context, weights,
                                       rows.defined() ? &rows : nullptr);
   Node* n = keys.graph().record(op_defs::additive_attention, {keys, query, v, values}, std::move(packed));
-  if (n->requires_grad) {
-    // Zeroed up front: an unused weights view contributes nothing.
-    n->grad = Tensor::zeros(n->value.shape());
-    n->i = {S, B, A, D};
-  }
+  if (n->requires_grad) n->i = {S, B, A, D};
+  // The packed gradient is zeroed when a view first needs it: an unused
+  // weights view contributes nothing.
   Var p(n);
-  return {packed_view(p, 0, B * D, Shape{B, D}), packed_view(p, B * D, B * S, Shape{B, S})};
+  return {rows_view(kAttentionView, p, 0, B * D, Shape{B, D}), rows_view(kAttentionView, p, B * D, B * S, Shape{B, S})};
 }
 
 }  // namespace s2s::autograd

@@ -50,7 +50,7 @@ void gru_sequence_backward(Node& n) {
   recurrent::sequence_grads(n, 2, dxp, dhp, h_prev);
 }
 
-const OpDef kGruSequenceView{OpId::gru_sequence, "gru_sequence (view)", recurrent::view_backward};
+const OpDef kGruSequenceView{OpId::gru_sequence, "gru_sequence (view)", view_backward, true};
 
 }  // namespace
 

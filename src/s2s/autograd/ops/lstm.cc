@@ -57,8 +57,8 @@ void lstm_sequence_backward(Node& n) {
   recurrent::sequence_grads(n, 3, dgates, dgates, h_prev);
 }
 
-const OpDef kLstmCellView{OpId::lstm_cell, "lstm_cell (view)", recurrent::view_backward};
-const OpDef kLstmSequenceView{OpId::lstm_sequence, "lstm_sequence (view)", recurrent::view_backward};
+const OpDef kLstmCellView{OpId::lstm_cell, "lstm_cell (view)", view_backward, true};
+const OpDef kLstmSequenceView{OpId::lstm_sequence, "lstm_sequence (view)", view_backward, true};
 
 }  // namespace
 
@@ -78,9 +78,8 @@ LstmState lstm_cell(Var x_proj, Var h, Var c, Var w_hh, Var b_hh) {
                              save ? &gates : nullptr);
   Node* n = g.record(op_defs::lstm_cell, {x_proj, h, c, w_hh, b_hh}, std::move(packed));
   if (n->requires_grad) n->saved[0] = std::move(gates);
-  recurrent::prepare_packed_grad(*n);
   Var p(n);
-  return {recurrent::rows_view(kLstmCellView, p, 0, 1, Shape{B, H}), recurrent::rows_view(kLstmCellView, p, 1, 1, Shape{B, H})};
+  return {rows_view(kLstmCellView, p, 0, 1, Shape{B, H}), rows_view(kLstmCellView, p, 1, 1, Shape{B, H})};
 }
 
 SequenceOutput lstm_sequence(Var x, Var h0, Var c0, Var w_ih, Var w_hh, Var b_ih, Var b_hh, const Tensor& lengths,

@@ -17,21 +17,7 @@ Tensor row(const Tensor& t, std::int64_t k) {
   return t.narrow0(k, 1).reshape(Shape(s.begin() + 1, s.end()));
 }
 
-void prepare_packed_grad(Node& packed) {
-  if (packed.requires_grad && !packed.grad.defined()) packed.grad = Tensor::zeros(packed.value.shape());
-}
-
-Var rows_view(const OpDef& view_def, Var packed, std::int64_t start, std::int64_t length, const Shape& shape) {
-  Node* p = packed.node();
-  Node* n = packed.graph().record(view_def, {packed}, p->value.narrow0(start, length).reshape(shape));
-  if (n->requires_grad) n->grad = p->grad.narrow0(start, length).reshape(shape);
-  return Var(n);
-}
-
-void view_backward(Node&) {}  // the gradient already sits in the packed node's buffer
-
 SequenceOutput sequence_views(const OpDef& view_def, Var packed, bool with_c) {
-  prepare_packed_grad(*packed.node());
   std::int64_t T = packed.dim(0) - (with_c ? 2 : 1), B = packed.dim(1), H = packed.dim(2);
   SequenceOutput out;
   out.output = rows_view(view_def, packed, 0, T, Shape{T, B, H});

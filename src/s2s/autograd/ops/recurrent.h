@@ -1,7 +1,7 @@
 #pragma once
 // Shared glue of the fused recurrent ops (gru.cc, lstm.cc, rnn.cc): argument
-// checks, the input projection, the weight-gradient gemms, and zero-copy views
-// that split one packed node into the several Vars an op returns.
+// checks, the input projection, the weight-gradient gemms, and the row views
+// (autograd::rows_view) that split one packed node into the Vars an op returns.
 #include <cstdint>
 #include <initializer_list>
 
@@ -18,16 +18,6 @@ Tensor row(const Tensor& t, std::int64_t k);
 inline std::int64_t time_at(std::int64_t step, std::int64_t steps, bool reverse) {
   return reverse ? steps - 1 - step : step;
 }
-
-// Multi-output ops pack their results along axis 0 of one node value (lstm_cell
-// [h; c], sequences [outputs; h; c]) and hand out views of it. A view's
-// gradient buffer aliases the matching rows of the packed node's gradient,
-// so whatever consumers accumulate into a view lands there directly and the
-// view itself has no backward work. The packed gradient is therefore
-// allocated (zeroed) when the views are made.
-void prepare_packed_grad(Node& packed);
-Var rows_view(const OpDef& view_def, Var packed, std::int64_t start, std::int64_t length, const Shape& shape);
-void view_backward(Node& n);
 
 // Views of a packed sequence node: output [T, B, H], h [B, H], c [B, H] when with_c.
 SequenceOutput sequence_views(const OpDef& view_def, Var packed, bool with_c);

@@ -46,7 +46,7 @@ void rnn_sequence_backward(Node& n) {
   recurrent::sequence_grads(n, 2, dpre, dpre, h_prev);
 }
 
-const OpDef kRnnSequenceView{OpId::rnn_sequence, "rnn_sequence (view)", recurrent::view_backward};
+const OpDef kRnnSequenceView{OpId::rnn_sequence, "rnn_sequence (view)", view_backward, true};
 
 }  // namespace
 

@@ -12,14 +12,21 @@ namespace s2s::autograd {
 
 namespace {
 
-// i[0] = axis. Each input is a [outer, d_k * inner] column block of the output.
+// i[0] = axis. Each input is a [outer, d_k * inner] column block of the
+// output; along axis 0 (outer == 1) a block is contiguous and an input without
+// a gradient yet takes a view of it instead of a copy.
 void concat_backward(Node& n) {
   int axis = static_cast<int>(n.i[0]);
-  const Shape& s = n.value.shape();
+  const Shape& s = n.grad.shape();
   std::int64_t outer = s.outer(axis), inner = s.inner(axis), row = s[axis] * inner;
   std::int64_t offset = 0;
   for (int k = 0; k < n.num_inputs; ++k) {
-    std::int64_t cols = n.input(k)->value.dim(axis) * inner;
+    std::int64_t len = n.input(k)->value.dim(axis);
+    std::int64_t cols = len * inner;
+    if (axis == 0 && n.pass_grad_to(k, n.grad.narrow0(offset / inner, len))) {
+      offset += cols;
+      continue;
+    }
     bool fresh = false;
     if (Tensor* gx = n.input_grad_for_write(k, fresh))
       kernels::copy_rows(n.grad.f32() + offset, row, gx->f32(), cols, outer, cols, !fresh);
@@ -64,7 +71,7 @@ const OpDef op_defs::slice{OpId::slice, "slice", slice_backward};
 const OpDef op_defs::reshape{OpId::reshape, "reshape", reshape_backward};
 const OpDef op_defs::transpose{OpId::transpose, "transpose", transpose_backward};
 
-Var concat(std::span<const Var> xs, int axis) {
+Var concat(std::span<const Var> xs, int axis, Tensor out) {
   S2S_CHECK(!xs.empty(), "concat: expected at least one input");
   const Shape& first = xs[0].shape();
   int a = first.normalize(axis);
@@ -78,11 +85,17 @@ Var concat(std::span<const Var> xs, int axis) {
     S2S_CHECK(ok, "concat: shapes ", first.str(), " and ", s.str(), " differ outside axis ", axis);
     out_shape[a] += s[a];
   }
-  Tensor out = Tensor::empty(out_shape);
+  if (out.defined()) {
+    S2S_CHECK(out.shape() == out_shape && out.dtype() == DType::F32, "concat: output buffer ", out.shape().str(),
+              " does not match the result ", out_shape.str());
+  } else {
+    out = Tensor::empty(out_shape);
+  }
   std::int64_t outer = out_shape.outer(a), inner = out_shape.inner(a), row = out_shape[a] * inner, offset = 0;
   for (const Var& x : xs) {
     std::int64_t cols = x.dim(a) * inner;
-    kernels::copy_rows(x.value().f32(), cols, out.f32() + offset, row, outer, cols, false);
+    if (outer != 1 || x.value().f32() != out.f32() + offset)
+      kernels::copy_rows(x.value().f32(), cols, out.f32() + offset, row, outer, cols, false);
     offset += cols;
   }
   Node* n = xs[0].graph().record(op_defs::concat, xs, std::move(out));
