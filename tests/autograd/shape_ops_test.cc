@@ -41,6 +41,26 @@ TEST(ShapeOps, ConcatGradientSplitsBack) {
   EXPECT_EQ(b.grad().to_vector(), (Vec{3, 6}));
 }
 
+// Rows written in place by per-step concats are joined along axis 0 without a
+// copy, and backward hands each step a view of its rows' gradient.
+TEST(ShapeOps, ConcatIntoABufferAndJoinWithoutCopies) {
+  Graph g;
+  Var a = g.input(Tensor::from_vector({1, 2, 3, 4}, {2, 2}), true);
+  Var b = g.input(Tensor::from_vector({5, 6}, {2, 1}), true);
+  Tensor rows = Tensor::empty({4, 3});
+  Var s0 = concat({a, b}, 1, rows.narrow0(0, 2));
+  Var s1 = concat({b, a}, 1, rows.narrow0(2, 2));
+  EXPECT_EQ(s1.value().f32(), rows.f32() + 6);
+  Var joined = concat({s0, s1}, 0, rows);
+  EXPECT_EQ(joined.value().f32(), rows.f32());
+  EXPECT_EQ(joined.value().to_vector(), (Vec{1, 2, 5, 3, 4, 6, 5, 1, 2, 6, 3, 4}));
+  EXPECT_THROW(concat({a, b}, 1, Tensor::empty({2, 2})), Error);  // the buffer must match the result
+  g.backward(joined, iota({4, 3}));
+  EXPECT_EQ(s1.grad().f32(), joined.grad().f32() + 6);  // a view, not a copy
+  EXPECT_EQ(a.grad().to_vector(), (Vec{0 + 7, 1 + 8, 3 + 10, 4 + 11}));
+  EXPECT_EQ(b.grad().to_vector(), (Vec{2 + 6, 5 + 9}));
+}
+
 TEST(ShapeOps, SliceValuesAndViews) {
   Graph g(false);
   Var x = g.input(iota({4, 3}));

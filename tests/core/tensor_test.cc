@@ -33,34 +33,5 @@ TEST(Tensor, ErrorsNameTheProblem) {
   EXPECT_THROW(t.dim(2), Error);
 }
 
-TEST(Allocator, ReusesFreedBlocksWithoutSystemCalls) {
-  Allocator alloc;
-  Block* a = alloc.allocate(1000);
-  alloc.release(a);
-  auto before = alloc.stats().system_allocs;
-  Block* b = alloc.allocate(900);  // same size class (896 < 900 <= 1024)
-  EXPECT_EQ(alloc.stats().system_allocs, before);
-  EXPECT_EQ(a, b);
-  EXPECT_GE(b->capacity, 900u);
-  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(b->data()) % 64, 0u);
-  alloc.release(b);
-  Block* big = alloc.allocate(5000);
-  EXPECT_EQ(alloc.stats().system_allocs, before + 1);
-  alloc.release(big);
-  alloc.empty_cache();
-  EXPECT_EQ(alloc.stats().bytes_cached, 0u);
-  EXPECT_EQ(alloc.stats().bytes_in_use, 0u);
-}
-
-TEST(Allocator, SizeClassesCoverRequests) {
-  Allocator alloc;
-  for (std::size_t bytes : {1ul, 255ul, 256ul, 257ul, 320ul, 321ul, 511ul, 512ul, 513ul, 4097ul, 1000000ul}) {
-    Block* b = alloc.allocate(bytes);
-    EXPECT_GE(b->capacity, bytes);
-    EXPECT_LE(b->capacity, std::max<std::size_t>(256, bytes + bytes / 4 + 1));
-    alloc.release(b);
-  }
-}
-
 }  // namespace
 }  // namespace s2s

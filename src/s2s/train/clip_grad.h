@@ -1,6 +1,7 @@
 #pragma once
 // Gradient clipping over the trainable parameters of a model, as PyTorch's
-// torch.nn.utils.clip_grad_norm_ / clip_grad_value_.
+// torch.nn.utils.clip_grad_norm_ / clip_grad_value_. A parameter without a
+// gradient (no backward pass reached it) counts as zero and is left without.
 #include <vector>
 
 #include "s2s/autograd/parameter.h"
