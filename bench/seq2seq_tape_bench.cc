@@ -66,8 +66,8 @@ int main(int argc, char** argv) {
   }
   g.backward(loss, {.release_values = true});
   const double peak = static_cast<double>(alloc.stats().peak_bytes_in_use) / (1 << 20);
-  std::printf("parameters %.1f MB (grads as much again); tensors in use before forward %.1f MB, after forward %.1f MB, "
-              "peak %.1f MB; %zu nodes\n",
+  std::printf("parameters %.1f MB (their gradients as much again, from backward on); tensors in use before forward "
+              "%.1f MB, after forward %.1f MB, peak %.1f MB; %zu nodes\n",
               param_mb, before, after_forward, peak, g.size());
   std::printf("%-32s %7s %10s %10s\n", "op", "nodes", "value MB", "saved MB");
   for (const auto& [name, s] : per_op)

@@ -17,7 +17,9 @@ Node* Node::input(int k) const { return graph->inputs_[static_cast<std::size_t>(
 
 // A parameter's gradient lives in Parameter::grad, allocated by the first
 // gradient it receives (several nodes may bind one parameter: the first one
-// to receive a gradient allocates it, the others then accumulate into it).
+// to receive a gradient allocates it, the others then accumulate into it). A
+// row view's gradient is rows of its packed node's, allocated (zeroed) by the
+// first view that needs one: forward allocates no gradient at all.
 void Node::adopt_shared_grad() {
   if (grad.defined()) return;
   if (param) {
