@@ -47,7 +47,7 @@ std::size_t Allocator::class_bytes(int cls) {
 Allocator::~Allocator() { empty_cache(); }
 
 void Allocator::index_free(Block* segment) {
-  segment->free = true;
+  segment->is_free = true;
   free_large_.insert(std::lower_bound(free_large_.begin(), free_large_.end(), segment, fits_before), segment);
   stats_.bytes_cached += segment->capacity;
 }
@@ -55,7 +55,7 @@ void Allocator::index_free(Block* segment) {
 void Allocator::unindex_free(Block* segment) {
   auto it = std::lower_bound(free_large_.begin(), free_large_.end(), segment, fits_before);
   free_large_.erase(it);
-  segment->free = false;
+  segment->is_free = false;
   stats_.bytes_cached -= segment->capacity;
 }
 
@@ -97,19 +97,21 @@ Block* Allocator::allocate_large(std::size_t bytes) {
 }
 
 void Allocator::release_large(Block* block) {
-  if (Block* next = block->next_segment; next && next->free) {
+  // Merges the segment after `left` into it.
+  auto absorb_next = [](Block* left) {
+    Block* right = left->next_segment;
+    left->capacity += kHeader + right->capacity;
+    left->next_segment = right->next_segment;
+    if (left->next_segment) left->next_segment->prev_segment = left;
+    right->~Block();
+  };
+  if (Block* next = block->next_segment; next && next->is_free) {
     unindex_free(next);
-    block->capacity += kHeader + next->capacity;
-    block->next_segment = next->next_segment;
-    if (block->next_segment) block->next_segment->prev_segment = block;
-    next->~Block();
+    absorb_next(block);
   }
-  if (Block* prev = block->prev_segment; prev && prev->free) {
+  if (Block* prev = block->prev_segment; prev && prev->is_free) {
     unindex_free(prev);
-    prev->capacity += kHeader + block->capacity;
-    prev->next_segment = block->next_segment;
-    if (prev->next_segment) prev->next_segment->prev_segment = prev;
-    block->~Block();
+    absorb_next(prev);
     block = prev;
   }
   index_free(block);
@@ -185,7 +187,7 @@ void Allocator::empty_cache() {
   }
   // Arenas whose segments have all been freed (merged back into one).
   std::erase_if(arenas_, [this](Block* base) {
-    if (!base->free || base->next_segment) return false;
+    if (!base->is_free || base->next_segment) return false;
     unindex_free(base);
     base->~Block();
     std::free(base);

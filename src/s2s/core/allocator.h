@@ -28,7 +28,7 @@ struct Block {
   std::size_t capacity = 0;  // usable bytes after the header
   std::atomic<std::int32_t> refs{0};
   std::uint8_t size_class = 0;  // kLargeClass for arena segments
-  bool free = false;            // arena segments: on the free index
+  bool is_free = false;         // arena segments: on the free index
   Block* next_free = nullptr;   // size-class free list
   Block* prev_segment = nullptr;  // arena neighbours in address order
   Block* next_segment = nullptr;
@@ -40,7 +40,7 @@ struct AllocatorStats {
   std::uint64_t system_allocs = 0;  // calls to the system allocator
   std::uint64_t allocs = 0;         // blocks handed out (cached or new)
   std::size_t bytes_in_use = 0;
-  std::size_t bytes_cached = 0;     // held in free lists
+  std::size_t bytes_cached = 0;     // held in free lists and free arena segments
   std::size_t peak_bytes_in_use = 0;
 };
 
