@@ -107,6 +107,26 @@ TEST(Allocator, EmptyCacheReturnsFreeArenasOnly) {
   EXPECT_EQ(alloc.stats().bytes_in_use, 0u);
 }
 
+// Growing shapes: a request that fits nowhere first unmaps the arenas that are
+// entirely free (those sized for the shorter batches), then maps its own.
+TEST(Allocator, ARequestThatFitsNowhereReleasesFreeArenas) {
+  Allocator alloc;
+  Block* kept = alloc.allocate(3 << 20);
+  Block* shorter = alloc.allocate(4 << 20);
+  alloc.release(shorter);
+  EXPECT_GE(alloc.stats().bytes_cached, std::size_t{4} << 20);
+  Block* longer = alloc.allocate(6 << 20);
+  EXPECT_EQ(alloc.stats().bytes_cached, 0u);
+  std::memset(kept->data(), 1, 3 << 20);
+  std::memset(longer->data(), 2, 6 << 20);
+  alloc.release(kept);
+  alloc.release(longer);
+  Block* fits = alloc.allocate(5 << 20);  // into longer's arena: no release, no new arena
+  EXPECT_EQ(fits, longer);
+  EXPECT_GT(alloc.stats().bytes_cached, 0u);
+  alloc.release(fits);
+}
+
 TEST(Allocator, RejectsAnAbsurdRequest) { EXPECT_THROW(Allocator().allocate(std::size_t{1} << 62), Error); }
 
 }  // namespace

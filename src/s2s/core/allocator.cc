@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <new>
 
+#include <sys/mman.h>
+
 #include "s2s/core/error.h"
 
 namespace s2s {
@@ -70,9 +72,14 @@ Block* Allocator::allocate_large(std::size_t bytes) {
     block = *it;
     unindex_free(block);
   } else {
+    // Nothing fits (a longer batch than any before, say): give the arenas that
+    // are entirely free back first, so that growing shapes do not leave a
+    // trail of arenas sized for the shorter ones.
+    release_free_arenas();
     const std::size_t arena = std::max(span, kArenaBytes);
-    void* raw = std::aligned_alloc(kPage, arena);
-    if (!raw) throw std::bad_alloc();
+    // mmap, not malloc: the pages come back to the system when the arena does.
+    void* raw = mmap(nullptr, arena, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
     ++stats_.system_allocs;
     block = new (raw) Block();
     block->capacity = arena - kHeader;
@@ -185,12 +192,17 @@ void Allocator::empty_cache() {
       head = next;
     }
   }
-  // Arenas whose segments have all been freed (merged back into one).
+  release_free_arenas();
+}
+
+void Allocator::release_free_arenas() {
+  // An arena whose segments have all been freed is one free segment again.
   std::erase_if(arenas_, [this](Block* base) {
     if (!base->is_free || base->next_segment) return false;
     unindex_free(base);
+    const std::size_t bytes = kHeader + base->capacity;
     base->~Block();
-    std::free(base);
+    munmap(base, bytes);
     return true;
   });
 }

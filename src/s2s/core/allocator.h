@@ -4,12 +4,15 @@
 // allocator (`stats().system_allocs` is the hook tests use to prove it).
 //
 // Small requests (< 64 KiB) come from a free list per size class. Large ones
-// are carved best-fit out of arenas (at least 2 MiB each, page-granular
-// segments) and freed segments merge with free neighbours, as in PyTorch's
-// CUDA caching allocator: memory a step frees (the logits, activations) is
-// reused by requests of other sizes (parameter gradients, the next
-// activations), so the resident set stays near the peak of bytes in use
-// instead of the sum of every size's own peak.
+// are carved best-fit out of mmap'ed arenas (at least 2 MiB each,
+// page-granular segments) and freed segments merge with free neighbours, as
+// in PyTorch's CUDA caching allocator: memory a step frees (the logits,
+// activations) is reused by requests of other sizes (parameter gradients, the
+// next activations), so the resident set stays near the peak of bytes in use
+// instead of the sum of every size's own peak. When a request fits nowhere
+// (a longer batch than any before), the arenas that are entirely free are
+// unmapped before a new one is mapped, so varying batch shapes do not pile up
+// arenas sized for the shorter ones.
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -73,6 +76,7 @@ class Allocator {
   void release_large(Block* block);
   void index_free(Block* segment);
   void unindex_free(Block* segment);
+  void release_free_arenas();
 
   Device device_;
   mutable std::mutex mutex_;
