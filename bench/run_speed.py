@@ -34,6 +34,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,12 +75,12 @@ def flop_per_tgt_token(c):
     return 3 * 2 * mac
 
 
-def sgemm_peak(out_dir, threads):
-    exe = os.path.join(out_dir, "sgemm_peak")
-    if not os.path.exists(exe):
-        src = os.path.join(HERE, "sgemm_peak.c")
-        subprocess.run(["gcc", "-O2", src, "-o", exe, f"-L{LIBDIR}/openblas-openmp", "-lopenblas",
-                        f"-Wl,-rpath,{LIBDIR}/openblas-openmp"], check=True)
+def sgemm_peak(threads):
+    # Built outside the results folder, which holds only what the run measured.
+    exe = os.path.join(tempfile.mkdtemp(prefix="s2s-sgemm-peak-"), "sgemm_peak")
+    src = os.path.join(HERE, "sgemm_peak.c")
+    subprocess.run(["gcc", "-O2", src, "-o", exe, f"-L{LIBDIR}/openblas-openmp", "-lopenblas",
+                    f"-Wl,-rpath,{LIBDIR}/openblas-openmp"], check=True)
     out = {}
     for T in threads:
         # Best of three probes, each after waiting for a quiet machine: one
@@ -268,7 +269,7 @@ def main():
         return
     load0 = open("/proc/loadavg").read().split()[:3]
     t0 = time.time()
-    peaks = sgemm_peak(a.out, a.threads)
+    peaks = sgemm_peak(a.threads)
     for T, d in peaks.items():
         print(f"sgemm peak, {T} thread(s): {d['best_gflops']} GFLOP/s (median {d['median_gflops']}, {d['corename']})",
               flush=True)

@@ -36,24 +36,24 @@ void Node::set_grad(Tensor g) {
   if (param) param->grad = grad;
 }
 
+Tensor& Node::grad_for_write(bool& fresh) {
+  adopt_shared_grad();
+  fresh = !grad.defined();
+  if (fresh) set_grad(Tensor::empty(value.shape()));
+  return grad;
+}
+
 Tensor* Node::input_grad(int k) const {
-  Node* in = input(k);
-  if (!in->requires_grad) return nullptr;
-  in->adopt_shared_grad();
-  if (!in->grad.defined()) in->set_grad(Tensor::zeros(in->value.shape()));
-  return &in->grad;
+  bool fresh = false;
+  Tensor* g = input_grad_for_write(k, fresh);
+  if (fresh) g->zero();
+  return g;
 }
 
 Tensor* Node::input_grad_for_write(int k, bool& fresh) const {
   Node* in = input(k);
   fresh = false;
-  if (!in->requires_grad) return nullptr;
-  in->adopt_shared_grad();
-  if (!in->grad.defined()) {
-    in->set_grad(Tensor::empty(in->value.shape()));
-    fresh = true;
-  }
-  return &in->grad;
+  return in->requires_grad ? &in->grad_for_write(fresh) : nullptr;
 }
 
 bool Node::pass_grad_to(int k) { return grad.defined() && pass_grad_to(k, grad); }
@@ -136,8 +136,8 @@ void Graph::backward(Var root, const Tensor& seed, BackwardOptions options) {
             root.shape().str());
   Node* r = root.node();
   if (!r->requires_grad) return;
-  r->adopt_shared_grad();
-  if (!r->grad.defined()) r->set_grad(Tensor::zeros(r->value.shape()));
+  bool fresh = false;
+  if (r->grad_for_write(fresh); fresh) r->grad.zero();
   {
     float* g = r->grad.f32();
     const float* s = seed.f32();

@@ -75,12 +75,15 @@ struct Node {
   bool pass_grad_to(int k);
   // Same with `part` (a view of this node's gradient shaped like input k).
   bool pass_grad_to(int k, const Tensor& part);
-  // Points grad at the buffer it shares, if any and not yet done: a
-  // parameter's Parameter::grad, or a row view's rows of its input's gradient.
-  void adopt_shared_grad();
-  // Sets grad (and a parameter's Parameter::grad).
-  void set_grad(Tensor g);
+  // This node's gradient buffer: the one it shares (a parameter's
+  // Parameter::grad, a row view's rows of its input's gradient) or a new one,
+  // uninitialised, when `fresh` comes back true.
+  Tensor& grad_for_write(bool& fresh);
   void reset();
+
+ private:
+  void adopt_shared_grad();  // points grad at the buffer it shares, if any
+  void set_grad(Tensor g);   // and a parameter's Parameter::grad
 };
 
 }  // namespace s2s::autograd

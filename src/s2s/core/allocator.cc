@@ -124,13 +124,17 @@ void Allocator::release_large(Block* block) {
   index_free(block);
 }
 
+void Allocator::count_handed_out(std::size_t capacity) {
+  ++stats_.allocs;
+  stats_.bytes_in_use += capacity;
+  stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
+}
+
 Block* Allocator::allocate(std::size_t bytes) {
   if (bytes >= kLargeBytes) {
     std::lock_guard<std::mutex> lock(mutex_);
-    ++stats_.allocs;
     Block* block = allocate_large(bytes);
-    stats_.bytes_in_use += block->capacity;
-    stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
+    count_handed_out(block->capacity);
     block->refs.store(1, std::memory_order_relaxed);
     return block;
   }
@@ -140,7 +144,6 @@ Block* Allocator::allocate(std::size_t bytes) {
   Block* block = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    ++stats_.allocs;
     if (Block* cached = free_[cls]) {
       free_[cls] = cached->next_free;
       stats_.bytes_cached -= capacity;
@@ -148,8 +151,7 @@ Block* Allocator::allocate(std::size_t bytes) {
     } else {
       ++stats_.system_allocs;
     }
-    stats_.bytes_in_use += capacity;
-    if (stats_.bytes_in_use > stats_.peak_bytes_in_use) stats_.peak_bytes_in_use = stats_.bytes_in_use;
+    count_handed_out(capacity);
   }
   if (!block) {
     void* raw = std::aligned_alloc(kAlign, kHeader + capacity);

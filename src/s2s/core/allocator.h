@@ -71,6 +71,8 @@ class Allocator {
   static int size_class(std::size_t bytes);
   static std::size_t class_bytes(int cls);
 
+  // Callers hold mutex_.
+  void count_handed_out(std::size_t capacity);
   // Arena segments; callers hold mutex_.
   Block* allocate_large(std::size_t bytes);
   void release_large(Block* block);
