@@ -15,13 +15,13 @@ ModelConfig small_config(AttentionKind attention) {
   c.src_vocab_size = 12;
   c.tgt_vocab_size = 9;
   c.src_embedding_size = c.tgt_embedding_size = 5;
-  c.hidden_size = 4;
-  c.cell = CellKind::Lstm;  // h, c and (Luong) the input feed all get reordered
-  c.bidirectional = attention != AttentionKind::Dot;
-  c.bridge = BridgeKind::Learned;
-  c.attention = attention;
-  c.readout = ReadoutKind::Tanh;
-  c.local_window = 2;
+  c.rnn.hidden_size = 4;
+  c.rnn.cell = CellKind::Lstm;  // h, c and (Luong) the input feed all get reordered
+  c.rnn.bidirectional = attention != AttentionKind::Dot;
+  c.rnn.bridge = BridgeKind::Learned;
+  c.rnn.attention = attention;
+  c.rnn.readout = ReadoutKind::Tanh;
+  c.rnn.local_window = 2;
   return c;
 }
 

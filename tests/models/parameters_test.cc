@@ -57,7 +57,7 @@ TEST(Parameters, DefaultConfigIsThePeersModel) {
 TEST(Parameters, TiedOutputSharesTheEmbedding) {
   ModelConfig c;
   c.src_vocab_size = c.tgt_vocab_size = 50;
-  c.readout = ReadoutKind::State;
+  c.rnn.readout = ReadoutKind::State;
   c.tie_target_embeddings = true;
   Rng rng(1);
   auto model = build_model(c, rng);
@@ -69,9 +69,9 @@ TEST(Parameters, TiedOutputSharesTheEmbedding) {
 TEST(Parameters, SameSeedSameWeights) {
   ModelConfig c;
   c.src_vocab_size = c.tgt_vocab_size = 30;
-  c.hidden_size = 8;
+  c.rnn.hidden_size = 8;
   c.src_embedding_size = c.tgt_embedding_size = 4;
-  c.cell = CellKind::Lstm;
+  c.rnn.cell = CellKind::Lstm;
   Rng a(5), b(5), other(6);
   auto m1 = build_model(c, a), m2 = build_model(c, b), m3 = build_model(c, other);
   auto p1 = m1->parameters(), p2 = m2->parameters(), p3 = m3->parameters();

@@ -21,15 +21,15 @@ ModelConfig reverse_config(CellKind cell, AttentionKind attention) {
   ModelConfig c;
   c.src_vocab_size = c.tgt_vocab_size = 20;
   c.src_embedding_size = c.tgt_embedding_size = 16;
-  c.hidden_size = attention == AttentionKind::None ? 128 : 48;
-  c.cell = cell;
-  c.attention = attention;
-  c.attention_size = 32;
-  c.local_window = 4;
-  c.bidirectional = attention != AttentionKind::Dot && attention != AttentionKind::None;
-  c.bridge = c.bidirectional ? BridgeKind::Learned : BridgeKind::Copy;
-  c.readout = ReadoutKind::Deep;
-  c.input_feed = true;
+  c.rnn.hidden_size = attention == AttentionKind::None ? 128 : 48;
+  c.rnn.cell = cell;
+  c.rnn.attention = attention;
+  c.rnn.attention_size = 32;
+  c.rnn.local_window = 4;
+  c.rnn.bidirectional = attention != AttentionKind::Dot && attention != AttentionKind::None;
+  c.rnn.bridge = c.rnn.bidirectional ? BridgeKind::Learned : BridgeKind::Copy;
+  c.rnn.readout = ReadoutKind::Deep;
+  c.rnn.input_feed = true;
   return c;
 }
 

@@ -18,9 +18,9 @@ ModelConfig config_for(AttentionKind attention) {
   c.src_vocab_size = 12;
   c.tgt_vocab_size = 10;
   c.src_embedding_size = c.tgt_embedding_size = 5;
-  c.hidden_size = 6;
-  c.cell = CellKind::Gru;
-  c.attention = attention;
+  c.rnn.hidden_size = 6;
+  c.rnn.cell = CellKind::Gru;
+  c.rnn.attention = attention;
   return c;
 }
 

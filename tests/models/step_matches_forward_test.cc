@@ -37,17 +37,17 @@ ModelConfig make_config(CellKind cell, AttentionKind attention, const Variant& v
   c.tgt_vocab_size = 11;
   c.src_embedding_size = 5;
   c.tgt_embedding_size = 6;
-  c.hidden_size = 6;
-  c.cell = cell;
-  c.attention = attention;
-  c.attention_size = 4;
-  c.local_window = 2;
-  c.bidirectional = v.bidirectional && attention != AttentionKind::Dot;  // dot needs memory as wide as the state
-  c.bridge = v.bridge;
-  c.readout = v.readout;
-  c.input_feed = v.input_feed;
-  c.encoder_layers = c.decoder_layers = v.layers;
-  c.decoder_embedding_relu = v.relu_and_tied;
+  c.rnn.hidden_size = 6;
+  c.rnn.cell = cell;
+  c.rnn.attention = attention;
+  c.rnn.attention_size = 4;
+  c.rnn.local_window = 2;
+  c.rnn.bidirectional = v.bidirectional && attention != AttentionKind::Dot;  // dot needs memory as wide as the state
+  c.rnn.bridge = v.bridge;
+  c.rnn.readout = v.readout;
+  c.rnn.input_feed = v.input_feed;
+  c.rnn.encoder_layers = c.rnn.decoder_layers = v.layers;
+  c.rnn.decoder_embedding_relu = v.relu_and_tied;
   c.tie_target_embeddings = v.relu_and_tied;
   c.dropout = 0.3f;  // must be inactive when not training
   return c;

@@ -49,8 +49,8 @@ inline std::unique_ptr<models::EncoderDecoder> small_rnn(std::uint64_t seed, std
   c.tgt_vocab_size = vocab;
   c.src_embedding_size = 12;
   c.tgt_embedding_size = 12;
-  c.hidden_size = 16;
-  c.attention = att;
+  c.rnn.hidden_size = 16;
+  c.rnn.attention = att;
   Rng rng(seed);
   auto m = models::build_model(c, rng);
   // Sharpen the output layer so outputs are varied rather than near-uniform.

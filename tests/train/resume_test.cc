@@ -154,7 +154,7 @@ TEST(TrainingRun, LeavesACompleteModelDirectory) {
 
   // The model directory loads on its own, and the best weights are among the checked ones.
   ModelDir loaded = load_model_dir(m);
-  EXPECT_EQ(loaded.model_config.hidden_size, 16);
+  EXPECT_EQ(loaded.model_config.rnn.hidden_size, 16);
   EXPECT_EQ(loaded.vocab.src_vocab->size(), 12);  // 4 reserved + a..h
   EXPECT_EQ(loaded.config.at("train.steps"), "100");
   EXPECT_FALSE(loaded.weights_metadata.at("step").empty());

@@ -70,8 +70,8 @@ TEST(RunConfig, ShorthandsSetBothSidesAndSpecificKeysWin) {
   EXPECT_EQ(c.data.tgt_tokenizer, "word");
   EXPECT_EQ(c.data.max_src_len, 30);
   EXPECT_EQ(c.data.max_tgt_len, 30);
-  EXPECT_EQ(c.model.encoder_layers, 3);
-  EXPECT_EQ(c.model.decoder_layers, 1);
+  EXPECT_EQ(c.model.rnn.encoder_layers, 3);
+  EXPECT_EQ(c.model.rnn.decoder_layers, 1);
 }
 
 TEST(RunConfig, ScheduleConfigFollowsTheValidationMetric) {
@@ -93,13 +93,13 @@ TEST(RunConfig, PresetsDescribeTheirSystems) {
     return c;
   };
   RunConfig b = load("bahdanau.yaml");  // ../shared/bench/peer_torch_seq2seq.py defaults
-  EXPECT_EQ(b.model.cell, models::CellKind::Gru);
-  EXPECT_TRUE(b.model.bidirectional);
-  EXPECT_EQ(b.model.attention, models::AttentionKind::Bahdanau);
-  EXPECT_EQ(b.model.readout, models::ReadoutKind::Deep);
-  EXPECT_EQ(b.model.bridge, models::BridgeKind::Learned);
-  EXPECT_TRUE(b.model.input_feed);
-  EXPECT_EQ(b.model.hidden_size, 256);
+  EXPECT_EQ(b.model.rnn.cell, models::CellKind::Gru);
+  EXPECT_TRUE(b.model.rnn.bidirectional);
+  EXPECT_EQ(b.model.rnn.attention, models::AttentionKind::Bahdanau);
+  EXPECT_EQ(b.model.rnn.readout, models::ReadoutKind::Deep);
+  EXPECT_EQ(b.model.rnn.bridge, models::BridgeKind::Learned);
+  EXPECT_TRUE(b.model.rnn.input_feed);
+  EXPECT_EQ(b.model.rnn.hidden_size, 256);
   EXPECT_EQ(b.model.src_embedding_size, 256);
   EXPECT_EQ(b.optim.optimizer, "adam");
   EXPECT_EQ(b.optim.lr, 1e-3);
@@ -107,29 +107,29 @@ TEST(RunConfig, PresetsDescribeTheirSystems) {
   EXPECT_EQ(b.data.batch_sentences, 64);
 
   RunConfig l = load("luong.yaml");
-  EXPECT_EQ(l.model.cell, models::CellKind::Lstm);
-  EXPECT_EQ(l.model.encoder_layers, 2);
-  EXPECT_EQ(l.model.attention, models::AttentionKind::General);
-  EXPECT_TRUE(l.model.input_feed);
-  EXPECT_EQ(l.model.readout, models::ReadoutKind::Tanh);
+  EXPECT_EQ(l.model.rnn.cell, models::CellKind::Lstm);
+  EXPECT_EQ(l.model.rnn.encoder_layers, 2);
+  EXPECT_EQ(l.model.rnn.attention, models::AttentionKind::General);
+  EXPECT_TRUE(l.model.rnn.input_feed);
+  EXPECT_EQ(l.model.rnn.readout, models::ReadoutKind::Tanh);
 
   RunConfig k = load("keras-lstm.yaml");
-  EXPECT_EQ(k.model.cell, models::CellKind::Lstm);
-  EXPECT_EQ(k.model.attention, models::AttentionKind::None);
+  EXPECT_EQ(k.model.rnn.cell, models::CellKind::Lstm);
+  EXPECT_EQ(k.model.rnn.attention, models::AttentionKind::None);
   EXPECT_EQ(k.model.src_embedding_size, 256);
-  EXPECT_EQ(k.model.hidden_size, 512);
+  EXPECT_EQ(k.model.rnn.hidden_size, 512);
   EXPECT_EQ(k.optim.optimizer, "rmsprop");
 
   RunConfig p = load("pytorch-gru.yaml");
-  EXPECT_EQ(p.model.cell, models::CellKind::Gru);
-  EXPECT_EQ(p.model.hidden_size, p.model.tgt_embedding_size);
-  EXPECT_TRUE(p.model.decoder_embedding_relu);
-  EXPECT_EQ(p.model.attention, models::AttentionKind::None);
+  EXPECT_EQ(p.model.rnn.cell, models::CellKind::Gru);
+  EXPECT_EQ(p.model.rnn.hidden_size, p.model.tgt_embedding_size);
+  EXPECT_TRUE(p.model.rnn.decoder_embedding_relu);
+  EXPECT_EQ(p.model.rnn.attention, models::AttentionKind::None);
   EXPECT_EQ(p.optim.optimizer, "sgd");
   EXPECT_EQ(p.train.teacher_forcing, 0.5);
 
   RunConfig pa = load("pytorch-gru-attention.yaml");
-  EXPECT_EQ(pa.model.attention, models::AttentionKind::Bahdanau);
+  EXPECT_EQ(pa.model.rnn.attention, models::AttentionKind::Bahdanau);
   EXPECT_EQ(pa.optim.optimizer, "sgd");
 
   int presets = 0;

@@ -113,8 +113,7 @@ bool truthy(const std::map<std::string, std::string>& config, const std::string&
 
 bool models_have_attention(const std::vector<std::string>& model_dirs) {
   for (const std::string& dir : model_dirs) {
-    models::ModelConfig c = io::model_config_from(io::read_model_config(dir), dir);
-    if (c.attention == models::AttentionKind::None) return false;
+    if (!models::has_alignments(io::model_config_from(io::read_model_config(dir), dir))) return false;
   }
   return true;
 }

@@ -12,7 +12,6 @@
 #include "s2s/io/checkpoint.h"
 #include "s2s/io/model_dir.h"
 #include "s2s/metrics/evaluate.h"
-#include "s2s/models/rnn_encoder_decoder.h"
 #include "s2s/nn/pretrained_vectors.h"
 #include "s2s/search/greedy.h"
 #include "s2s/train/make_optimizer.h"
@@ -65,21 +64,21 @@ void init_embeddings(models::EncoderDecoder& model, const train::RunConfig& c, c
                      train::TrainLog& log) {
   const auto& d = c.data;
   if (d.src_embeddings.empty() && d.tgt_embeddings.empty()) return;
-  auto* rnn = dynamic_cast<models::RnnEncoderDecoder*>(&model);
-  S2S_CHECK(rnn, "data.src_embeddings/tgt_embeddings: model type ", c.model.type, " has no embedding tables to initialise");
-  auto side = [&](const std::string& path, nn::Embedding& table, const data::Vocab& vocab, const char* name) {
+  auto side = [&](const std::string& path, nn::Embedding* table, const data::Vocab& vocab, const char* name) {
     if (path.empty()) return;
+    S2S_CHECK(table, "data.", name == std::string("source") ? "src" : "tgt", "_embeddings: model type ", c.model.type,
+              " has no ", name, " embedding table to initialise");
     if (!fresh) {
-      table.set_frozen(d.freeze_embeddings);
+      table->set_frozen(d.freeze_embeddings);
       return;
     }
-    nn::PretrainedStats s = nn::load_pretrained_vectors(table, path, tokens_of(vocab), d.freeze_embeddings);
+    nn::PretrainedStats s = nn::load_pretrained_vectors(*table, path, tokens_of(vocab), d.freeze_embeddings);
     log.event("pretrained", detail::concat(name, " embeddings: ", s.found, " tokens from ", path, ", ", s.missing,
                                            " kept their random initialisation", d.freeze_embeddings ? " (frozen)" : ""),
               detail::concat("\"side\": \"", name, "\", \"found\": ", s.found, ", \"missing\": ", s.missing));
   };
-  side(d.src_embeddings, rnn->source_embedding(), *v.src_vocab, "source");
-  side(d.tgt_embeddings, rnn->target_embedding(), *v.tgt_vocab, "target");
+  side(d.src_embeddings, model.source_embedding(), *v.src_vocab, "source");
+  side(d.tgt_embeddings, model.target_embedding(), *v.tgt_vocab, "target");
 }
 
 // The dev set as text for decoding metrics: the pairs validation scores
@@ -251,8 +250,7 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
               detail::concat("\"step\": ", trainer.state().step));
   }
   log.event("start",
-            detail::concat("training ", result.parameters, " parameters (", models::cell_name(config.model.cell), ", attention ",
-                           models::attention_name(config.model.attention), ") with ", config.optim.optimizer, ", lr ",
+            detail::concat("training ", result.parameters, " parameters (", model->describe(), ") with ", config.optim.optimizer, ", lr ",
                            train::format_double(config.optim.lr), ", ", num_threads(), " threads; model directory ", save_dir),
             detail::concat("\"parameters\": ", result.parameters, ", \"threads\": ", num_threads()));
   result.train = trainer.run();

@@ -14,6 +14,11 @@
 #include "s2s/core/rng.h"
 #include "s2s/models/batch.h"
 #include "s2s/models/model_config.h"
+#include "s2s/models/model_family.h"
+
+namespace s2s::nn {
+class Embedding;
+}
 
 namespace s2s::models {
 
@@ -52,9 +57,13 @@ class EncoderDecoder {
   // Every parameter, with unique hierarchical names ("encoder.rnn.l0.weight_ih").
   virtual std::vector<autograd::Parameter*> parameters() = 0;
   virtual const ModelConfig& config() const = 0;
-};
 
-// Builds the model a config names, parameters initialised from rng.
-std::unique_ptr<EncoderDecoder> build_model(const ModelConfig& config, Rng& rng);
+  // What code outside models/ may ask instead of naming a family.
+  std::string describe() const { return models::describe(config()); }
+  bool has_alignments() const { return models::has_alignments(config()); }
+  // The tables pretrained word vectors initialise; nullptr: the family has none.
+  virtual nn::Embedding* source_embedding() { return nullptr; }
+  virtual nn::Embedding* target_embedding() { return nullptr; }
+};
 
 }  // namespace s2s::models

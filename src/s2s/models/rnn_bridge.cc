@@ -8,18 +8,18 @@ using autograd::Var;
 
 Bridge::Bridge(const ModelConfig& c, Rng& rng)
     : nn::Module("bridge"),
-      kind_(c.bridge),
-      lstm_(c.cell == CellKind::Lstm),
-      directions_(c.bidirectional ? 2 : 1),
-      layers_(c.decoder_layers),
-      hidden_(c.hidden_size) {
+      kind_(c.rnn.bridge),
+      lstm_(c.rnn.cell == CellKind::Lstm),
+      directions_(c.rnn.bidirectional ? 2 : 1),
+      layers_(c.rnn.decoder_layers),
+      hidden_(c.rnn.hidden_size) {
   if (kind_ != BridgeKind::Learned) return;
   for (std::int64_t l = 0; l < layers_; ++l) {
-    h_.push_back(std::make_unique<nn::Linear>(child_name("h_l" + std::to_string(l)), c.memory_size(), hidden_, true, rng));
+    h_.push_back(std::make_unique<nn::Linear>(child_name("h_l" + std::to_string(l)), c.rnn.memory_size(), hidden_, true, rng));
     add_child(*h_.back());
     if (lstm_) {
       c_.push_back(
-          std::make_unique<nn::Linear>(child_name("c_l" + std::to_string(l)), c.memory_size(), hidden_, true, rng));
+          std::make_unique<nn::Linear>(child_name("c_l" + std::to_string(l)), c.rnn.memory_size(), hidden_, true, rng));
       add_child(*c_.back());
     }
   }

@@ -14,21 +14,21 @@ using autograd::Var;
 namespace {
 
 std::int64_t feed_width(const ModelConfig& c) {
-  if (c.attention == AttentionKind::None || !c.input_feed) return 0;
-  if (c.attention == AttentionKind::Bahdanau) return c.memory_size();
-  return c.readout == ReadoutKind::Tanh ? c.hidden_size : c.memory_size();
+  if (c.rnn.attention == AttentionKind::None || !c.rnn.input_feed) return 0;
+  if (c.rnn.attention == AttentionKind::Bahdanau) return c.rnn.memory_size();
+  return c.rnn.readout == ReadoutKind::Tanh ? c.rnn.hidden_size : c.rnn.memory_size();
 }
 
 std::unique_ptr<nn::Attention> make_attention(const ModelConfig& c, const std::string& name, Rng& rng) {
-  switch (c.attention) {
+  switch (c.rnn.attention) {
     case AttentionKind::None: return nullptr;
-    case AttentionKind::Dot: return std::make_unique<nn::DotAttention>(name, c.hidden_size, c.memory_size());
+    case AttentionKind::Dot: return std::make_unique<nn::DotAttention>(name, c.rnn.hidden_size, c.rnn.memory_size());
     case AttentionKind::General:
-      return std::make_unique<nn::GeneralAttention>(name, c.hidden_size, c.memory_size(), rng);
+      return std::make_unique<nn::GeneralAttention>(name, c.rnn.hidden_size, c.rnn.memory_size(), rng);
     case AttentionKind::Bahdanau:
-      return std::make_unique<nn::BahdanauAttention>(name, c.hidden_size, c.memory_size(), c.attention_width(), rng);
+      return std::make_unique<nn::BahdanauAttention>(name, c.rnn.hidden_size, c.rnn.memory_size(), c.rnn.attention_width(), rng);
     case AttentionKind::LocalP:
-      return std::make_unique<nn::LocalPAttention>(name, c.hidden_size, c.memory_size(), c.local_window, rng);
+      return std::make_unique<nn::LocalPAttention>(name, c.rnn.hidden_size, c.rnn.memory_size(), c.rnn.local_window, rng);
   }
   return nullptr;
 }
@@ -38,27 +38,27 @@ std::unique_ptr<nn::Attention> make_attention(const ModelConfig& c, const std::s
 RnnDecoder::RnnDecoder(const ModelConfig& c, Rng& rng)
     : nn::Module("decoder"),
       config_(c),
-      attention_first_(c.attention == AttentionKind::Bahdanau),
+      attention_first_(c.rnn.attention == AttentionKind::Bahdanau),
       feed_size_(feed_width(c)),
       embedding_(child_name("embedding"), c.tgt_vocab_size, c.tgt_embedding_size, kPad, rng),
       attention_(make_attention(c, child_name("attention"), rng)),
-      rnn_(child_name("rnn"), cell_type(c.cell), c.tgt_embedding_size + feed_size_, c.hidden_size, c.decoder_layers,
+      rnn_(child_name("rnn"), cell_type(c.rnn.cell), c.tgt_embedding_size + feed_size_, c.rnn.hidden_size, c.rnn.decoder_layers,
            false, c.dropout, rng),
       dropout_(c.dropout) {
   add_child(embedding_);
   if (attention_) add_child(*attention_);
   add_child(rnn_);
-  std::int64_t deep = c.hidden_size + (attention_ ? c.memory_size() : 0) + c.tgt_embedding_size;
-  if (c.readout == ReadoutKind::Tanh) {
-    readout_ = std::make_unique<nn::Linear>(child_name("readout"), deep, c.hidden_size, true, rng);
+  std::int64_t deep = c.rnn.hidden_size + (attention_ ? c.rnn.memory_size() : 0) + c.tgt_embedding_size;
+  if (c.rnn.readout == ReadoutKind::Tanh) {
+    readout_ = std::make_unique<nn::Linear>(child_name("readout"), deep, c.rnn.hidden_size, true, rng);
     add_child(*readout_);
   }
   if (c.tie_target_embeddings) {
-    S2S_CHECK(c.readout_size() == c.tgt_embedding_size, "model.tie_target_embeddings: readout width ",
-              c.readout_size(), " differs from tgt_embedding_size ", c.tgt_embedding_size);
+    S2S_CHECK(rnn_readout_size(c) == c.tgt_embedding_size, "model.tie_target_embeddings: readout width ",
+              rnn_readout_size(c), " differs from tgt_embedding_size ", c.tgt_embedding_size);
     output_ = std::make_unique<nn::Linear>(child_name("output"), embedding_.weight(), true, rng);
   } else {
-    output_ = std::make_unique<nn::Linear>(child_name("output"), c.readout_size(), c.tgt_vocab_size, true, rng);
+    output_ = std::make_unique<nn::Linear>(child_name("output"), rnn_readout_size(c), c.tgt_vocab_size, true, rng);
   }
   add_child(*output_);
 }
@@ -83,7 +83,7 @@ void RnnDecoder::bind(autograd::Graph& g, bool split, Weights& w) const {
 
 Var RnnDecoder::embed(autograd::Graph& g, const Tensor& ids, bool training, Rng* rng) const {
   Var e = dropout_.forward(embedding_.forward(g, ids), training, rng);
-  return config_.decoder_embedding_relu ? autograd::relu(e) : e;
+  return config_.rnn.decoder_embedding_relu ? autograd::relu(e) : e;
 }
 
 Var RnnDecoder::project_embedding(const Weights& w, Var emb) const {
@@ -98,12 +98,12 @@ RnnDecoder::Loop RnnDecoder::initial_loop(autograd::Graph& g, nn::Recurrent::Sta
 }
 
 Var RnnDecoder::readout(autograd::Graph& g, Var state, Var context, Var emb, Tensor out) const {
-  if (config_.readout == ReadoutKind::State) return state;
+  if (config_.rnn.readout == ReadoutKind::State) return state;
   const int axis = state.ndim() - 1;
-  if (config_.readout == ReadoutKind::Tanh) out = Tensor();  // the concatenation is an intermediate there
+  if (config_.rnn.readout == ReadoutKind::Tanh) out = Tensor();  // the concatenation is an intermediate there
   Var feats = context.defined() ? autograd::concat({state, context, emb}, axis, std::move(out))
                                 : autograd::concat({state, emb}, axis, std::move(out));
-  if (config_.readout == ReadoutKind::Tanh) feats = autograd::tanh(readout_->forward(g, feats));
+  if (config_.rnn.readout == ReadoutKind::Tanh) feats = autograd::tanh(readout_->forward(g, feats));
   return feats;
 }
 
@@ -134,7 +134,7 @@ RnnDecoder::StepResult RnnDecoder::advance(autograd::Graph& g, const Weights& w,
     out.weights = a.weights;
   }
   out.readout = readout(g, loop.rnn.h.back(), context, emb, std::move(readout_out));
-  if (feeds() && !attention_first_) loop.feed = config_.readout == ReadoutKind::Tanh ? out.readout : context;
+  if (feeds() && !attention_first_) loop.feed = config_.rnn.readout == ReadoutKind::Tanh ? out.readout : context;
   return out;
 }
 

@@ -64,7 +64,7 @@ class RnnDecoder : public nn::Module {
   autograd::Var run_sequence(autograd::Graph& g, autograd::Var emb, const Loop& initial, bool training,
                              Rng* rng) const;
 
-  std::int64_t readout_size() const { return config_.readout_size(); }
+  std::int64_t readout_size() const { return rnn_readout_size(config_); }
   // logits [..., V] from readout [..., R].
   autograd::Var logits(autograd::Graph& g, autograd::Var readout, bool training, Rng* rng) const;
 

@@ -15,8 +15,8 @@ nn::CellType cell_type(CellKind kind) {
 RnnEncoder::RnnEncoder(const ModelConfig& c, Rng& rng)
     : nn::Module("encoder"),
       embedding_(child_name("embedding"), c.src_vocab_size, c.src_embedding_size, kPad, rng),
-      rnn_(child_name("rnn"), cell_type(c.cell), c.src_embedding_size, c.hidden_size, c.encoder_layers,
-           c.bidirectional, c.dropout, rng),
+      rnn_(child_name("rnn"), cell_type(c.rnn.cell), c.src_embedding_size, c.rnn.hidden_size, c.rnn.encoder_layers,
+           c.rnn.bidirectional, c.dropout, rng),
       dropout_(c.dropout) {
   add_child(embedding_);
   add_child(rnn_);

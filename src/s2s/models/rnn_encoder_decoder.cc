@@ -143,9 +143,4 @@ StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, cons
   return {logits.value(), r.weights.defined() ? r.weights.value() : Tensor()};
 }
 
-std::unique_ptr<EncoderDecoder> build_model(const ModelConfig& config, Rng& rng) {
-  validate(config);
-  return std::make_unique<RnnEncoderDecoder>(config, rng);
-}
-
 }  // namespace s2s::models

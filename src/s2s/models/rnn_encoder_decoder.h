@@ -29,9 +29,8 @@ class RnnEncoderDecoder : public EncoderDecoder {
   std::vector<autograd::Parameter*> parameters() override;
   const ModelConfig& config() const override { return config_; }
 
-  // For initialising from pretrained word vectors (nn/pretrained_vectors.h).
-  nn::Embedding& source_embedding() { return encoder_.embedding(); }
-  nn::Embedding& target_embedding() { return decoder_.embedding(); }
+  nn::Embedding* source_embedding() override { return &encoder_.embedding(); }
+  nn::Embedding* target_embedding() override { return &decoder_.embedding(); }
 
  private:
   autograd::Var forward_sampled(autograd::Graph& g, const TokenBatch& tgt_in, const RnnDecoder::Weights& w,

@@ -18,13 +18,9 @@ class ModelTranslator : public Translator {
     src_eos_ = it != dir_.config.end() && it->second == "true";
     info_.name = name;
     info_.path = dir;
-    const models::ModelConfig& c = dir_.model_config;
-    info_.description = c.type + " " + models::cell_name(c.cell) + " " + std::to_string(c.encoder_layers) + "+" +
-                        std::to_string(c.decoder_layers) + " layers, hidden " + std::to_string(c.hidden_size) +
-                        ", attention " + models::attention_name(c.attention) +
-                        ", vocab " + std::to_string(c.src_vocab_size) + "/" + std::to_string(c.tgt_vocab_size);
+    info_.description = dir_.model->describe();
     info_.max_beam = 64;
-    info_.has_alignments = c.attention != models::AttentionKind::None;
+    info_.has_alignments = dir_.model->has_alignments();
   }
 
   const ModelInfo& info() const override { return info_; }

@@ -21,10 +21,14 @@ void check_choice(const std::string& name, const std::string& value, std::initia
   fail(name, ": expected one of ", list, ", got '", value, "'");
 }
 
-bool is_shorthand(const std::string& key) {
+// The model family first (it decides what a bare model key means), then the
+// shorthands, so that the specific keys they cover win whatever the order.
+int apply_order(const std::string& key) {
   static const std::set<std::string> shorthands{"data.tokenizer", "data.vocab_size", "data.max_len",
                                                 "model.embedding_size", "model.layers"};
-  return shorthands.count(key) > 0;
+  if (key == "model.type") return 0;
+  if (shorthands.count(key) > 0 || (key.rfind("model.", 0) == 0 && key.ends_with(".layers"))) return 1;
+  return 2;
 }
 
 }  // namespace
@@ -71,10 +75,9 @@ RunConfig run_config_from_map(const FlatOptions& options, const WhereFn& where) 
       fail(at, ": ", e.what());
     }
   };
-  for (const auto& [k, v] : options)
-    if (is_shorthand(k)) apply(k, v);
-  for (const auto& [k, v] : options)
-    if (!is_shorthand(k)) apply(k, v);
+  for (int order = 0; order <= 2; ++order)
+    for (const auto& [k, v] : options)
+      if (apply_order(k) == order) apply(k, v);
   validate_run_config(c);
   return c;
 }
@@ -102,32 +105,7 @@ FlatOptions run_config_help() {
   add("optim", struct_help(c.optim));
   add("schedule", struct_help(c.schedule));
   add("train", struct_help(c.train));
-  static const std::map<std::string, std::string> model_help{
-      {"type", "model family: rnn"},
-      {"src_embedding_size", "source embedding width"},
-      {"tgt_embedding_size", "target embedding width"},
-      {"cell", "recurrent cell: rnn_tanh | rnn_relu | gru | lstm"},
-      {"encoder_layers", "stacked encoder layers"},
-      {"decoder_layers", "stacked decoder layers"},
-      {"bidirectional", "the encoder reads both ways, directions concatenated"},
-      {"hidden_size", "decoder state width, and each encoder direction's"},
-      {"dropout", "dropout on embeddings, between stacked layers and before the output layer"},
-      {"bridge", "decoder initial state: zeros | copy (encoder's last) | learned (tanh(W [h_fwd; h_bwd]))"},
-      {"attention", "none | dot | general | bahdanau | local-p"},
-      {"attention_size", "bahdanau: width of the scoring layer; 0: hidden_size"},
-      {"local_window", "local-p: half window D (Gaussian sigma D/2)"},
-      {"input_feed", "feed the context (bahdanau) or attentional vector (luong) to the next step"},
-      {"readout", "output layer input: state | deep ([s; c; e]) | tanh (tanh(W [s; c; e]))"},
-      {"tie_target_embeddings", "the output matrix is the target embedding"},
-      {"decoder_embedding_relu", "ReLU on the decoder's embedded input (PyTorch tutorial)"},
-  };
-  for (const auto& [k, v] : models::to_pairs(c.model)) {
-    auto it = model_help.find(k);
-    out["model." + k] = it != model_help.end() ? it->second : "model option (docs/models.md)";
-  }
-  out["model.src_vocab_size"] = out["model.tgt_vocab_size"] = "set from the vocabularies (leave at 0)";
-  out["model.embedding_size"] = "shorthand: both src_embedding_size and tgt_embedding_size";
-  out["model.layers"] = "shorthand: both encoder_layers and decoder_layers";
+  for (const auto& [k, v] : models::option_help()) out[k] = v;
   out["data.tokenizer"] = "shorthand: both src_tokenizer and tgt_tokenizer";
   out["data.vocab_size"] = "shorthand: both src_vocab_size and tgt_vocab_size";
   out["data.max_len"] = "shorthand: both max_src_len and max_tgt_len";

@@ -1,0 +1,36 @@
+#include "s2s/models/model_family.h"
+
+#include "s2s/core/error.h"
+#include "s2s/models/encoder_decoder.h"
+
+namespace s2s::models {
+
+const std::vector<const ModelFamily*>& model_families() {
+  // An explicit list rather than self-registering statics: a static library
+  // drops object files nothing references, and with them their registrations.
+  static const std::vector<const ModelFamily*> families{&rnn_family()};
+  return families;
+}
+
+const ModelFamily& model_family(const std::string& name) {
+  std::string known;
+  for (const ModelFamily* f : model_families()) {
+    if (name == f->name) return *f;
+    known += (known.empty() ? "" : "|") + std::string(f->name);
+  }
+  fail("model.type: expected one of ", known, ", got '", name, "'");
+}
+
+std::unique_ptr<EncoderDecoder> build_model(const ModelConfig& config, Rng& rng) {
+  validate(config);
+  return model_family(config.type).build(config, rng);
+}
+
+std::string describe(const ModelConfig& config) {
+  return model_family(config.type).describe(config) + ", vocab " + std::to_string(config.src_vocab_size) + "/" +
+         std::to_string(config.tgt_vocab_size);
+}
+
+bool has_alignments(const ModelConfig& config) { return model_family(config.type).has_alignments(config); }
+
+}  // namespace s2s::models
