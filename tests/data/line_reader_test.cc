@@ -148,3 +148,39 @@ TEST(LineReader, SkipResumesAtTheRightLine) {
 
 }  // namespace
 }  // namespace s2s::data
+
+namespace s2s::data {
+namespace {
+
+// A gzip file cut short: every complete line before the cut comes back, then
+// the error names the line the cut falls in, not line 1.
+TEST(LineReader, TruncatedGzipNamesTheLineItCuts) {
+  s2s::testing::TempDir t;
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "some line of text " + std::to_string(i) + "\n";
+  std::string gz = t.gz("full.gz", text);
+  std::ifstream in(gz, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::string truncated = t.file("truncated.gz", bytes.substr(0, bytes.size() / 2));
+  for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{4096}}) {
+    LineReaderOptions o;
+    o.chunk_bytes = chunk;
+    LineReader r(truncated, o);
+    std::string_view line;
+    std::uint64_t good = 0;
+    std::string error = s2s::testing::error_of([&] {
+      while (r.next(line)) {
+        ASSERT_EQ(line, "some line of text " + std::to_string(good));
+        ++good;
+      }
+    });
+    EXPECT_GT(good, 1000u) << "chunk " << chunk;
+    EXPECT_LT(good, 20000u);
+    EXPECT_TRUE(error.starts_with(truncated + ":" + std::to_string(good + 1) + ": cannot read: ")) << error;
+    EXPECT_TRUE(error.ends_with("(corrupt or truncated gzip data?); the " + std::to_string(good) + " lines before it were read"))
+        << error;
+  }
+}
+
+}  // namespace
+}  // namespace s2s::data

@@ -38,9 +38,13 @@ bool LineReader::fill() {
   int n = gzread(f, buf_.get() + end_, static_cast<unsigned>(room));
   int err = Z_OK;
   const char* msg = gzerror(f, &err);
-  if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
-    fail(path_, ":", line_ + 1, ": cannot read: ", err == Z_ERRNO ? std::strerror(errno) : msg,
-         " (corrupt or truncated gzip data?)");
+  if (n < 0 || (err != Z_OK && err != Z_STREAM_END)) {
+    // The bytes before the damage are good: the lines they complete are
+    // returned first, and the error names the line the damage cuts.
+    read_error_ = err == Z_ERRNO ? std::strerror(errno) : msg;
+    eof_ = true;
+    n = std::max(n, 0);
+  }
   if (n == 0) eof_ = true;
   end_ += static_cast<std::size_t>(n);
   return n > 0;
@@ -58,6 +62,9 @@ bool LineReader::read_raw(std::string_view& line) {
       break;
     }
     scan = end_;
+    if (eof_ && !read_error_.empty())
+      fail(path_, ":", line_ + 1, ": cannot read: ", read_error_, " (corrupt or truncated gzip data?); the ", line_,
+           " lines before it were read");
     if (eof_) {
       if (begin_ == end_ && !too_long_) return false;
       line = too_long_ ? std::string_view{} : std::string_view(base + begin_, end_ - begin_);
