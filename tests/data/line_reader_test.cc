@@ -162,7 +162,8 @@ TEST(LineReader, TruncatedGzipNamesTheLineItCuts) {
   std::ifstream in(gz, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
   std::string truncated = t.file("truncated.gz", bytes.substr(0, bytes.size() / 2));
-  for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{4096}}) {
+  std::vector<std::uint64_t> counts;  // every chunk size reads the same lines
+  for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{4096}, std::size_t{100}}) {
     LineReaderOptions o;
     o.chunk_bytes = chunk;
     LineReader r(truncated, o);
@@ -179,7 +180,10 @@ TEST(LineReader, TruncatedGzipNamesTheLineItCuts) {
     EXPECT_TRUE(error.starts_with(truncated + ":" + std::to_string(good + 1) + ": cannot read: ")) << error;
     EXPECT_TRUE(error.ends_with("(corrupt or truncated gzip data?); the " + std::to_string(good) + " lines before it were read"))
         << error;
+    counts.push_back(good);
   }
+  EXPECT_EQ(counts[1], counts[0]);
+  EXPECT_EQ(counts[2], counts[0]);
 }
 
 }  // namespace

@@ -110,6 +110,18 @@ TEST(FailedStart, LeavesNoModelInTheWayOfARerun) {
   EXPECT_EQ(read_file(m + "/notes.txt"), "mine\n");
 }
 
+// No limit at all is refused before the directory is made.
+TEST(FailedStart, NoLimitMakesNoDirectory) {
+  testing::TempDir dir;
+  testing::write_tiny_corpus(dir.path());
+  train::RunConfig c = testing::tiny_config(dir.path());
+  c.train.steps = c.train.epochs = 0;
+  c.train.max_time = 0;
+  EXPECT_EQ(error_of([&] { run(c); }),
+            "train.steps, train.epochs and train.max_time are all 0: set at least one (--steps N, --epochs N)");
+  EXPECT_FALSE(fs::exists(dir.file("model")));
+}
+
 // A run that fails after it started but before its first checkpoint (out of
 // memory here) holds config.yaml but no weights: still no model.
 TEST(FailedStart, ErrorInTheLoopIsLoggedAndARerunProceeds) {

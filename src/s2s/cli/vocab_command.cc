@@ -43,6 +43,7 @@ int vocab_command(std::span<const std::string> argv) {
     S2S_CHECK(!args.given("min-freq"), "s2s vocab: --min-freq does not apply to --type spm (use --size)");
     o.spm.model_type = args.get_string("model-type");
     o.spm.vocab_size = size ? static_cast<int>(size) : 8000;
+    o.spm.size_option = "--size";
   } else {
     S2S_CHECK(!args.given("model-type"), "s2s vocab: --model-type applies only to --type spm");
     o.limits.max_size = static_cast<std::int32_t>(size);

@@ -39,10 +39,10 @@ bool LineReader::fill() {
   int err = Z_OK;
   const char* msg = gzerror(f, &err);
   if (n < 0 || (err != Z_OK && err != Z_STREAM_END)) {
-    // The bytes before the damage are good: the lines they complete are
-    // returned first, and the error names the line the damage cuts.
-    read_error_ = err == Z_ERRNO ? std::strerror(errno) : msg;
-    eof_ = true;
+    // The bytes before the damage are good, and zlib may still hold some of
+    // them: read on until it returns nothing, return the lines they complete,
+    // then fail naming the line the damage cuts.
+    if (read_error_.empty()) read_error_ = err == Z_ERRNO ? std::strerror(errno) : msg;
     n = std::max(n, 0);
   }
   if (n == 0) eof_ = true;

@@ -3,6 +3,8 @@
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
+#include <charconv>
+
 #include "s2s/core/error.h"
 #include "s2s/data/file_util.h"
 #include "s2s/data/vocab.h"
@@ -30,6 +32,35 @@ class FunctionIterator final : public sentencepiece::SentenceIterator {
   std::string value_;
   bool done_ = false;
 };
+
+// The number after `key` in `text`, or -1.
+long long number_after(const std::string& text, const std::string& key) {
+  std::size_t at = text.find(key);
+  if (at == std::string::npos) return -1;
+  long long v = -1;
+  auto [end, ec] = std::from_chars(text.data() + at + key.size(), text.data() + text.size(), v);
+  return ec == std::errc() ? v : -1;
+}
+
+// SentencePiece reports "Internal: src/trainer_interface.cc(660) [check] text"
+// naming its own flags (--character_coverage); say instead what happened in
+// s2s's terms and which s2s option fixes it.
+std::string spm_training_error(const std::string& message, const SpmTrainOptions& o) {
+  const std::string& opt = o.size_option;
+  const std::string asked = detail::concat(o.vocab_size, o.vocab_size == 8000 ? " (the default)" : "");
+  if (long long most = number_after(message, "Please set it to a value <= "); most >= 0)
+    return detail::concat("SentencePiece: the corpus yields at most ", most, " pieces, fewer than the ", asked,
+                          " asked for: set ", opt, " to ", most, " or less");
+  if (long long least = number_after(message, std::to_string(o.vocab_size) + " vs "); least >= 0 &&
+      message.find("smaller than required_chars") != std::string::npos)
+    return detail::concat("SentencePiece: ", asked, " pieces cannot hold every character of the corpus and the reserved "
+                          "tokens: set ", opt, " to at least ", least);
+  if (message.find("sentences_.empty()") != std::string::npos) return "SentencePiece: no sentences to train on";
+  // Anything else: its text without the source location and the failed check.
+  std::size_t close = message.find("] ");
+  std::string text = close == std::string::npos ? message : message.substr(close + 2);
+  return "SentencePiece training failed: " + (text.empty() ? message : text);
+}
 
 }  // namespace
 
@@ -66,7 +97,7 @@ std::unique_ptr<SpmTokenizer> SpmTokenizer::train(const std::function<bool(std::
   FunctionIterator it(next);
   std::string proto;
   auto status = sentencepiece::SentencePieceTrainer::Train(args, &it, &proto);
-  if (!status.ok()) fail("spm training failed: ", status.error_message());
+  if (!status.ok()) fail(spm_training_error(status.error_message(), o));
   return from_serialized(proto, "trained SentencePiece model");
 }
 

@@ -281,6 +281,9 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
   const std::string& save_dir = config.train.save_dir;
   S2S_CHECK(!save_dir.empty(), "train.save_dir: required: the model directory to write (--save-dir DIR)");
   S2S_CHECK(!config.data.train.empty(), "data.train: required: the training corpus (--data.train FILE)");
+  // The trainer checks this too; here it fails before the directory is made.
+  S2S_CHECK(config.train.steps > 0 || config.train.epochs > 0 || config.train.max_time > 0,
+            "train.steps, train.epochs and train.max_time are all 0: set at least one (--steps N, --epochs N)");
   bool fresh = options.resume.empty();
   std::string checkpoint;
   if (fresh) {
