@@ -3,8 +3,11 @@
 // an input line that is not UTF-8 either stops translate after a clean prefix
 // of the output or, with --skip-bad-lines, becomes an empty line.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <regex>
 #include <fstream>
 #include <sstream>
 
@@ -147,6 +150,34 @@ TEST_F(Refusals, SkipBadLinesTranslatesThemAsEmptyLines) {
                      ":2:1: invalid UTF-8 (byte 0xC3): translated as an empty line\n"
                      "s2s translate: warning: " + file("bad2.txt") + ":4: line too long: translated as an empty line\n"
                      "s2s translate: 2 input lines were not UTF-8 or too long; each was translated as an empty line\n");
+}
+
+// A gzip input cut short: the lines before the cut are translated and written.
+TEST_F(Refusals, TruncatedGzipInputKeepsTheTranslationsBeforeTheCut) {
+  std::string text;
+  std::uint32_t x = 12345;  // varied lines, so the compressed stream is long enough to cut in the middle
+  for (int i = 0; i < 3000; ++i) {
+    for (int k = 0; k < 5; ++k) text += static_cast<char>('a' + (x = x * 1103515245u + 12345u) % 3);
+    text += '\n';
+  }
+  const std::string full = file("full.gz");
+  gzFile f = gzopen(full.c_str(), "wb");
+  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(f);
+  const std::string bytes = read(full);
+  write(file("cut.gz"), bytes.substr(0, bytes.size() / 2));
+  std::string error = error_of(translate_command, {"-m", file("model"), "--input", file("cut.gz"), "--output", file("cut.out"),
+                                                   "--chunk", "64"});
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(error, m, std::regex("s2s translate: .*cut\\.gz:([0-9]+): cannot read: unexpected end of file "
+                                                    "\\(corrupt or truncated gzip data\\?\\); the output holds the "
+                                                    "translations of the ([0-9]+) lines before it")))
+      << error;
+  const int cut = std::stoi(m[1]);
+  EXPECT_GT(cut, 64);
+  EXPECT_EQ(std::stoi(m[2]), cut - 1);
+  std::string out = read(file("cut.out"));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), cut - 1);
 }
 
 TEST_F(Refusals, ResumeOfAnEmptyOrMissingDirectoryNamesIt) {

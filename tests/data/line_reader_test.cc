@@ -177,9 +177,8 @@ TEST(LineReader, TruncatedGzipNamesTheLineItCuts) {
     });
     EXPECT_GT(good, 1000u) << "chunk " << chunk;
     EXPECT_LT(good, 20000u);
-    EXPECT_TRUE(error.starts_with(truncated + ":" + std::to_string(good + 1) + ": cannot read: ")) << error;
-    EXPECT_TRUE(error.ends_with("(corrupt or truncated gzip data?); the " + std::to_string(good) + " lines before it were read"))
-        << error;
+    EXPECT_EQ(error, truncated + ":" + std::to_string(good + 1) +
+                         ": cannot read: unexpected end of file (corrupt or truncated gzip data?)");
     counts.push_back(good);
   }
   EXPECT_EQ(counts[1], counts[0]);

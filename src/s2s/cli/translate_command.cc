@@ -102,11 +102,20 @@ int translate_command(std::span<const std::string> argv) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> lines;
   std::int64_t first_id = 0, skipped = 0;
-  std::string bad;  // without --skip-bad-lines: the line that stops the run, after the lines before it are written
-  for (bool more = true; more && bad.empty();) {
+  // What stops the run once the lines before it are translated and written: a
+  // bad line without --skip-bad-lines, or input that cannot be read (a cut gzip).
+  std::string bad, unreadable;
+  for (bool more = true; more && bad.empty() && unreadable.empty();) {
     lines.clear();
     std::string line, problem;
-    while (static_cast<std::int64_t>(lines.size()) < chunk && (more = input.next(line, &problem))) {
+    while (static_cast<std::int64_t>(lines.size()) < chunk) {
+      try {
+        more = input.next(line, &problem);
+      } catch (const Error& e) {
+        unreadable = e.what();
+        break;
+      }
+      if (!more) break;
       if (!problem.empty() && !skip_bad) {
         bad = problem;
         break;
@@ -125,10 +134,10 @@ int translate_command(std::span<const std::string> argv) {
     output.flush();
     first_id += static_cast<std::int64_t>(lines.size());
   }
-  if (!bad.empty()) {
+  if (!bad.empty() || !unreadable.empty()) {
     output.close();
-    fail("s2s translate: ", bad, "; the output holds the translations of the ", first_id,
-         " lines before it (--skip-bad-lines translates such a line as an empty line and goes on)");
+    fail("s2s translate: ", bad.empty() ? unreadable : bad, "; the output holds the translations of the ", first_id,
+         " lines before it", bad.empty() ? "" : " (--skip-bad-lines translates such a line as an empty line and goes on)");
   }
   if (skipped > 0)
     std::fprintf(stderr, "s2s translate: %lld input lines were not UTF-8 or too long; each was translated as an empty line\n",
