@@ -76,14 +76,14 @@ TEST(Spm, SaveLoadAndModelDirectory) {
 
 TEST(Spm, CorruptOrMissingModelIsAnError) {
   std::string bad = fixture("corrupt.spm");
-  EXPECT_ERROR_HAS(SpmTokenizer::load(bad), bad + ": not a valid SentencePiece model");
+  EXPECT_ERROR(SpmTokenizer::load(bad), bad + ": not a valid SentencePiece model");  // none of its internals
   EXPECT_ERROR(SpmTokenizer::load("/nonexistent.spm"), "cannot open /nonexistent.spm: No such file or directory");
   TempDir t;
   // A truncated model: a real one cut in half.
   auto spm = train("bpe", 50);
   std::string bytes = spm->serialized();
   std::string half = t.file("half.spm", bytes.substr(0, bytes.size() / 2));
-  EXPECT_ERROR_HAS(SpmTokenizer::load(half), half + ": not a valid SentencePiece model");
+  EXPECT_ERROR(SpmTokenizer::load(half), half + ": not a valid SentencePiece model");
 }
 
 TEST(Spm, TrainingErrorsAreReported) {
