@@ -292,7 +292,8 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
               " or choose another --save-dir");
   } else {
     checkpoint = find_checkpoint(options.resume);
-    S2S_CHECK(fs::equivalent(model_dir_of(options.resume), save_dir), "train.save_dir: a resumed run writes to its own model directory ",
+    std::error_code ec;  // a save_dir that does not exist is simply another directory
+    S2S_CHECK(fs::equivalent(model_dir_of(options.resume), save_dir, ec), "train.save_dir: a resumed run writes to its own model directory ",
               model_dir_of(options.resume), ", not ", save_dir);
   }
   // The thread count is process-wide: set it for the run, restore it after.
