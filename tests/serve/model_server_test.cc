@@ -1,4 +1,4 @@
-// The real path: a trained model directory behind ModelTranslator (search/
+// The real path: a trained model directory behind ModelBackend (search/
 // decoding), in process and through the s2s binary. Batched and concurrent
 // results must equal decoding each sentence alone: the same outputs, and
 // scores and attention equal to float rounding (OpenBLAS's sgemm sums in an
@@ -14,7 +14,7 @@
 #include <future>
 #include <regex>
 
-#include "s2s/serve/model_translator.h"
+#include "s2s/serve/model_backend.h"
 #include "serve/server_fixture.h"
 #include "serve/tiny_model_dir.h"
 
@@ -87,8 +87,8 @@ void expect_same_json(const json& a, const json& b, const std::string& what) {
   }
 }
 
-TEST_F(ModelServer, TranslatorBatchEqualsEachSentenceAlone) {
-  auto t = load_model_translator("tiny", dir_.string());
+TEST_F(ModelServer, BackendBatchEqualsEachSentenceAlone) {
+  auto t = load_model_backend("tiny", dir_.string());
   EXPECT_EQ(t->info().name, "tiny");
   EXPECT_NE(t->info().description.find("rnn gru 1+1 layers, hidden 16, attention bahdanau"), std::string::npos)
       << t->info().description;
@@ -126,7 +126,7 @@ TEST_F(ModelServer, ConcurrentHttpRequestsEqualSingleDecoding) {
   ServerOptions o = testing::RunningServer::default_options();
   o.host = "127.0.0.1";
   o.port = 0;
-  Server server(o, {load_model_translator("tiny", dir_.string())});
+  Server server(o, {load_model_backend("tiny", dir_.string())});
   int port = server.bind();
   std::thread runner([&] { server.run(); });
   auto body = [](int i, int k) {
@@ -222,7 +222,7 @@ TEST_F(ModelServer, BinaryServesAndExitsZeroOnSigterm) {
   auto r = client.Post("/v1/translate", R"({"model": "tiny", "inputs": ["cafe"], "beam": 2})", "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
-  auto expected = load_model_translator("x", dir_.string())->translate({"cafe"}, [] {
+  auto expected = load_model_backend("x", dir_.string())->translate({"cafe"}, [] {
     DecodeOptions o;
     o.beam = 2;
     return o;
