@@ -70,8 +70,6 @@ Translator::Translator(std::vector<ModelCodec> models, TranslatorOptions options
               ")");
     if (!same_tokens(*first.src_vocab, *other.src_vocab, at)) shared_src_vocab_ = false;
   }
-  options_.search.keep_attention =
-      options_.search.keep_attention || options_.keep_attention || options_.alignments || options_.replace_unk;
 }
 
 void Translator::prepare(std::span<const std::string> lines, std::span<const std::int64_t> line_ids,
@@ -127,6 +125,7 @@ std::vector<Translation> Translator::translate(std::span<const std::string> line
 std::vector<Translation> Translator::translate(std::span<const std::string> lines, std::span<const std::int64_t> line_ids,
                                                const SearchOptions& search) {
   S2S_CHECK(line_ids.size() == lines.size(), "translator: ", line_ids.size(), " ids for ", lines.size(), " lines");
+  // Attention is kept for what needs it; it is handed out only when asked for.
   SearchOptions so = search;
   so.keep_attention = so.keep_attention || options_.keep_attention || options_.alignments || options_.replace_unk;
   validate(so);

@@ -72,7 +72,9 @@ class Translator {
   std::vector<Translation> translate(std::span<const std::string> lines, std::int64_t first_id = 0);
   // Translates lines with one id each (sampling draws from a line's id, so
   // equal ids give equal lines equal samples) under `search` instead of
-  // options().search: the server decodes each batch with its requests' options.
+  // options().search: the server decodes each batch with its requests'
+  // options. The results hold attention when options().keep_attention or
+  // search.keep_attention is set.
   std::vector<Translation> translate(std::span<const std::string> lines, std::span<const std::int64_t> ids,
                                      const SearchOptions& search);
 
