@@ -14,6 +14,7 @@
 #include <future>
 #include <regex>
 
+#include "s2s/search/options.h"
 #include "s2s/serve/model_backend.h"
 #include "serve/server_fixture.h"
 #include "serve/tiny_model_dir.h"
@@ -120,6 +121,30 @@ TEST_F(ModelServer, BackendBatchEqualsEachSentenceAlone) {
   }
   // The char tokenizer's view of the source.
   EXPECT_EQ(t->translate({"a b"}, {})[0].source_tokens, (std::vector<std::string>{"a", "\xe2\x96\x81", "b"}));
+}
+
+TEST_F(ModelServer, BackendCostAndCancellation) {
+  auto t = load_model_backend("tiny", dir_.string());
+  DecodeOptions greedy, beam4, capped, sampled;
+  beam4.beam = 4;
+  capped.beam = 2, capped.max_length = 3;
+  sampled.sampling.enabled = true, sampled.n_best = 3;
+  // Steps the length limit allows (2 x source tokens + 10 by default, + </s>) x hypotheses.
+  const std::int64_t one = t->cost("abc", greedy);
+  EXPECT_GE(one, 2 * 3 + 10 + 1);
+  EXPECT_EQ(t->cost("abc", beam4), 4 * one);
+  EXPECT_EQ(t->cost("abc", sampled), 3 * one);
+  EXPECT_EQ(t->cost("abc", capped), 2 * (3 + 1));
+  EXPECT_EQ(t->cost("abcdef", greedy), one + 2 * 3);  // three more source tokens
+  // A cancel check that fires stops every kind of decoding.
+  for (const DecodeOptions& o : {greedy, beam4, sampled})
+    EXPECT_THROW(t->translate({"abc", "cafe"}, o, [] { return true; }), search::Cancelled);
+  // One that never fires changes nothing.
+  int polls = 0;
+  std::vector<Result> hooked = t->translate({"abc", "cafe"}, beam4, [&] { return ++polls < 0; });
+  std::vector<Result> plain = t->translate({"abc", "cafe"}, beam4);
+  EXPECT_GT(polls, 0);
+  for (std::size_t i = 0; i < plain.size(); ++i) expect_same(hooked[i], plain[i], "sentence " + std::to_string(i));
 }
 
 TEST_F(ModelServer, ConcurrentHttpRequestsEqualSingleDecoding) {

@@ -134,7 +134,9 @@ void lingering_close(int sock) {
 // httplib::ThreadPool with a count of the connections waiting for a thread.
 class HttpServer::Pool : public httplib::TaskQueue {
  public:
-  explicit Pool(std::size_t threads) {
+  // `current` points at this pool until shutdown (httplib deletes the pool then).
+  Pool(std::size_t threads, std::atomic<Pool*>& current) : current_(current) {
+    current_ = this;
     for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
   }
 
@@ -154,6 +156,7 @@ class HttpServer::Pool : public httplib::TaskQueue {
     }
     cv_.notify_all();
     for (auto& t : threads_) t.join();
+    current_ = nullptr;
   }
 
   std::size_t waiting() const { return waiting_.load(); }
@@ -180,6 +183,7 @@ class HttpServer::Pool : public httplib::TaskQueue {
     }
   }
 
+  std::atomic<Pool*>& current_;
   std::vector<std::thread> threads_;
   std::deque<Job> jobs_;
   std::atomic<std::size_t> waiting_{0};
@@ -189,11 +193,7 @@ class HttpServer::Pool : public httplib::TaskQueue {
 };
 
 HttpServer::HttpServer(int threads) : threads_(threads) {
-  new_task_queue = [this] {
-    auto* pool = new Pool(static_cast<std::size_t>(threads_));
-    pool_ = pool;
-    return pool;
-  };
+  new_task_queue = [this] { return new Pool(static_cast<std::size_t>(threads_), pool_); };
 }
 
 bool HttpServer::client_closed() {
