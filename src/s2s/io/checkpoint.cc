@@ -180,6 +180,13 @@ std::string find_checkpoint(const std::string& dir) {
   fail(dir, ": no checkpoint to resume from (expected ", join_path(dir, kCheckpointsDir), "/<n>-step-<step>/", kTrainerFile, ")");
 }
 
+std::vector<std::string> list_checkpoint_dirs(const std::string& model_dir) {
+  std::vector<std::string> out;
+  for (const Entry& e : list_checkpoints(fs::path(model_dir) / kCheckpointsDir))
+    if (file_exists((e.path / kTrainerFile).string())) out.push_back(e.path.string());
+  return out;
+}
+
 std::int64_t checkpoint_step(const std::string& checkpoint_dir) {
   return parse_state(join_path(checkpoint_dir, kTrainerFile)).state.step;
 }

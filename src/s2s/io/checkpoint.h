@@ -15,6 +15,7 @@
 // `keep` are kept. A crash at any moment leaves the previous checkpoint usable.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "s2s/train/trainer.h"
 
@@ -33,6 +34,9 @@ std::string find_checkpoint(const std::string& dir);
 // position, counters) from a checkpoint directory. Everything is checked
 // against the running configuration before anything changes.
 void load_checkpoint(const std::string& checkpoint_dir, train::Trainer& trainer);
+
+// The complete checkpoints of a model directory (those holding trainer.json), oldest first.
+std::vector<std::string> list_checkpoint_dirs(const std::string& model_dir);
 
 // The step a checkpoint directory was written at (from trainer.json).
 std::int64_t checkpoint_step(const std::string& checkpoint_dir);
