@@ -44,6 +44,15 @@ class Average : public ::testing::Test {
   static std::string out(const std::string& name) { return dir_->file(name); }
   static std::vector<std::string> checkpoints() { return list_checkpoint_dirs(model()); }
   static SafetensorsFile weights(const std::string& dir) { return load_safetensors(join_path(dir, kWeightsFile)); }
+  // A request on the shared run's model directory.
+  static AverageOptions request(std::int64_t last, std::vector<std::string> listed, const std::string& output) {
+    AverageOptions o;
+    o.model_dir = model();
+    o.last = last;
+    o.checkpoints = std::move(listed);
+    o.output = output;
+    return o;
+  }
 
   static testing::TempDir* dir_;
 };
@@ -57,7 +66,7 @@ TEST_F(Average, TheRunLeftThreeCheckpoints) {
 }
 
 TEST_F(Average, TwoCheckpointsGiveTheElementwiseMean) {
-  AverageResult r = average_checkpoints({.model_dir = model(), .last = 2, .output = out("avg2")});
+  AverageResult r = average_checkpoints(request(2, {}, out("avg2")));
   std::vector<std::string> c = checkpoints();
   ASSERT_EQ(r.checkpoints, (std::vector<std::string>{c[1], c[2]}));
   SafetensorsFile a = weights(c[1]), b = weights(c[2]), avg = weights(r.output);
@@ -92,7 +101,7 @@ TEST_F(Average, TwoCheckpointsGiveTheElementwiseMean) {
 TEST_F(Average, OneCheckpointComesBackBitForBit) {
   std::vector<std::string> c = checkpoints();
   const std::string name = fs::path(c[1]).filename().string();
-  AverageResult r = average_checkpoints({.model_dir = model(), .checkpoints = {name}, .output = out("avg1")});
+  AverageResult r = average_checkpoints(request(0, {name}, out("avg1")));
   ASSERT_EQ(r.checkpoints.size(), 1u);
   SafetensorsFile in = weights(c[1]), avg = weights(r.output);
   ASSERT_EQ(avg.tensors.size(), in.tensors.size());
@@ -106,8 +115,7 @@ TEST_F(Average, OneCheckpointComesBackBitForBit) {
 
 TEST_F(Average, ListedCheckpointsByPathOrNameInTheirOrder) {
   std::vector<std::string> c = checkpoints();
-  AverageResult r = average_checkpoints(
-      {.model_dir = model(), .checkpoints = {c[2], fs::path(c[0]).filename().string(), c[1]}, .output = out("avg3")});
+  AverageResult r = average_checkpoints(request(0, {c[2], fs::path(c[0]).filename().string(), c[1]}, out("avg3")));
   EXPECT_EQ(r.checkpoints, (std::vector<std::string>{c[2], join_path(join_path(model(), kCheckpointsDir), fs::path(c[0]).filename().string()), c[1]}));
   SafetensorsFile x = weights(c[2]), y = weights(c[0]), z = weights(c[1]), avg = weights(r.output);
   for (const NamedTensor& t : avg.tensors)
@@ -121,28 +129,59 @@ TEST_F(Average, RefusesBadRequestsBeforeWritingAnything) {
   std::vector<std::string> c = checkpoints();
   const std::string name = fs::path(c[0]).filename().string();
   fs::create_directories(out("taken"));
-  EXPECT_EQ(error_of([&] { average_checkpoints({.model_dir = model(), .last = 1, .output = out("taken")}); }),
+  EXPECT_EQ(error_of([&] { average_checkpoints(request(1, {}, out("taken"))); }),
             "s2s average: " + out("taken") + " already exists; the average goes to a new model directory");
-  EXPECT_EQ(error_of([&] { average_checkpoints({.model_dir = model(), .last = 1, .output = model() + "/"}); }),
+  EXPECT_EQ(error_of([&] { average_checkpoints(request(1, {}, model() + "/")); }),
             "s2s average: the output " + model() + "/ is the input model directory; write the average to a new one");
-  EXPECT_EQ(error_of([&] { average_checkpoints({.model_dir = model(), .checkpoints = {name}, .output = c[0]}); }),
+  EXPECT_EQ(error_of([&] { average_checkpoints(request(0, {name}, c[0])); }),
             "s2s average: the output " + c[0] + " is an input checkpoint");
-  EXPECT_EQ(error_of([&] { average_checkpoints({.model_dir = model(), .last = 4, .output = out("x")}); }),
+  EXPECT_EQ(error_of([&] { average_checkpoints(request(4, {}, out("x"))); }),
             "s2s average: --last 4 asks for more checkpoints than " + model() +
-                "/checkpoints holds (3 complete; train.keep_checkpoints keeps more)");
-  EXPECT_EQ(error_of([&] { average_checkpoints({.model_dir = model(), .output = out("x")}); }),
+                "/checkpoints holds (3 of distinct steps; train.keep_checkpoints keeps more)");
+  EXPECT_EQ(error_of([&] { average_checkpoints(request(0, {}, out("x"))); }),
             "s2s average: give either --last N or --checkpoints A B ..., not neither");
-  EXPECT_EQ(error_of([&] { average_checkpoints({.model_dir = model(), .last = 1, .checkpoints = {name}, .output = out("x")}); }),
+  EXPECT_EQ(error_of([&] { average_checkpoints(request(1, {name}, out("x"))); }),
             "s2s average: give either --last N or --checkpoints A B ..., not both");
-  EXPECT_EQ(error_of([&] { average_checkpoints({.model_dir = model(), .checkpoints = {name, c[0]}, .output = out("x")}); }),
+  EXPECT_EQ(error_of([&] { average_checkpoints(request(0, {name, c[0]}, out("x"))); }),
             "s2s average: checkpoint " + c[0] + " is listed twice");
-  EXPECT_EQ(error_of([&] { average_checkpoints({.model_dir = model(), .checkpoints = {"nope"}, .output = out("x")}); }),
+  EXPECT_EQ(error_of([&] { average_checkpoints(request(0, {"nope"}, out("x"))); }),
             "s2s average: no checkpoint 'nope' (a checkpoint directory, or a name under " + model() + "/checkpoints)");
   fs::copy(c[0], out("elsewhere"), fs::copy_options::recursive);
-  EXPECT_EQ(error_of([&] { average_checkpoints({.model_dir = model(), .checkpoints = {out("elsewhere")}, .output = out("x")}); }),
+  EXPECT_EQ(error_of([&] { average_checkpoints(request(0, {out("elsewhere")}, out("x"))); }),
             "s2s average: " + out("elsewhere") + " is not a checkpoint of " + model() +
                 " (its config and vocabularies are the ones written)");
   EXPECT_FALSE(fs::exists(out("x")));
+}
+
+// A run whose last periodic checkpoint falls on its last step writes that
+// step twice (the periodic and the end-of-run checkpoint): --last counts it once.
+TEST(AverageSteps, OneCheckpointPerStep) {
+  testing::TempDir dir;
+  testing::write_tiny_corpus(dir.path());
+  train::RunConfig c = testing::tiny_config(dir.path());
+  c.train.steps = 40;
+  c.train.save_every = 20;
+  c.train.keep_checkpoints = 5;
+  TrainingRunOptions o;
+  o.console = nullptr;
+  run_training(c, o);
+  std::vector<std::string> all = list_checkpoint_dirs(c.train.save_dir);
+  ASSERT_EQ(all.size(), 3u);
+  ASSERT_EQ(checkpoint_step(all[1]), 40);
+  ASSERT_EQ(checkpoint_step(all[2]), 40);
+  AverageOptions request;
+  request.model_dir = c.train.save_dir;
+  request.last = 2;
+  request.output = dir.file("avg");
+  EXPECT_EQ(average_checkpoints(request).checkpoints, (std::vector<std::string>{all[0], all[2]}));
+  request.last = 3;
+  EXPECT_EQ(error_of([&] { average_checkpoints(request); }),
+            "s2s average: --last 3 asks for more checkpoints than " + c.train.save_dir +
+                "/checkpoints holds (2 of distinct steps; train.keep_checkpoints keeps more)");
+  request.last = 0;
+  request.checkpoints = {all[1], all[2]};
+  EXPECT_EQ(error_of([&] { average_checkpoints(request); }),
+            "s2s average: checkpoints " + all[1] + " and " + all[2] + " are both of step 40 (the same weights; list one)");
 }
 
 }  // namespace

@@ -31,13 +31,26 @@ std::vector<std::string> pick_checkpoints(const AverageOptions& o) {
             o.last > 0 ? "both" : "neither");
   std::vector<std::string> all = list_checkpoint_dirs(o.model_dir);
   if (o.last > 0) {
-    S2S_CHECK(static_cast<std::size_t>(o.last) <= all.size(), "s2s average: --last ", o.last, " asks for more checkpoints than ",
-              join_path(o.model_dir, kCheckpointsDir), " holds (", all.size(), " complete; train.keep_checkpoints keeps more)");
-    return {all.end() - o.last, all.end()};
+    // Newest first, one per step: the end-of-run checkpoint repeats the
+    // weights of a periodic one taken at the same step, and counting both
+    // would weigh them twice.
+    std::vector<std::string> picked;
+    std::int64_t newer_step = -1;
+    for (auto it = all.rbegin(); it != all.rend() && static_cast<std::int64_t>(picked.size()) < o.last; ++it) {
+      const std::int64_t step = checkpoint_step(*it);
+      if (step == newer_step) continue;
+      newer_step = step;
+      picked.push_back(*it);
+    }
+    S2S_CHECK(static_cast<std::int64_t>(picked.size()) == o.last, "s2s average: --last ", o.last,
+              " asks for more checkpoints than ", join_path(o.model_dir, kCheckpointsDir), " holds (", picked.size(),
+              " of distinct steps; train.keep_checkpoints keeps more)");
+    return {picked.rbegin(), picked.rend()};
   }
   const fs::path own = canonical_of(join_path(o.model_dir, kCheckpointsDir));
   std::vector<std::string> out;
   std::vector<fs::path> seen;
+  std::vector<std::int64_t> steps;
   for (const std::string& name : o.checkpoints) {
     std::string dir = fs::is_directory(name) ? name : join_path(join_path(o.model_dir, kCheckpointsDir), name);
     S2S_CHECK(fs::is_directory(dir), "s2s average: no checkpoint '", name, "' (a checkpoint directory, or a name under ",
@@ -47,7 +60,12 @@ std::vector<std::string> pick_checkpoints(const AverageOptions& o) {
               " (its config and vocabularies are the ones written)");
     S2S_CHECK(file_exists(join_path(dir, "trainer.json")), "s2s average: ", dir, " is not a complete checkpoint (no trainer.json)");
     S2S_CHECK(std::find(seen.begin(), seen.end(), c) == seen.end(), "s2s average: checkpoint ", dir, " is listed twice");
+    const std::int64_t step = checkpoint_step(dir);
+    for (std::size_t k = 0; k < out.size(); ++k)
+      S2S_CHECK(steps[k] != step, "s2s average: checkpoints ", out[k], " and ", dir, " are both of step ", step,
+                " (the same weights; list one)");
     seen.push_back(c);
+    steps.push_back(step);
     out.push_back(dir);
   }
   return out;
@@ -96,7 +114,8 @@ AverageResult average_checkpoints(const AverageOptions& o) {
   std::int64_t step = 0;
   for (const std::string& c : result.checkpoints) {
     files.push_back(join_path(c, kWeightsFile));
-    names += (names.empty() ? "" : ",") + fs::path(c).lexically_normal().filename().string();
+    if (!names.empty()) names += ',';
+    names += fs::path(c).lexically_normal().filename().string();
     step = std::max(step, checkpoint_step(c));
   }
   average_weight_files(files, model->parameters());
@@ -106,7 +125,10 @@ AverageResult average_checkpoints(const AverageOptions& o) {
   if (out.filename().empty()) out = out.parent_path();
   fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   make_dirs(parent.string());
-  fs::path tmp = parent / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()));
+  std::string tmp_name = out.filename().string();
+  tmp_name.insert(0, 1, '.');
+  tmp_name += ".tmp" + std::to_string(::getpid());
+  fs::path tmp = parent / tmp_name;
   std::error_code ec;
   fs::remove_all(tmp, ec);
   try {
