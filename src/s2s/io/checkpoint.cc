@@ -208,6 +208,13 @@ bool holds_trained_model(const std::string& dir) {
   return file_exists(join_path(dir, kWeightsFile)) || !newest_checkpoint(dir).empty();
 }
 
+std::vector<std::string> list_checkpoint_dirs(const std::string& model_dir) {
+  std::vector<std::string> out;
+  for (const Entry& e : list_checkpoints(fs::path(model_dir) / kCheckpointsDir))
+    if (file_exists((e.path / kTrainerFile).string())) out.push_back(e.path.string());
+  return out;
+}
+
 std::int64_t checkpoint_step(const std::string& checkpoint_dir) {
   return parse_state(join_path(checkpoint_dir, kTrainerFile)).state.step;
 }

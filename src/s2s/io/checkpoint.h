@@ -16,6 +16,7 @@
 // step). A crash at any moment leaves the previous checkpoint usable.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "s2s/train/trainer.h"
 
@@ -39,6 +40,9 @@ void load_checkpoint(const std::string& checkpoint_dir, train::Trainer& trainer)
 // run failed to get going in (config.yaml and vocabularies at most) holds no
 // model yet: a fresh run may write over it.
 bool holds_trained_model(const std::string& dir);
+
+// The complete checkpoints of a model directory (those holding trainer.json), oldest first.
+std::vector<std::string> list_checkpoint_dirs(const std::string& model_dir);
 
 // The step a checkpoint directory was written at (from trainer.json).
 std::int64_t checkpoint_step(const std::string& checkpoint_dir);
