@@ -19,7 +19,7 @@ command -v wrk > /dev/null || { echo "serve_load.sh: wrk not found (apt-get inst
 for mb in ${BATCHES:-32 1}; do
   echo "== --max-batch $mb: wrk -t2 -c$conns -d${secs}s"
   "$s2s" serve -m "$model" --port "$port" --max-batch "$mb" --batch-wait-ms 5 --http-threads $((conns + 8)) \
-    --max-queued 100000 --timeout-ms 60000 2> "/tmp/serve_load_$mb.log" &
+    --max-queued-cost 100000000 --timeout-ms 60000 2> "/tmp/serve_load_$mb.log" &
   pid=$!
   for _ in $(seq 1 300); do
     curl -sf "http://127.0.0.1:$port/health" > /dev/null && break

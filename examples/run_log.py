@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reads an `s2s train` log (train.log.jsonl, docs/training.md) for the recipes.
 
-  run_log.py state LOG                  none | started | done (finished, not interrupted)
+  run_log.py state LOG                  none | started | done (finished, not interrupted);
+                                        started only with a checkpoint to resume from
   run_log.py field LOG EVENT KEY        KEY of the last EVENT object (e.g. done elapsed_s)
   run_log.py best LOG METRIC            METRIC at the best validation (the model kept)
   run_log.py plot OUT.svg METRIC YLABEL LABEL=LOG [LABEL=LOG ...]
@@ -27,7 +28,11 @@ def state(path):
     last = [e for e in evs if e["event"] == "done"]
     if last and last[-1] is evs[-1] and last[-1].get("reason") != "interrupted":
         return "done"
-    return "started"
+    # A run that failed before its first checkpoint has nothing to resume.
+    ckpts = os.path.join(os.path.dirname(path), "checkpoints")
+    if os.path.isdir(ckpts) and any(os.path.exists(os.path.join(ckpts, c, "trainer.json")) for c in os.listdir(ckpts)):
+        return "started"
+    return "none"
 
 
 def field(path, event, key):

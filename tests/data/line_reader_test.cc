@@ -148,3 +148,42 @@ TEST(LineReader, SkipResumesAtTheRightLine) {
 
 }  // namespace
 }  // namespace s2s::data
+
+namespace s2s::data {
+namespace {
+
+// A gzip file cut short: every complete line before the cut comes back, then
+// the error names the line the cut falls in, not line 1.
+TEST(LineReader, TruncatedGzipNamesTheLineItCuts) {
+  s2s::testing::TempDir t;
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "some line of text " + std::to_string(i) + "\n";
+  std::string gz = t.gz("full.gz", text);
+  std::ifstream in(gz, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::string truncated = t.file("truncated.gz", bytes.substr(0, bytes.size() / 2));
+  std::vector<std::uint64_t> counts;  // every chunk size reads the same lines
+  for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{4096}, std::size_t{100}}) {
+    LineReaderOptions o;
+    o.chunk_bytes = chunk;
+    LineReader r(truncated, o);
+    std::string_view line;
+    std::uint64_t good = 0;
+    std::string error = s2s::testing::error_of([&] {
+      while (r.next(line)) {
+        ASSERT_EQ(line, "some line of text " + std::to_string(good));
+        ++good;
+      }
+    });
+    EXPECT_GT(good, 1000u) << "chunk " << chunk;
+    EXPECT_LT(good, 20000u);
+    EXPECT_EQ(error, truncated + ":" + std::to_string(good + 1) +
+                         ": cannot read: unexpected end of file (corrupt or truncated gzip data?)");
+    counts.push_back(good);
+  }
+  EXPECT_EQ(counts[1], counts[0]);
+  EXPECT_EQ(counts[2], counts[0]);
+}
+
+}  // namespace
+}  // namespace s2s::data

@@ -1,4 +1,4 @@
-// The real path: a trained model directory behind ModelTranslator (search/
+// The real path: a trained model directory behind ModelBackend (search/
 // decoding), in process and through the s2s binary. Batched and concurrent
 // results must equal decoding each sentence alone: the same outputs, and
 // scores and attention equal to float rounding (OpenBLAS's sgemm sums in an
@@ -14,7 +14,8 @@
 #include <future>
 #include <regex>
 
-#include "s2s/serve/model_translator.h"
+#include "s2s/search/options.h"
+#include "s2s/serve/model_backend.h"
 #include "serve/server_fixture.h"
 #include "serve/tiny_model_dir.h"
 
@@ -87,8 +88,8 @@ void expect_same_json(const json& a, const json& b, const std::string& what) {
   }
 }
 
-TEST_F(ModelServer, TranslatorBatchEqualsEachSentenceAlone) {
-  auto t = load_model_translator("tiny", dir_.string());
+TEST_F(ModelServer, BackendBatchEqualsEachSentenceAlone) {
+  auto t = load_model_backend("tiny", dir_.string());
   EXPECT_EQ(t->info().name, "tiny");
   EXPECT_NE(t->info().description.find("rnn gru 1+1 layers, hidden 16, attention bahdanau"), std::string::npos)
       << t->info().description;
@@ -122,11 +123,35 @@ TEST_F(ModelServer, TranslatorBatchEqualsEachSentenceAlone) {
   EXPECT_EQ(t->translate({"a b"}, {})[0].source_tokens, (std::vector<std::string>{"a", "\xe2\x96\x81", "b"}));
 }
 
+TEST_F(ModelServer, BackendCostAndCancellation) {
+  auto t = load_model_backend("tiny", dir_.string());
+  DecodeOptions greedy, beam4, capped, sampled;
+  beam4.beam = 4;
+  capped.beam = 2, capped.max_length = 3;
+  sampled.sampling.enabled = true, sampled.n_best = 3;
+  // Steps the length limit allows (2 x source tokens + 10 by default, + </s>) x hypotheses.
+  const std::int64_t one = t->cost("abc", greedy);
+  EXPECT_GE(one, 2 * 3 + 10 + 1);
+  EXPECT_EQ(t->cost("abc", beam4), 4 * one);
+  EXPECT_EQ(t->cost("abc", sampled), 3 * one);
+  EXPECT_EQ(t->cost("abc", capped), 2 * (3 + 1));
+  EXPECT_EQ(t->cost("abcdef", greedy), one + 2 * 3);  // three more source tokens
+  // A cancel check that fires stops every kind of decoding.
+  for (const DecodeOptions& o : {greedy, beam4, sampled})
+    EXPECT_THROW(t->translate({"abc", "cafe"}, o, [] { return true; }), search::Cancelled);
+  // One that never fires changes nothing.
+  int polls = 0;
+  std::vector<Result> hooked = t->translate({"abc", "cafe"}, beam4, [&] { return ++polls < 0; });
+  std::vector<Result> plain = t->translate({"abc", "cafe"}, beam4);
+  EXPECT_GT(polls, 0);
+  for (std::size_t i = 0; i < plain.size(); ++i) expect_same(hooked[i], plain[i], "sentence " + std::to_string(i));
+}
+
 TEST_F(ModelServer, ConcurrentHttpRequestsEqualSingleDecoding) {
   ServerOptions o = testing::RunningServer::default_options();
   o.host = "127.0.0.1";
   o.port = 0;
-  Server server(o, {load_model_translator("tiny", dir_.string())});
+  Server server(o, {load_model_backend("tiny", dir_.string())});
   int port = server.bind();
   std::thread runner([&] { server.run(); });
   auto body = [](int i, int k) {
@@ -222,7 +247,7 @@ TEST_F(ModelServer, BinaryServesAndExitsZeroOnSigterm) {
   auto r = client.Post("/v1/translate", R"({"model": "tiny", "inputs": ["cafe"], "beam": 2})", "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
-  auto expected = load_model_translator("x", dir_.string())->translate({"cafe"}, [] {
+  auto expected = load_model_backend("x", dir_.string())->translate({"cafe"}, [] {
     DecodeOptions o;
     o.beam = 2;
     return o;

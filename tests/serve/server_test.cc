@@ -1,4 +1,4 @@
-// The HTTP server over fake translators: every endpoint, every error, and
+// The HTTP server over fake backends: every endpoint, every error, and
 // concurrent requests whose results equal decoding each alone.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@ namespace s2s::serve {
 namespace {
 
 using nlohmann::json;
-using testing::FakeTranslator;
+using testing::FakeBackend;
 using testing::RunningServer;
 
 json parse(const httplib::Result& r) {
@@ -23,6 +23,36 @@ json parse(const httplib::Result& r) {
 
 httplib::Result post(httplib::Client& c, const std::string& body) {
   return c.Post("/v1/translate", body, "application/json");
+}
+
+// A raw loopback connection to the server (for what httplib's client cannot send).
+int connect_raw(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  return fd;
+}
+
+// Sends `request` and reads until the peer closes or a full response with
+// Content-Length has arrived.
+std::string send_and_read(int fd, const std::string& request) {
+  EXPECT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  std::string got;
+  char buf[4096];
+  for (;;) {
+    std::size_t end = got.find("\r\n\r\n");
+    std::size_t len = got.find("Content-Length: ");
+    if (end != std::string::npos && len != std::string::npos &&
+        got.size() >= end + 4 + std::stoul(got.substr(len + 16)))
+      return got;
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return got;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
 }
 
 // Waits (at most 10 s) until `model` holds `n` queued sentences.
@@ -94,7 +124,7 @@ TEST(ServeServer, TranslateReturnsTextScoreAndAlignment) {
 
   body = parse(post(*c, R"({"inputs": ["x"], "sampling": {"seed": 7, "temperature": 0.7}})"));
   EXPECT_EQ(body["outputs"][0]["text"], "x <s=7>");
-  std::vector<FakeTranslator::Call> calls = s.model(0).calls();
+  std::vector<FakeBackend::Call> calls = s.model(0).calls();
   ASSERT_FALSE(calls.empty());
   EXPECT_TRUE(calls.back().options.sampling.enabled);
   EXPECT_FLOAT_EQ(calls.back().options.sampling.temperature, 0.7f);
@@ -131,11 +161,16 @@ TEST(ServeServer, EveryErrorIsJsonWithAStatusAndAReason) {
       {"POST", "/v1/translate", R"({"inputs": ["CRASH"]})", 500, "internal error: fake: crashed"},
       {"GET", "/v1/translate", "", 405, "use POST for /v1/translate"},
       {"GET", "/nowhere", "", 404, "no such endpoint: GET /nowhere"},
-      {"POST", "/health", "{}", 404, "no such endpoint: POST /health"},
+      {"POST", "/health", "{}", 405, "use GET, HEAD for /health (got POST)"},
+      {"PUT", "/v1/translate", R"({"inputs": ["a"]})", 405, "use POST for /v1/translate"},
+      {"DELETE", "/nowhere", "", 404, "no such endpoint: DELETE /nowhere"},
   };
   for (const ErrorCase& e : cases) {
     SCOPED_TRACE(e.method + " " + e.path + " " + e.body.substr(0, 80));
-    auto r = e.method == "GET" ? c->Get(e.path) : c->Post(e.path, e.body, "application/json");
+    auto r = e.method == "GET"    ? c->Get(e.path)
+             : e.method == "PUT"  ? c->Put(e.path, e.body, "application/json")
+             : e.method == "DELETE" ? c->Delete(e.path)
+                                    : c->Post(e.path, e.body, "application/json");
     ASSERT_TRUE(r) << httplib::to_string(r.error());
     EXPECT_EQ(r->status, e.status);
     EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
@@ -270,6 +305,142 @@ TEST(ServeServer, ClientsThatHangUpOrSendGarbageDoNotHurtTheServer) {
   EXPECT_EQ(std::string(buf).rfind("HTTP/1.1 400", 0), 0u) << buf;
   auto c = s.client();
   EXPECT_EQ(parse(post(*c, R"({"inputs": ["fine"]})"))["outputs"][0]["text"], "fine");
+}
+
+TEST(ServeServer, MalformedContentLengthIs400AndTheConnectionCloses) {
+  RunningServer s;
+  for (const std::string length : {"-5", "12abc", "0x10", "+7"}) {
+    SCOPED_TRACE("Content-Length: " + length);
+    int fd = connect_raw(s.port());
+    std::string got = send_and_read(fd, "POST /v1/translate HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n");
+    close(fd);
+    EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << got;
+    EXPECT_NE(got.find("malformed Content-Length header"), std::string::npos) << got;
+    EXPECT_NE(got.find("Connection: close"), std::string::npos) << got;
+  }
+  // Two lengths are as bad as a wrong one.
+  int fd = connect_raw(s.port());
+  std::string got = send_and_read(fd, "POST /v1/translate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}");
+  close(fd);
+  EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << got;
+  // A declared length over the limit is 413 before any of the body is read.
+  fd = connect_raw(s.port());
+  got = send_and_read(fd, "POST /v1/translate HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n");
+  close(fd);
+  EXPECT_EQ(got.rfind("HTTP/1.1 413", 0), 0u) << got;
+  EXPECT_NE(got.find("request body too large: the limit is 4096 bytes"), std::string::npos) << got;
+  auto c = s.client();
+  EXPECT_EQ(parse(post(*c, R"({"inputs": ["fine"]})"))["outputs"][0]["text"], "fine");
+  std::string m = c->Get("/metrics")->body;
+  EXPECT_NE(m.find("s2s_requests_total{endpoint=\"/v1/translate\",code=\"400\"} 5\n"), std::string::npos) << m;
+}
+
+TEST(ServeServer, WrongMethodOnAKnownPathIs405WithAllow) {
+  RunningServer s;
+  auto c = s.client();
+  auto r = c->Put("/v1/translate", R"({"inputs": ["a"]})", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->get_header_value("Allow"), "POST");
+  r = c->Get("/v1/translate");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->get_header_value("Allow"), "POST");
+  for (const char* path : {"/health", "/metrics", "/v1/models", "/"}) {
+    r = c->Post(path, "{}", "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 405) << path;
+    EXPECT_EQ(r->get_header_value("Allow"), "GET, HEAD") << path;
+  }
+  r = c->Put("/nowhere", "{}", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_FALSE(r->has_header("Allow"));
+}
+
+TEST(ServeServer, HealthAnswersWhileIdleConnectionsHoldEveryThread) {
+  auto options = RunningServer::default_options();
+  options.http_threads = 2;
+  options.keep_alive_s = 120;  // idle connections would hold their threads far longer than the client waits
+  RunningServer s(options);
+  std::vector<int> idle;
+  // Keep-alive connections that made one request and then sit idle, and
+  // connections that never send anything: four times the threads.
+  for (int i = 0; i < 4; ++i) {
+    int fd = connect_raw(s.port());
+    std::string got = send_and_read(fd, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
+    idle.push_back(fd);
+  }
+  for (int i = 0; i < 4; ++i) idle.push_back(connect_raw(s.port()));
+  auto c = s.client();
+  c->set_read_timeout(30, 0);
+  auto r = c->Get("/health");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
+  for (int fd : idle) close(fd);
+}
+
+TEST(ServeServer, AClientThatHangsUpCancelsItsTranslation) {
+  RunningServer s;
+  s.model(0).hold();  // decoding "runs" until released or cancelled
+  int fd = connect_raw(s.port());
+  const std::string body = R"({"inputs": ["never read"]})";
+  std::string request = "POST /v1/translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  ASSERT_TRUE(s.model(0).wait_started(1));
+  close(fd);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (s.model(0).cancelled_calls() == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(s.model(0).cancelled_calls(), 1) << "decoding went on for a client that left";
+  auto c = s.client();
+  std::string m;
+  for (int i = 0; i < 1000 && m.find("code=\"499\"") == std::string::npos; ++i) {
+    m = c->Get("/metrics")->body;  // the 499 is counted when its handler returns
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_NE(m.find("s2s_cancelled_requests_total{model=\"fake\",reason=\"client_closed\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("s2s_cancelled_batches_total{model=\"fake\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("s2s_requests_total{endpoint=\"/v1/translate\",code=\"499\"} 1\n"), std::string::npos) << m;
+  s.model(0).release();
+  EXPECT_EQ(parse(post(*c, R"({"inputs": ["still here"]})"))["outputs"][0]["text"], "here still");
+}
+
+TEST(ServeServer, AFullQueueAnswers503WithRetryAfter) {
+  auto options = RunningServer::default_options();
+  options.batching.max_queued_cost = 6;
+  RunningServer s(options);
+  s.model(0).hold();
+  auto first = std::async(std::launch::async, [&] { return post(*s.client(), R"({"inputs": ["x"]})"); });
+  ASSERT_TRUE(s.model(0).wait_started(1));
+  auto second = std::async(std::launch::async, [&] { return post(*s.client(), R"({"inputs": ["a b"]})"); });  // cost 3
+  ASSERT_TRUE(wait_queued(s.server(), "fake", 1));
+  EXPECT_EQ(s.server().queued_cost("fake"), 3);
+  auto c = s.client();
+  auto r = post(*c, R"({"inputs": ["c d e"]})");  // cost 4: 7 > 6
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->get_header_value("Retry-After"), "1");  // nothing decoded yet to measure the speed by
+  EXPECT_NE(json::parse(r->body)["error"].get<std::string>().find("--max-queued-cost"), std::string::npos) << r->body;
+  r = post(*c, R"({"inputs": ["a b c"], "beam": 2})");  // cost 8 > 6 on its own
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_FALSE(r->has_header("Retry-After"));
+  EXPECT_NE(c->Get("/metrics")->body.find("s2s_queued_cost{model=\"fake\"} 3\n"), std::string::npos);
+  s.model(0).release();
+  EXPECT_EQ(first.get()->status, 200);
+  EXPECT_EQ(second.get()->status, 200);
+}
+
+TEST(ServeServer, ListenUrlBracketsIpv6Addresses) {
+  EXPECT_EQ(listen_url("127.0.0.1", 8080), "http://127.0.0.1:8080/");
+  EXPECT_EQ(listen_url("0.0.0.0", 80), "http://0.0.0.0:80/");
+  EXPECT_EQ(listen_url("localhost", 9000), "http://localhost:9000/");
+  EXPECT_EQ(listen_url("::1", 8080), "http://[::1]:8080/");
+  EXPECT_EQ(listen_url("::", 8080), "http://[::]:8080/");
+  EXPECT_EQ(listen_url("fe80::1%eth0", 1), "http://[fe80::1%eth0]:1/");
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "s2s/serve/server.h"
-#include "serve/fake_translator.h"
+#include "serve/fake_backend.h"
 
 namespace s2s::serve {
 namespace {
@@ -21,7 +21,7 @@ namespace {
   block_termination_signals();  // before any thread exists
   int code = 20;
   try {
-    auto fake = std::make_shared<testing::FakeTranslator>();
+    auto fake = std::make_shared<testing::FakeBackend>();
     fake->set_delay(std::chrono::milliseconds(1500));  // a wide window to signal in
     ServerOptions o;
     o.port = 0;

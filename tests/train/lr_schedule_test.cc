@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "s2s/core/error.h"
@@ -46,6 +47,51 @@ TEST(LrSchedule, InverseSqrtWarmsUpLinearlyThenDecays) {
   EXPECT_NEAR(big.lr(), 7e-4 * 0.5, 1e-18);  // t = 16000 = 4 * warmup: half the peak
 }
 
+TEST(LrSchedule, InverseSqrtWarmsUpFromWarmupInitLr) {
+  InverseSqrtLr s(1.0, 4, 0.2);
+  std::vector<double> got = next_lrs(s, 9);
+  // 0.2 + 0.8 t/4 for t <= 4, then sqrt(4/t).
+  const double expected[9] = {0.4, 0.6, 0.8, 1.0, 0.8944271909999159, 0.8164965809277260, 0.7559289460184544,
+                              0.7071067811865476, 0.6666666666666666};
+  for (int i = 0; i < 9; ++i) EXPECT_NEAR(got[i], expected[i], 1e-15) << "update " << i + 1;
+}
+
+// fairseq's InverseSquareRootSchedule.step_update(num_updates), transcribed.
+double fairseq_inverse_sqrt(double lr, double warmup, double init, double num_updates) {
+  const double lr_step = (lr - init) / warmup, decay_factor = lr * std::sqrt(warmup);
+  return num_updates < warmup ? init + num_updates * lr_step : decay_factor * std::pow(num_updates, -0.5);
+}
+
+TEST(LrSchedule, InverseSqrtIsFairseqsCurveOneUpdateAhead) {
+  // fairseq sets the rate after each update from the count of finished ones,
+  // so its update t runs at step_update(t - 1); s2s's update t runs at step_update(t).
+  InverseSqrtLr s(5e-4, 10, 1e-7);
+  for (int t = 1; t <= 40; ++t) {
+    EXPECT_NEAR(s.lr(), fairseq_inverse_sqrt(5e-4, 10, 1e-7, t), 1e-18) << "update " << t;
+    s.step();
+  }
+}
+
+TEST(LrSchedule, NoamIsOpenNmtPysNoamDecay) {
+  // 2 * 512^-0.5 * min(t^-0.5, t * 4000^-1.5), computed in Python.
+  NoamLr s(2.0, 512, 4000);
+  const std::pair<std::int64_t, double> expected[] = {
+      {1, 3.493856214843422e-07},     {2, 6.987712429686844e-07},    {100, 3.493856214843422e-05},
+      {3999, 0.0013971931003158842},  {4000, 0.0013975424859373686}, {4001, 0.001397367825874706},
+      {16000, 0.0006987712429686843}, {100000, 0.00027950849718747374}};
+  for (auto [t, lr] : expected) {
+    // The schedule is a pure function of the step: a restored state (a
+    // resumed run) gives the same rate as counting up to it.
+    NoamLr at(2.0, 512, 4000);
+    at.load_state({.step = t - 1});
+    EXPECT_NEAR(at.lr(), lr, lr * 1e-15) << "update " << t;
+    while (s.state().step < t - 1) s.step();
+    EXPECT_EQ(s.lr(), at.lr()) << "update " << t;
+  }
+  // The peak is at t = warmup: factor * (model_dim * warmup)^-0.5.
+  EXPECT_NEAR(expected[4].second, 2.0 / std::sqrt(512.0 * 4000.0), 1e-18);
+}
+
 TEST(LrSchedule, PlateauFollowsReduceLROnPlateauWithCooldown) {
   PlateauLr s({.lr = 1.0, .factor = 0.5, .patience = 2, .threshold = 0.1, .cooldown = 1});
   const double metrics[] = {10, 9.5, 9.5, 9.5, 9.5, 9.5, 9.5, 9.5, 8.0, 8.5};
@@ -87,6 +133,8 @@ std::unique_ptr<LrSchedule> make(const std::string& kind) {
   c.step_size = 2;
   c.gamma = 0.7;
   c.warmup = 3;
+  c.warmup_init_lr = 0.1;
+  c.model_dim = 16;
   c.plateau.patience = 1;
   c.plateau.factor = 0.3;
   return make_lr_schedule(c);
@@ -94,7 +142,7 @@ std::unique_ptr<LrSchedule> make(const std::string& kind) {
 
 TEST(LrSchedule, SavedStateContinuesIdentically) {
   const double metrics[] = {5, 4, 4.5, 4.4, 4.3, 4.2, 4.6, 3.0, 3.1, 3.2, 3.3, 3.4};
-  for (const char* kind : {"constant", "step", "inverse_sqrt", "plateau"}) {
+  for (const char* kind : {"constant", "step", "inverse_sqrt", "noam", "plateau"}) {
     auto straight = make(kind);
     std::vector<double> expected;
     for (int i = 0; i < 12; ++i) {
@@ -129,6 +177,9 @@ TEST(LrSchedule, RejectsInvalidSettings) {
   EXPECT_THROW(ConstantLr(-1.0), Error);
   EXPECT_THROW(StepDecayLr(1.0, 0), Error);
   EXPECT_THROW(InverseSqrtLr(1.0, 0), Error);
+  EXPECT_THROW(InverseSqrtLr(1.0, 4, -0.1), Error);
+  EXPECT_THROW(NoamLr(2.0, 0, 4000), Error);
+  EXPECT_THROW(NoamLr(2.0, 512, 0), Error);
   EXPECT_THROW(PlateauLr({.factor = 1.0}), Error);
   EXPECT_THROW(PlateauLr({.patience = -1}), Error);
   EXPECT_THROW(make("cosine"), Error);

@@ -83,6 +83,24 @@ TEST(RunConfig, ScheduleConfigFollowsTheValidationMetric) {
   EXPECT_TRUE(s.plateau.maximize);
 }
 
+TEST(RunConfig, WarmupSchedulesAndAccumulationOptions) {
+  RunConfig c = from_yaml("optim:\n  lr: 2\nschedule:\n  kind: noam\n  warmup: 8000\n  model_dim: 512\n"
+                          "train:\n  accum_steps: 4\n");
+  LrScheduleConfig s = schedule_config(c);
+  EXPECT_EQ(s.kind, "noam");
+  EXPECT_EQ(s.lr, 2.0);
+  EXPECT_EQ(s.model_dim, 512);
+  EXPECT_EQ(s.warmup, 8000);
+  EXPECT_EQ(c.train.accum_steps, 4);
+  EXPECT_EQ(schedule_config(from_yaml("schedule:\n  kind: inverse_sqrt\n  warmup_init_lr: 1e-7\n")).warmup_init_lr, 1e-7);
+  EXPECT_EQ(from_yaml("").train.accum_steps, 1);
+  EXPECT_EQ(error_of([] { from_yaml("schedule:\n  kind: noam\n"); }),
+            "schedule.model_dim: the noam schedule needs the model width d_model (e.g. 512), got 0");
+  EXPECT_EQ(error_of([] { from_yaml("train:\n  accum_steps: 0\n"); }),
+            "train.accum_steps: expected >= 1 (batches per update), got 0");
+  EXPECT_EQ(error_of([] { from_yaml("schedule:\n  warmup_init_lr: -1\n"); }), "schedule.warmup_init_lr: expected >= 0, got -1");
+}
+
 // Each preset parses, builds a valid model, and says what its comment says.
 TEST(RunConfig, PresetsDescribeTheirSystems) {
   auto load = [](const std::string& name) {

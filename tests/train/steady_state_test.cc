@@ -8,6 +8,7 @@
 #include "s2s/core/allocator.h"
 #include "s2s/core/parallel.h"
 #include "train/engine_step_fixture.h"
+#include "train/trainer_rig.h"
 
 namespace s2s::testing {
 namespace {
@@ -24,6 +25,28 @@ TEST(SteadyState, TrainingStepAllocatesNothingAfterTheFirst) {
     EXPECT_EQ(Allocator::for_device(kCPU).stats().system_allocs, tensor_allocs) << threads << " threads";
     EXPECT_EQ(heap_allocations.load(), news) << threads << " threads";
   }
+}
+
+// The trainer's update over accumulated batches (the real model, Adam,
+// clipping) allocates nothing once the shapes have been seen.
+TEST(SteadyState, AccumulatedUpdateAllocatesNothingAfterTheFirst) {
+  set_num_threads(1);
+  TrainerRig rig({{"model.hidden_size", "16"}, {"model.embedding_size", "8"}, {"train.accum_steps", "3"}}, {}, {});
+  auto ds = reverse_dataset(48, 3);
+  std::vector<data::Batch> parts(3);
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    std::vector<std::uint32_t> ids;
+    for (std::uint32_t i = 16 * k; i < 16 * (k + 1); ++i) ids.push_back(i);
+    data::make_batch(*ds, ids, false, parts[k]);
+  }
+  rig.trainer->train_update(parts);
+  rig.trainer->train_update(parts);
+  auto tensor_allocs = Allocator::for_device(kCPU).stats().system_allocs;
+  long news = heap_allocations.load();
+  for (int k = 0; k < 3; ++k) rig.trainer->train_update(parts);
+  EXPECT_EQ(Allocator::for_device(kCPU).stats().system_allocs, tensor_allocs);
+  EXPECT_EQ(heap_allocations.load(), news);
+  EXPECT_EQ(rig.trainer->state().step, 5);
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ TEST(TrainLog, ConsoleAndJsonLines) {
   {
     TrainLog log(console, dir.file("log.jsonl"), /*progress_bar=*/false);
     ReportRecord r;
-    r.step = 200, r.epoch = 2, r.loss = 1.5, r.ppl = std::exp(1.5), r.tokens_per_s = 1234, r.lr = 1e-3, r.grad_norm = 0.5;
+    r.step = 200, r.epoch = 2, r.loss = 1.5, r.ppl = std::exp(1.5), r.tokens_per_s = 1234, r.tokens_per_update = 2048, r.lr = 1e-3, r.grad_norm = 0.5;
     r.elapsed_s = 65, r.eta_s = 130;
     log.report(r);
     ValidationRecord v;
@@ -66,7 +66,7 @@ TEST(TrainLog, ConsoleAndJsonLines) {
   std::string text = contents(console);
   std::fclose(console);
   EXPECT_EQ(text,
-            "step     200 | epoch   2 | loss  1.5000 | ppl      4.48 |     1234 tok/s | lr 1.000e-03 | gnorm   0.50 | 1:05 elapsed | ETA 2:10\n"
+            "step     200 | epoch   2 | loss  1.5000 | ppl      4.48 |     1234 tok/s |    2048 tok/upd | lr 1.000e-03 | gnorm   0.50 | 1:05 elapsed | ETA 2:10\n"
             "valid    200 | epoch   2 | loss  2.0000 | ppl      7.39 | acc  25.00% | best at step 100, patience 2/5\n"
             "a \"quoted\" note\n");
   auto lines = json_lines(dir.file("log.jsonl"));
@@ -75,6 +75,7 @@ TEST(TrainLog, ConsoleAndJsonLines) {
   EXPECT_EQ(lines[0]["step"], 200);
   EXPECT_EQ(lines[0]["loss"], 1.5);
   EXPECT_EQ(lines[0]["eta_s"], 130.0);
+  EXPECT_EQ(lines[0]["tokens_per_update"], 2048.0);
   EXPECT_EQ(lines[1]["event"], "valid");
   EXPECT_EQ(lines[1]["accuracy"], 0.25);
   EXPECT_EQ(lines[1]["improved"], false);

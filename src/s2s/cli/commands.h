@@ -10,7 +10,8 @@
   X(train, "train a model (from a YAML config and/or options); --resume continues a run exactly") \
   X(serve, "serve models over HTTP: JSON API, web page, dynamic batching, metrics") \
   X(translate, "translate text with a model or an ensemble: beam search, sampling, n-best, alignments") \
-  X(eval, "score hypotheses (BLEU, chrF, WER...), or translate a test set with a model and score it")
+  X(eval, "score hypotheses (BLEU, chrF, WER...), or translate a test set with a model and score it") \
+  X(average, "average the parameters of a run's last N (or listed) checkpoints into a new model directory")
 
 namespace s2s::cli {
 

@@ -10,6 +10,7 @@
 #include "s2s/cli/decode_options.h"
 #include "s2s/cli/text_io.h"
 #include "s2s/core/error.h"
+#include "s2s/data/file_util.h"
 #include "s2s/data/multi_ref.h"
 #include "s2s/metrics/evaluate.h"
 #include "s2s/metrics/format.h"
@@ -76,7 +77,11 @@ int eval_model(const Args& args, const std::vector<std::string>& model_dirs, con
   const std::string sep = args.get_string("ref-separator");
   S2S_CHECK(sep == "tab" || sep.size() == 1, "s2s eval: --ref-separator expects 'tab' or one character, got '", sep, "'");
   ro.ref_separator = sep == "tab" ? '\t' : sep[0];
-  std::vector<data::MultiRefPair> test = data::read_multi_ref(data::CorpusSpec::parse(args.get_string("test")), ro);
+  const data::CorpusSpec test_spec = data::CorpusSpec::parse(args.get_string("test"));
+  std::vector<data::NamedPath> inputs;
+  for (const std::string& p : test_spec.paths) inputs.push_back({"--test", p});
+  data::check_output_is_not_input("s2s eval", {"--output", args.get_string("output")}, inputs);
+  std::vector<data::MultiRefPair> test = data::read_multi_ref(test_spec, ro);
   S2S_CHECK(!test.empty(), "s2s eval: ", args.get_string("test"), " holds no pairs");
   Decoder decoder = make_decoder("s2s eval", model_dirs, args, false, false);
 

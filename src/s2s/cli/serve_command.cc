@@ -7,7 +7,7 @@
 #include "s2s/cli/commands.h"
 #include "s2s/core/error.h"
 #include "s2s/core/parallel.h"
-#include "s2s/serve/model_translator.h"
+#include "s2s/serve/model_backend.h"
 #include "s2s/serve/server.h"
 
 namespace s2s::cli {
@@ -50,7 +50,8 @@ int serve_command(std::span<const std::string> argv) {
       .add_int("port", d.port, "TCP port (0: any free port, printed at start)")
       .add_int("max-batch", d.batching.max_batch, "sentences decoded together at most")
       .add_int("batch-wait-ms", d.batching.wait_ms, "longest a request waits for others to batch with")
-      .add_int("max-queued", d.batching.max_queued, "sentences waiting per model; beyond it requests get 503")
+      .add_int("max-queued-cost", d.batching.max_queued_cost,
+               "work waiting per model (beam x longest possible output, summed over sentences); beyond it 503")
       .add_int("max-body-bytes", d.max_body_bytes, "largest request body")
       .add_int("max-inputs", d.limits.max_inputs, "sentences per request")
       .add_int("max-input-chars", d.limits.max_input_chars, "characters per sentence")
@@ -76,7 +77,7 @@ int serve_command(std::span<const std::string> argv) {
   o.port = static_cast<int>(int_option("port", 0, 65535));
   o.batching.max_batch = int_option("max-batch", 1, 4096);
   o.batching.wait_ms = int_option("batch-wait-ms", 0, 10000);
-  o.batching.max_queued = int_option("max-queued", 1, 1 << 30);
+  o.batching.max_queued_cost = int_option("max-queued-cost", 1, std::int64_t{1} << 40);
   o.max_body_bytes = int_option("max-body-bytes", 64, std::int64_t{1} << 30);
   o.limits.max_inputs = int_option("max-inputs", 1, 1 << 20);
   o.limits.max_input_chars = int_option("max-input-chars", 1, 1 << 20);
@@ -94,15 +95,15 @@ int serve_command(std::span<const std::string> argv) {
       S2S_CHECK(specs[i].first != specs.back().first, "s2s serve: two models are named '", specs.back().first,
                 "' (use -m NAME=DIR)");
   }
-  std::vector<std::shared_ptr<serve::Translator>> translators;
+  std::vector<std::shared_ptr<serve::TranslationBackend>> backends;
   for (const auto& [name, dir] : specs) {
-    translators.push_back(serve::load_model_translator(name, dir));
+    backends.push_back(serve::load_model_backend(name, dir));
     std::fprintf(stderr, "s2s serve: loaded %s from %s (%s)\n", name.c_str(), dir.c_str(),
-                 translators.back()->info().description.c_str());
+                 backends.back()->info().description.c_str());
   }
-  serve::Server server(o, translators);
+  serve::Server server(o, backends);
   int port = server.bind();
-  std::fprintf(stderr, "s2s serve: listening on http://%s:%d/ (max batch %lld, wait %lld ms)\n", o.host.c_str(), port,
+  std::fprintf(stderr, "s2s serve: listening on %s (max batch %lld, wait %lld ms)\n", serve::listen_url(o.host, port).c_str(),
                static_cast<long long>(o.batching.max_batch), static_cast<long long>(o.batching.wait_ms));
   int sig = serve::serve_until_signal(server);
   std::fprintf(stderr, "s2s serve: %s, requests in flight answered; exiting\n",

@@ -9,24 +9,32 @@
 namespace s2s::cli {
 
 InputLines::InputLines(const std::string& path) : path_(path) {
-  if (path != "-") file_ = std::make_unique<data::LineReader>(path);
+  data::LineReaderOptions o;
+  o.check_utf8 = false;  // checked below, the same way for a file and for stdin
+  if (path != "-") file_ = std::make_unique<data::LineReader>(path, o);
 }
 
-bool InputLines::next(std::string& line) {
+bool InputLines::next(std::string& line, std::string* problem) {
+  std::string bad_line;
   if (file_) {
     std::string_view v;
     if (!file_->next(v)) return false;
-    S2S_CHECK(!file_->too_long(), file_->where(), ": line too long");
+    line_ = file_->line_number();
+    if (file_->too_long()) bad_line = detail::concat(name(), ":", line_, ": line too long");
     line.assign(v);
-    return true;
+  } else {
+    if (!std::getline(std::cin, line)) return false;
+    ++line_;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // byte-order mark
   }
-  if (!std::getline(std::cin, line)) return false;
-  ++line_;
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // byte-order mark
-  std::size_t bad = data::find_invalid_utf8(line);
-  S2S_CHECK(bad == data::kValidUtf8, name(), ":", line_, ":", bad + 1, ": invalid UTF-8 (byte ",
-            data::hex_byte(static_cast<unsigned char>(line[bad])), ")");
+  if (std::size_t bad = data::find_invalid_utf8(line); bad_line.empty() && bad != data::kValidUtf8)
+    bad_line = detail::concat(name(), ":", line_, ":", bad + 1, ": invalid UTF-8 (byte ",
+                              data::hex_byte(static_cast<unsigned char>(line[bad])), ")");
+  if (problem) *problem = bad_line;
+  if (bad_line.empty()) return true;
+  S2S_CHECK(problem != nullptr, bad_line);
+  line.clear();
   return true;
 }
 

@@ -14,9 +14,14 @@ namespace s2s::cli {
 class InputLines {
  public:
   explicit InputLines(const std::string& path);
-  // The next line without its line end; false at the end of the input.
-  bool next(std::string& line);
+  // The next line without its line end; false at the end of the input. A line
+  // that is not UTF-8 or too long is an error naming input:line[:byte], unless
+  // `problem` is given: then it comes back empty and *problem holds that
+  // message ("" for a good line), so a caller can skip it and go on.
+  bool next(std::string& line, std::string* problem = nullptr);
   std::string name() const { return path_ == "-" ? "<stdin>" : path_; }
+  // 1-based number of the line last returned.
+  std::uint64_t line_number() const { return line_; }
 
  private:
   std::string path_;

@@ -11,6 +11,7 @@
 #include "s2s/cli/decode_options.h"
 #include "s2s/cli/text_io.h"
 #include "s2s/core/error.h"
+#include "s2s/data/file_util.h"
 #include "s2s/search/attention_svg.h"
 #include "s2s/search/output_format.h"
 
@@ -27,15 +28,26 @@ std::string plot_path(const std::string& pattern, std::int64_t id) {
   return pattern.substr(0, dot) + "." + n + pattern.substr(dot);
 }
 
-void write_plot(const std::string& pattern, const search::Translation& t) {
+// `files`: the input and output, which a plot must not overwrite.
+void write_plot(const std::string& pattern, const search::Translation& t, std::span<const data::NamedPath> files) {
   if (t.hypotheses.empty() || t.hypotheses[0].attention.empty()) return;  // an empty input has nothing to plot
   const search::TranslatedHypothesis& h = t.hypotheses[0];
   std::vector<std::string> out = h.tokens;
   out.emplace_back("</s>");
   const std::string path = plot_path(pattern, t.id);
-  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) std::filesystem::create_directories(parent);
-  write_text_file(path,
-                  search::attention_svg(t.src_tokens, out, h.attention, "sentence " + std::to_string(t.id) + ": " + h.text));
+  data::check_output_is_not_input("s2s translate", {"--attention-plot", path}, files);
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    S2S_CHECK(!ec, "s2s translate: --attention-plot ", pattern, ": cannot create the folder ", parent.string(), " (",
+              ec.message(), ")");
+  }
+  try {
+    write_text_file(path,
+                    search::attention_svg(t.src_tokens, out, h.attention, "sentence " + std::to_string(t.id) + ": " + h.text));
+  } catch (const Error& e) {
+    fail("s2s translate: --attention-plot ", pattern, ": ", e.what());
+  }
 }
 
 }  // namespace
@@ -57,6 +69,9 @@ int translate_command(std::span<const std::string> argv) {
                   "write an SVG attention heatmap per sentence to PATH with the line number before the extension "
                   "(or in place of {id})")
       .add_int("chunk", 0, "lines read before decoding (sorted by length within; 0: 16 x --batch)")
+      .add_flag("skip-bad-lines",
+                "translate an input line that is not UTF-8 (or over 1 MiB) as an empty line, report it on stderr and go on "
+                "(default: stop there)")
       .add_flag("verbose", "report speed (sentences/s, tokens/s) on stderr");
   add_decode_options(args);
   if (!args.parse(rest)) {
@@ -78,23 +93,55 @@ int translate_command(std::span<const std::string> argv) {
   if (chunk == 0) chunk = 16 * decoder.translator->options().batch_size;
   const bool verbose = args.get_flag("verbose");
 
-  InputLines input(args.get_string("input"));
-  OutputText output(args.get_string("output"));
+  const std::string input_path = args.get_string("input"), output_path = args.get_string("output");
+  const data::NamedPath files[] = {{"--input", input_path}, {"--output", output_path}};
+  data::check_output_is_not_input("s2s translate", files[1], std::span(files, 1));
+  const bool skip_bad = args.get_flag("skip-bad-lines");
+  InputLines input(input_path);
+  OutputText output(output_path);
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> lines;
-  std::int64_t first_id = 0;
-  for (bool more = true; more;) {
+  std::int64_t first_id = 0, skipped = 0;
+  // What stops the run once the lines before it are translated and written: a
+  // bad line without --skip-bad-lines, or input that cannot be read (a cut gzip).
+  std::string bad, unreadable;
+  for (bool more = true; more && bad.empty() && unreadable.empty();) {
     lines.clear();
-    std::string line;
-    while (static_cast<std::int64_t>(lines.size()) < chunk && (more = input.next(line))) lines.push_back(line);
+    std::string line, problem;
+    while (static_cast<std::int64_t>(lines.size()) < chunk) {
+      try {
+        more = input.next(line, &problem);
+      } catch (const Error& e) {
+        unreadable = e.what();
+        break;
+      }
+      if (!more) break;
+      if (!problem.empty() && !skip_bad) {
+        bad = problem;
+        break;
+      }
+      if (!problem.empty()) {
+        std::fprintf(stderr, "s2s translate: warning: %s: translated as an empty line\n", problem.c_str());
+        ++skipped;
+      }
+      lines.push_back(line);
+    }
     if (lines.empty()) break;
     for (const search::Translation& t : decoder.translator->translate(lines, first_id)) {
       output.write(search::format_translation(t, format));
-      if (!plot.empty()) write_plot(plot, t);
+      if (!plot.empty()) write_plot(plot, t, files);
     }
     output.flush();
     first_id += static_cast<std::int64_t>(lines.size());
   }
+  if (!bad.empty() || !unreadable.empty()) {
+    output.close();
+    fail("s2s translate: ", bad.empty() ? unreadable : bad, "; the output holds the translations of the ", first_id,
+         " lines before it", bad.empty() ? "" : " (--skip-bad-lines translates such a line as an empty line and goes on)");
+  }
+  if (skipped > 0)
+    std::fprintf(stderr, "s2s translate: %lld input lines were not UTF-8 or too long; each was translated as an empty line\n",
+                 static_cast<long long>(skipped));
   output.close();
   if (verbose) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

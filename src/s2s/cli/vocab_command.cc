@@ -5,6 +5,8 @@
 #include "s2s/cli/args.h"
 #include "s2s/cli/commands.h"
 #include "s2s/core/error.h"
+#include "s2s/data/file_util.h"
+#include "s2s/data/spm_tokenizer.h"
 #include "s2s/data/vocab_build.h"
 
 namespace s2s::cli {
@@ -41,6 +43,7 @@ int vocab_command(std::span<const std::string> argv) {
     S2S_CHECK(!args.given("min-freq"), "s2s vocab: --min-freq does not apply to --type spm (use --size)");
     o.spm.model_type = args.get_string("model-type");
     o.spm.vocab_size = size ? static_cast<int>(size) : 8000;
+    o.spm.size_option = "--size";
   } else {
     S2S_CHECK(!args.given("model-type"), "s2s vocab: --model-type applies only to --type spm");
     o.limits.max_size = static_cast<std::int32_t>(size);
@@ -49,6 +52,10 @@ int vocab_command(std::span<const std::string> argv) {
 
   data::CorpusSpec corpus = data::CorpusSpec::parse(args.get_string("input"));
   std::string output = args.get_string("output");
+  std::vector<data::NamedPath> inputs;
+  for (const std::string& p : corpus.paths) inputs.push_back({"--input", p});
+  data::check_output_is_not_input("s2s vocab", {"--output", output}, inputs);
+  if (spm) data::check_output_is_not_input("s2s vocab", {"--output's SentencePiece model", data::spm_model_path_for(output)}, inputs);
   data::VocabBuildResult r = data::build_vocab(corpus, o);
   for (const std::string& w : r.skips.warnings()) std::fprintf(stderr, "s2s: warning: %s\n", w.c_str());
 

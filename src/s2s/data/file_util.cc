@@ -40,4 +40,17 @@ void write_file(const std::string& path, const std::string& bytes) {
   }
 }
 
+bool same_file(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty() || a == "-" || b == "-") return false;
+  struct stat sa {}, sb {};
+  if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return false;  // a file yet to be written is no input
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+void check_output_is_not_input(const std::string& command, const NamedPath& output, std::span<const NamedPath> inputs) {
+  for (const NamedPath& in : inputs)
+    S2S_CHECK(!same_file(output.path, in.path), command, ": ", output.option, " ", output.path, " is the same file as ",
+              in.option, " ", in.path, ": writing it would destroy the input; choose another output file");
+}
+
 }  // namespace s2s::data

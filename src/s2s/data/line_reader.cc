@@ -38,9 +38,16 @@ bool LineReader::fill() {
   int n = gzread(f, buf_.get() + end_, static_cast<unsigned>(room));
   int err = Z_OK;
   const char* msg = gzerror(f, &err);
-  if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
-    fail(path_, ":", line_ + 1, ": cannot read: ", err == Z_ERRNO ? std::strerror(errno) : msg,
-         " (corrupt or truncated gzip data?)");
+  if (n < 0 || (err != Z_OK && err != Z_STREAM_END)) {
+    // The bytes before the damage are good, and zlib may still hold some of
+    // them: read on until it returns nothing, return the lines they complete,
+    // then fail naming the line the damage cuts.
+    if (read_error_.empty()) {
+      read_error_ = err == Z_ERRNO ? std::strerror(errno) : msg;
+      if (read_error_.starts_with(path_ + ": ")) read_error_.erase(0, path_.size() + 2);  // zlib names the file too
+    }
+    n = std::max(n, 0);
+  }
   if (n == 0) eof_ = true;
   end_ += static_cast<std::size_t>(n);
   return n > 0;
@@ -58,6 +65,8 @@ bool LineReader::read_raw(std::string_view& line) {
       break;
     }
     scan = end_;
+    if (eof_ && !read_error_.empty())
+      fail(path_, ":", line_ + 1, ": cannot read: ", read_error_, " (corrupt or truncated gzip data?)");
     if (eof_) {
       if (begin_ == end_ && !too_long_) return false;
       line = too_long_ ? std::string_view{} : std::string_view(base + begin_, end_ - begin_);

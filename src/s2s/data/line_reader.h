@@ -49,6 +49,7 @@ class LineReader {
   std::size_t capacity_ = 0;
   std::size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
+  std::string read_error_;  // zlib's, reported once the lines before it are returned
   bool too_long_ = false;
   std::uint64_t line_ = 0;
 };

@@ -3,6 +3,8 @@
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
+#include <charconv>
+
 #include "s2s/core/error.h"
 #include "s2s/data/file_util.h"
 #include "s2s/data/vocab.h"
@@ -31,6 +33,55 @@ class FunctionIterator final : public sentencepiece::SentenceIterator {
   bool done_ = false;
 };
 
+// A SentencePiece status message without what only its developers can use:
+// "Internal: ./src/x.cc(232) [check] text" -> "text" (possibly empty).
+std::string spm_text(const std::string& message) {
+  std::string m = message;
+  for (const char* code : {"Internal: ", "INTERNAL: "})
+    if (m.starts_with(code)) m.erase(0, std::string(code).size());
+  if (std::size_t at = m.find(".cc("); at != std::string::npos) {
+    if (std::size_t check = m.find(") [", at); check != std::string::npos) {
+      std::size_t end = m.find("] ", check);
+      m = end == std::string::npos ? std::string() : m.substr(end + 2);
+    }
+  }
+  while (!m.empty() && m.back() == ' ') m.pop_back();
+  return m;
+}
+
+// " (text)" when SentencePiece said something beyond its internals, else "".
+std::string spm_detail(const sentencepiece::util::Status& status) {
+  std::string t = spm_text(status.error_message());
+  return t.empty() ? std::string() : " (" + t + ")";
+}
+
+// The number after `key` in `text`, or -1.
+long long number_after(const std::string& text, const std::string& key) {
+  std::size_t at = text.find(key);
+  if (at == std::string::npos) return -1;
+  long long v = -1;
+  auto [end, ec] = std::from_chars(text.data() + at + key.size(), text.data() + text.size(), v);
+  return ec == std::errc() ? v : -1;
+}
+
+// SentencePiece reports "Internal: src/trainer_interface.cc(660) [check] text"
+// naming its own flags (--character_coverage); say instead what happened in
+// s2s's terms and which s2s option fixes it.
+std::string spm_training_error(const std::string& message, const SpmTrainOptions& o) {
+  const std::string& opt = o.size_option;
+  const std::string asked = detail::concat(o.vocab_size, o.vocab_size == 8000 ? " (the default)" : "");
+  if (long long most = number_after(message, "Please set it to a value <= "); most >= 0)
+    return detail::concat("SentencePiece: the corpus yields at most ", most, " pieces, fewer than the ", asked,
+                          " asked for: set ", opt, " to ", most, " or less");
+  if (long long least = number_after(message, std::to_string(o.vocab_size) + " vs "); least >= 0 &&
+      message.find("smaller than required_chars") != std::string::npos)
+    return detail::concat("SentencePiece: ", asked, " pieces cannot hold every character of the corpus and the reserved "
+                          "tokens: set ", opt, " to at least ", least);
+  if (message.find("sentences_.empty()") != std::string::npos) return "SentencePiece: no sentences to train on";
+  std::string text = spm_text(message);
+  return "SentencePiece training failed" + (text.empty() ? std::string() : ": " + text);
+}
+
 }  // namespace
 
 SpmTokenizer::SpmTokenizer(std::unique_ptr<sentencepiece::SentencePieceProcessor> sp) : sp_(std::move(sp)) {}
@@ -39,7 +90,7 @@ SpmTokenizer::~SpmTokenizer() = default;
 std::unique_ptr<SpmTokenizer> SpmTokenizer::from_serialized(const std::string& bytes, const std::string& origin) {
   auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();
   auto status = sp->LoadFromSerializedProto(bytes);
-  if (!status.ok()) fail(origin, ": not a valid SentencePiece model (", status.ToString(), ")");
+  if (!status.ok()) fail(origin, ": not a valid SentencePiece model", spm_detail(status));
   S2S_CHECK(sp->GetPieceSize() > 3 && sp->pad_id() == 0 && sp->bos_id() == 1 && sp->eos_id() == 2 && sp->unk_id() == 3,
             origin, ": SentencePiece model must reserve ids <pad>=0 <s>=1 </s>=2 <unk>=3 (train it with s2s vocab --type spm)");
   return std::unique_ptr<SpmTokenizer>(new SpmTokenizer(std::move(sp)));
@@ -66,7 +117,7 @@ std::unique_ptr<SpmTokenizer> SpmTokenizer::train(const std::function<bool(std::
   FunctionIterator it(next);
   std::string proto;
   auto status = sentencepiece::SentencePieceTrainer::Train(args, &it, &proto);
-  if (!status.ok()) fail("spm training failed: ", status.error_message());
+  if (!status.ok()) fail(spm_training_error(status.error_message(), o));
   return from_serialized(proto, "trained SentencePiece model");
 }
 
@@ -74,7 +125,7 @@ void SpmTokenizer::tokenize(std::string_view text, TokenList& out) const {
   out.clear();
   std::vector<std::string> pieces;
   auto status = sp_->Encode(text, &pieces);
-  if (!status.ok()) fail("spm: cannot encode text: ", status.ToString());
+  if (!status.ok()) fail("SentencePiece cannot encode the text", spm_detail(status));
   for (const std::string& p : pieces) out.push(p);
 }
 
@@ -82,7 +133,7 @@ std::string SpmTokenizer::detokenize(std::span<const std::string> tokens) const 
   std::vector<std::string> pieces(tokens.begin(), tokens.end());
   std::string text;
   auto status = sp_->Decode(pieces, &text);
-  if (!status.ok()) fail("spm: cannot decode pieces: ", status.ToString());
+  if (!status.ok()) fail("SentencePiece cannot decode the pieces", spm_detail(status));
   return text;
 }
 

@@ -29,6 +29,8 @@ struct SpmTrainOptions {
   double character_coverage = 1.0;     // 1.0 suits alphabetic scripts; ~0.9995 for CJK
   std::uint64_t max_sentences = 1000000;  // sentences sampled for training (0: all)
   std::uint32_t seed = 1;
+  // The option that sets vocab_size, named in training errors ("--size", "data.vocab_size").
+  std::string size_option = "the vocabulary size";
 };
 
 class SpmTokenizer final : public Tokenizer {

@@ -115,6 +115,7 @@ Parsed parse_state(const std::string& path) {
 struct Entry {
   std::uint64_t seq;
   fs::path path;
+  std::string step;  // as in the name "<seq>-step-<step>"
 };
 
 // Complete checkpoints (renamed into place), oldest first.
@@ -129,7 +130,7 @@ std::vector<Entry> list_checkpoints(const fs::path& root) {
     std::uint64_t seq = 0;
     auto [end, err] = std::from_chars(name.data(), name.data() + dash, seq);
     if (err != std::errc() || end != name.data() + dash) continue;
-    out.push_back({seq, e.path()});
+    out.push_back({seq, e.path(), name.substr(dash + 6)});
   }
   std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
   return out;
@@ -165,19 +166,53 @@ std::string save_checkpoint(const std::string& save_dir, const train::Trainer& t
   S2S_CHECK(!ec, final_dir.string(), ": cannot move the new checkpoint into place (", ec.message(), ")");
   sync_dir(root.string());
 
-  existing.push_back({seq, final_dir});
-  for (std::size_t i = 0; i + static_cast<std::size_t>(std::max<std::int64_t>(keep, 1)) < existing.size(); ++i)
-    fs::remove_all(existing[i].path, ec);  // best effort: an old checkpoint left behind is harmless
+  // An older checkpoint of the same step (the last periodic one, when the run
+  // ends on a save_every step) is superseded by this one and does not count
+  // towards `keep`: otherwise it would push out a distinct, older step.
+  std::vector<Entry> kept;
+  const std::string step = std::to_string(trainer.state().step);
+  for (Entry& e : existing) {
+    if (e.step == step) fs::remove_all(e.path, ec);  // best effort, as below
+    else kept.push_back(std::move(e));
+  }
+  kept.push_back({seq, final_dir, step});
+  for (std::size_t i = 0; i + static_cast<std::size_t>(std::max<std::int64_t>(keep, 1)) < kept.size(); ++i)
+    fs::remove_all(kept[i].path, ec);  // best effort: an old checkpoint left behind is harmless
   return final_dir.string();
 }
 
-std::string find_checkpoint(const std::string& dir) {
-  S2S_CHECK(fs::is_directory(dir), dir, ": no such directory to resume from");
-  if (file_exists(join_path(dir, kTrainerFile))) return dir;
-  auto list = list_checkpoints(fs::path(dir) / kCheckpointsDir);
+namespace {
+
+// The newest complete checkpoint under a model directory; "" when there is none.
+std::string newest_checkpoint(const std::string& model_dir) {
+  auto list = list_checkpoints(fs::path(model_dir) / kCheckpointsDir);
   for (auto it = list.rbegin(); it != list.rend(); ++it)
     if (file_exists((it->path / kTrainerFile).string())) return it->path.string();
+  return "";
+}
+
+}  // namespace
+
+std::string find_checkpoint(const std::string& dir) {
+  std::error_code ec;
+  S2S_CHECK(!dir.empty() && fs::is_directory(dir, ec), dir.empty() ? "\"\"" : dir, ": no such directory to resume from");
+  if (file_exists(join_path(dir, kTrainerFile))) return dir;
+  if (std::string newest = newest_checkpoint(dir); !newest.empty()) return newest;
+  S2S_CHECK(file_exists(join_path(dir, kWeightsFile)), dir,
+            ": no checkpoint to resume from: the run stopped before it saved one, so there is nothing to continue; "
+            "start it again without --resume");
   fail(dir, ": no checkpoint to resume from (expected ", join_path(dir, kCheckpointsDir), "/<n>-step-<step>/", kTrainerFile, ")");
+}
+
+bool holds_trained_model(const std::string& dir) {
+  return file_exists(join_path(dir, kWeightsFile)) || !newest_checkpoint(dir).empty();
+}
+
+std::vector<std::string> list_checkpoint_dirs(const std::string& model_dir) {
+  std::vector<std::string> out;
+  for (const Entry& e : list_checkpoints(fs::path(model_dir) / kCheckpointsDir))
+    if (file_exists((e.path / kTrainerFile).string())) out.push_back(e.path.string());
+  return out;
 }
 
 std::int64_t checkpoint_step(const std::string& checkpoint_dir) {

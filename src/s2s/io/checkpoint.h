@@ -12,9 +12,11 @@
 // A checkpoint is written into a temporary directory that is renamed into
 // place only when every file is complete and synced; the newest complete
 // checkpoint (highest <seq>) is the one to resume from, and only the newest
-// `keep` are kept. A crash at any moment leaves the previous checkpoint usable.
+// `keep` distinct steps are kept (a new checkpoint replaces one of the same
+// step). A crash at any moment leaves the previous checkpoint usable.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "s2s/train/trainer.h"
 
@@ -33,6 +35,14 @@ std::string find_checkpoint(const std::string& dir);
 // position, counters) from a checkpoint directory. Everything is checked
 // against the running configuration before anything changes.
 void load_checkpoint(const std::string& checkpoint_dir, train::Trainer& trainer);
+
+// True when `dir` holds model weights or a complete checkpoint. A directory a
+// run failed to get going in (config.yaml and vocabularies at most) holds no
+// model yet: a fresh run may write over it.
+bool holds_trained_model(const std::string& dir);
+
+// The complete checkpoints of a model directory (those holding trainer.json), oldest first.
+std::vector<std::string> list_checkpoint_dirs(const std::string& model_dir);
 
 // The step a checkpoint directory was written at (from trainer.json).
 std::int64_t checkpoint_step(const std::string& checkpoint_dir);

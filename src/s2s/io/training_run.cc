@@ -3,10 +3,13 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <new>
 
 #include "s2s/core/error.h"
 #include "s2s/core/parallel.h"
 #include "s2s/data/batcher.h"
+#include "s2s/data/file_util.h"
 #include "s2s/data/loader.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
@@ -24,11 +27,19 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string model_dir_of(const std::string& resume) {
-  // A checkpoint directory lives at <model dir>/checkpoints/<name>.
+  std::error_code ec;
+  S2S_CHECK(!resume.empty() && fs::is_directory(resume, ec), resume.empty() ? "\"\"" : resume,
+            ": no such directory to resume from");
   if (file_exists(join_path(resume, kConfigFile))) return resume;
+  // A checkpoint directory lives at <model dir>/checkpoints/<name>.
   fs::path p = fs::path(resume).lexically_normal();
   if (p.filename().empty()) p = p.parent_path();
-  return p.parent_path().parent_path().string();
+  fs::path model = p.parent_path().parent_path();
+  if (model.empty()) model = ".";
+  S2S_CHECK(p.parent_path().filename() == kCheckpointsDir && file_exists(join_path(model.string(), kConfigFile)),
+            resume, ": nothing to resume: no ", kConfigFile,
+            " (a run that failed before training began leaves none; start it again without --resume)");
+  return model.string();
 }
 
 data::BatchOptions batch_options(const train::RunConfig& c) {
@@ -124,6 +135,15 @@ std::function<std::vector<std::pair<std::string, double>>(const train::Trainer&)
   };
 }
 
+// The log is appended to: pointed at a corpus, it would corrupt the corpus.
+void check_log_is_not_corpus(const train::RunConfig& c, const std::string& log_path) {
+  std::vector<data::NamedPath> corpora;
+  for (const auto& [key, spec] : {std::pair{"data.train", c.data.train}, std::pair{"data.dev", c.data.dev}})
+    if (!spec.empty())
+      for (const std::string& p : data::CorpusSpec::parse(spec).paths) corpora.push_back({key, p});
+  data::check_output_is_not_input("s2s train", {"train.log", log_path}, corpora);
+}
+
 }  // namespace
 
 train::RunConfig resume_config(const std::string& dir, const train::FlatOptions& overrides) {
@@ -158,36 +178,12 @@ train::RunConfig assemble_run_config(const ConfigFile& file, const train::FlatOp
   });
 }
 
-TrainingRunResult run_training(const train::RunConfig& config_in, const TrainingRunOptions& options) {
-  train::RunConfig config = config_in;
-  train::validate_run_config(config);
+namespace {
+
+// The run once its log is open (run_training records a fatal error there).
+TrainingRunResult run_logged(train::RunConfig& config, const TrainingRunOptions& options, bool fresh,
+                             const std::string& checkpoint, train::TrainLog& log) {
   const std::string& save_dir = config.train.save_dir;
-  S2S_CHECK(!save_dir.empty(), "train.save_dir: required: the model directory to write (--save-dir DIR)");
-  S2S_CHECK(!config.data.train.empty(), "data.train: required: the training corpus (--data.train FILE)");
-  bool fresh = options.resume.empty();
-  std::string checkpoint;
-  if (fresh) {
-    S2S_CHECK(!file_exists(join_path(save_dir, kConfigFile)) && !file_exists(join_path(save_dir, kCheckpointsDir)), save_dir,
-              ": already holds a model; continue it with --resume ", save_dir, " or choose another --save-dir");
-  } else {
-    checkpoint = find_checkpoint(options.resume);
-    S2S_CHECK(fs::equivalent(model_dir_of(options.resume), save_dir), "train.save_dir: a resumed run writes to its own model directory ",
-              model_dir_of(options.resume), ", not ", save_dir);
-  }
-  // The thread count is process-wide: set it for the run, restore it after.
-  struct ThreadsGuard {
-    int before = num_threads();
-    ~ThreadsGuard() { set_num_threads(before); }
-  } threads_guard;
-  if (config.train.threads > 0) set_num_threads(static_cast<int>(config.train.threads));
-
-  std::string log_path = config.train.log == "none" ? std::string()
-                         : config.train.log.empty() ? join_path(save_dir, "train.log.jsonl") : config.train.log;
-  bool bar = options.console && (config.train.progress == "true" ||
-                                 (config.train.progress == "auto" && options.console == stdout && train::TrainLog::stdout_is_terminal()));
-  make_dirs(save_dir);
-  train::TrainLog log(options.console, log_path, bar);
-
   // Vocabularies, then the model config they size.
   std::vector<std::string> messages;
   Vocabularies vocab = fresh ? train::prepare_vocabularies(config.data, &messages)
@@ -196,7 +192,6 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
   config.model.tgt_vocab_size = vocab.tgt_vocab->size();
   models::validate(config.model);
   for (const auto& m : messages) log.event("vocab", m);
-  write_model_files(save_dir, train::run_config_to_map(config), vocab);
 
   // Data.
   data::PairEncoder train_encoder({vocab.src_tokenizer.get(), vocab.src_vocab.get()}, {vocab.tgt_tokenizer.get(), vocab.tgt_vocab.get()});
@@ -249,6 +244,9 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
     log.event("resume", detail::concat("resuming from ", checkpoint, " at step ", trainer.state().step),
               detail::concat("\"step\": ", trainer.state().step));
   }
+  // Only now does the directory become (or, resuming, change) a model: a run
+  // that fails before this point leaves config.yaml as it was.
+  write_model_files(save_dir, train::run_config_to_map(config), vocab);
   log.event("start",
             detail::concat("training ", result.parameters, " parameters (", model->describe(), ") with ", config.optim.optimizer, ", lr ",
                            train::format_double(config.optim.lr), ", ", num_threads(), " threads; model directory ", save_dir),
@@ -264,6 +262,64 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
                                    "; model in ", save_dir),
             detail::concat("\"reason\": \"", train::stop_reason_name(r.reason), "\", \"step\": ", r.step, ", \"elapsed_s\": ", train::format_double(r.elapsed_s)));
   return result;
+}
+
+void log_fatal(train::TrainLog& log, const std::string& message) {
+  try {
+    log.event("error", "", "\"message\": " + nlohmann::json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  } catch (...) {  // a log that cannot be written must not hide the error itself
+  }
+}
+
+}  // namespace
+
+TrainingRunResult run_training(const train::RunConfig& config_in, const TrainingRunOptions& options) {
+  train::RunConfig config = config_in;
+  train::validate_run_config(config);
+  const std::string& save_dir = config.train.save_dir;
+  S2S_CHECK(!save_dir.empty(), "train.save_dir: required: the model directory to write (--save-dir DIR)");
+  S2S_CHECK(!config.data.train.empty(), "data.train: required: the training corpus (--data.train FILE)");
+  // The trainer checks this too; here it fails before the directory is made.
+  S2S_CHECK(config.train.steps > 0 || config.train.epochs > 0 || config.train.max_time > 0,
+            "train.steps, train.epochs and train.max_time are all 0: set at least one (--steps N, --epochs N)");
+  bool fresh = options.resume.empty();
+  std::string checkpoint;
+  if (fresh) {
+    // What a failed start left (config.yaml, vocabularies, the log) is no model: a rerun writes over it.
+    S2S_CHECK(!holds_trained_model(save_dir), save_dir, ": already holds a model; continue it with --resume ", save_dir,
+              " or choose another --save-dir");
+  } else {
+    checkpoint = find_checkpoint(options.resume);
+    std::error_code ec;  // a save_dir that does not exist is simply another directory
+    S2S_CHECK(fs::equivalent(model_dir_of(options.resume), save_dir, ec), "train.save_dir: a resumed run writes to its own model directory ",
+              model_dir_of(options.resume), ", not ", save_dir);
+  }
+  // The thread count is process-wide: set it for the run, restore it after.
+  struct ThreadsGuard {
+    int before = num_threads();
+    ~ThreadsGuard() { set_num_threads(before); }
+  } threads_guard;
+  if (config.train.threads > 0) set_num_threads(static_cast<int>(config.train.threads));
+
+  std::string log_path = config.train.log == "none" ? std::string()
+                         : config.train.log.empty() ? join_path(save_dir, "train.log.jsonl") : config.train.log;
+  check_log_is_not_corpus(config, log_path);
+  bool bar = options.console && (config.train.progress == "true" ||
+                                 (config.train.progress == "auto" && options.console == stdout && train::TrainLog::stdout_is_terminal()));
+  make_dirs(save_dir);
+  train::TrainLog log(options.console, log_path, bar);
+  try {
+    return run_logged(config, options, fresh, checkpoint, log);
+  } catch (const Error& e) {
+    log_fatal(log, e.what());
+    throw;
+  } catch (const std::bad_alloc&) {
+    log_fatal(log, "out of memory");
+    throw;
+  } catch (const std::exception& e) {
+    log_fatal(log, e.what());
+    throw;
+  }
 }
 
 }  // namespace s2s::io

@@ -14,6 +14,7 @@ BatchSetup setup_batch(std::span<const models::TokenBatch> sources, const Search
                 src.lengths.dtype() == DType::I32 && src.lengths.ndim() == 1 && src.lengths.dim(0) == src.size(),
             "search: expected I32 source ids [T, B] and lengths [B]");
   BatchSetup s;
+  s.cancelled = options.cancelled;
   s.batch = src.size();
   s.width = src.steps();
   S2S_CHECK(s.batch > 0, "search: empty batch");
@@ -71,6 +72,7 @@ double finished_score(const SearchOptions& options, const Trace& trace, std::int
 void step_and_trace(Ensemble& ens, autograd::Graph& g, const BatchSetup& setup, const Tensor& prev, std::int64_t rows,
                     std::int64_t t, Tensor& logp, Tensor& att, Trace& trace) {
   S2S_CHECK(t < setup.max_steps, "search: ran past the length limit");  // the trace's size
+  if (setup.cancelled && setup.cancelled()) throw Cancelled("search: decoding cancelled at step " + std::to_string(t));
   ens.step(g, prev, logp, att);
   g.clear();
   if (!trace.keeps_attention()) return;

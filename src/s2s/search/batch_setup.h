@@ -1,6 +1,7 @@
 #pragma once
 // Per-batch bookkeeping shared by the search strategies (internal to search/).
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct BatchSetup {
   std::int64_t max_steps = 0;  // steps the longest-allowed sentence can take (its max + 1 for </s>)
   std::vector<std::int64_t> src_len;
   std::vector<LengthLimits> limits;
+  std::function<bool()> cancelled;  // SearchOptions::cancelled, polled by step_and_trace
 };
 
 BatchSetup setup_batch(std::span<const models::TokenBatch> sources, const SearchOptions& options);
@@ -44,7 +46,8 @@ std::vector<SentenceResult> collect_results(const Trace& trace, std::span<Finish
 double finished_score(const SearchOptions& options, const Trace& trace, std::int64_t t, std::int64_t row,
                       double log_prob, std::int64_t src_len, std::span<float> coverage_scratch);
 
-// One decoding step for the rows of prev: log-probabilities into logp and,
+// One decoding step for the rows of prev (Cancelled first when the options'
+// cancelled hook says so; every strategy steps through here): log-probabilities into logp and,
 // when the trace keeps attention, the attention of step t recorded for each row.
 void step_and_trace(Ensemble& ens, autograd::Graph& g, const BatchSetup& setup, const Tensor& prev, std::int64_t rows,
                     std::int64_t t, Tensor& logp, Tensor& att, Trace& trace);

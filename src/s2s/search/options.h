@@ -2,7 +2,10 @@
 // Every decoding option, as one plain struct shared by greedy search, beam
 // search and sampling. docs/decoding.md explains each one to users.
 #include <cstdint>
+#include <functional>
 #include <string_view>
+
+#include "s2s/core/error.h"
 
 namespace s2s::search {
 
@@ -45,6 +48,17 @@ struct SearchOptions {
 
   // Keep each output's attention matrix (alignments, UNK replacement, plots).
   bool keep_attention = false;
+
+  // Polled once per output step by every strategy (before the step); when
+  // it returns true, decoding stops by throwing Cancelled. The server sets
+  // it so that work whose client left or whose deadline passed stops.
+  std::function<bool()> cancelled;
+};
+
+// Thrown when SearchOptions::cancelled asked decoding to stop.
+class Cancelled : public Error {
+ public:
+  using Error::Error;
 };
 
 // Throws s2s::Error naming the offending option.

@@ -70,12 +70,11 @@ Translator::Translator(std::vector<ModelCodec> models, TranslatorOptions options
               ")");
     if (!same_tokens(*first.src_vocab, *other.src_vocab, at)) shared_src_vocab_ = false;
   }
-  options_.search.keep_attention =
-      options_.search.keep_attention || options_.keep_attention || options_.alignments || options_.replace_unk;
 }
 
-void Translator::prepare(std::span<const std::string> lines, std::int64_t first_id, std::vector<Translation>& out,
-                         std::vector<std::vector<std::int32_t>>& ids, std::vector<std::size_t>& order) const {
+void Translator::prepare(std::span<const std::string> lines, std::span<const std::int64_t> line_ids,
+                         std::vector<Translation>& out, std::vector<std::vector<std::int32_t>>& ids,
+                         std::vector<std::size_t>& order) const {
   const std::size_t n = lines.size(), n_src = source_sets();
   out.assign(n, {});
   ids.assign(n * n_src, {});
@@ -83,7 +82,7 @@ void Translator::prepare(std::span<const std::string> lines, std::int64_t first_
   data::TokenList tokens;
   for (std::size_t i = 0; i < n; ++i) {
     Translation& tr = out[i];
-    tr.id = first_id + static_cast<std::int64_t>(i);
+    tr.id = line_ids[i];
     tr.source = lines[i];
     models_[0].src_tokenizer->tokenize(lines[i], tokens);
     tr.src_tokens = tokens.to_vector();
@@ -118,12 +117,25 @@ void Translator::make_sources(const std::vector<std::vector<std::int32_t>>& ids,
 }
 
 std::vector<Translation> Translator::translate(std::span<const std::string> lines, std::int64_t first_id) {
+  std::vector<std::int64_t> line_ids(lines.size());
+  std::iota(line_ids.begin(), line_ids.end(), first_id);
+  return translate(lines, line_ids, options_.search);
+}
+
+std::vector<Translation> Translator::translate(std::span<const std::string> lines, std::span<const std::int64_t> line_ids,
+                                               const SearchOptions& search) {
+  S2S_CHECK(line_ids.size() == lines.size(), "translator: ", line_ids.size(), " ids for ", lines.size(), " lines");
+  // Attention is kept for what needs it; it is handed out only when asked for.
+  SearchOptions so = search;
+  so.keep_attention = so.keep_attention || options_.keep_attention || options_.alignments || options_.replace_unk;
+  validate(so);
+  const bool keep_attention = options_.keep_attention || search.keep_attention;
   std::vector<Translation> out;
   std::vector<std::vector<std::int32_t>> ids;
   std::vector<std::size_t> order;
-  prepare(lines, first_id, out, ids, order);
-  for (Translation& tr : out)
-    if (ids[static_cast<std::size_t>(tr.id - first_id) * source_sets()].empty()) tr.hypotheses.emplace_back();  // nothing to translate
+  prepare(lines, line_ids, out, ids, order);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (ids[i * source_sets()].empty()) out[i].hypotheses.emplace_back();  // nothing to translate
   const auto batch = static_cast<std::size_t>(options_.batch_size);
   std::vector<models::TokenBatch> sources;
   std::vector<std::int64_t> sentence_ids;
@@ -132,10 +144,10 @@ std::vector<Translation> Translator::translate(std::span<const std::string> line
     make_sources(ids, part, sources);
     sentence_ids.clear();
     for (std::size_t i : part) sentence_ids.push_back(out[i].id);
-    std::vector<SentenceResult> results = decode(ensemble_, sources, options_.search, sentence_ids);
+    std::vector<SentenceResult> results = decode(ensemble_, sources, so, sentence_ids);
     for (std::size_t k = 0; k < part.size(); ++k) {
       Translation& tr = out[part[k]];
-      for (Hypothesis& h : results[k].hypotheses) tr.hypotheses.push_back(finish(tr, h));
+      for (Hypothesis& h : results[k].hypotheses) tr.hypotheses.push_back(finish(tr, h, keep_attention));
     }
   }
   sentences_ += static_cast<std::int64_t>(lines.size());
@@ -149,7 +161,9 @@ std::vector<ForcedScore> Translator::score(std::span<const std::string> sources,
   std::vector<Translation> info;
   std::vector<std::vector<std::int32_t>> ids;
   std::vector<std::size_t> order;
-  prepare(sources, 0, info, ids, order);
+  std::vector<std::int64_t> line_ids(sources.size());
+  std::iota(line_ids.begin(), line_ids.end(), std::int64_t{0});
+  prepare(sources, line_ids, info, ids, order);
   for (std::size_t i = 0; i < sources.size(); ++i)
     S2S_CHECK(!ids[i * source_sets()].empty(), "score: source line ", i + 1, " is empty");
   std::vector<std::vector<std::int32_t>> tgt(targets.size());
@@ -173,7 +187,7 @@ std::vector<ForcedScore> Translator::score(std::span<const std::string> sources,
   return out;
 }
 
-TranslatedHypothesis Translator::finish(const Translation& tr, Hypothesis& h) const {
+TranslatedHypothesis Translator::finish(const Translation& tr, Hypothesis& h, bool keep_attention) const {
   const ModelCodec& m = models_[0];
   TranslatedHypothesis out;
   out.score = h.score;
@@ -198,7 +212,7 @@ TranslatedHypothesis Translator::finish(const Translation& tr, Hypothesis& h) co
       out.alignment.emplace_back(most_attended(row(j), src_real), static_cast<std::int32_t>(j));
   }
   out.text = m.tgt_tokenizer->detokenize(out.tokens);
-  if (options_.keep_attention) out.attention = std::move(h.attention);
+  if (keep_attention) out.attention = std::move(h.attention);
   return out;
 }
 

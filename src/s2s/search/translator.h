@@ -70,6 +70,13 @@ class Translator {
 
   // Translates lines with ids first_id, first_id + 1, ...
   std::vector<Translation> translate(std::span<const std::string> lines, std::int64_t first_id = 0);
+  // Translates lines with one id each (sampling draws from a line's id, so
+  // equal ids give equal lines equal samples) under `search` instead of
+  // options().search: the server decodes each batch with its requests'
+  // options. The results hold attention when options().keep_attention or
+  // search.keep_attention is set.
+  std::vector<Translation> translate(std::span<const std::string> lines, std::span<const std::int64_t> ids,
+                                     const SearchOptions& search);
 
   // Teacher-forced log-probability of each target line given its source
   // line (for perplexity); the target is tokenized like the model's outputs.
@@ -82,13 +89,14 @@ class Translator {
  private:
   // Source ids of every line for every model that needs its own
   // (ids[i * source_sets + m]) and the non-empty lines longest first.
-  void prepare(std::span<const std::string> lines, std::int64_t first_id, std::vector<Translation>& out,
-               std::vector<std::vector<std::int32_t>>& ids, std::vector<std::size_t>& order) const;
+  void prepare(std::span<const std::string> lines, std::span<const std::int64_t> line_ids,
+               std::vector<Translation>& out, std::vector<std::vector<std::int32_t>>& ids,
+               std::vector<std::size_t>& order) const;
   // The batches of lines order[start, start + count).
   void make_sources(const std::vector<std::vector<std::int32_t>>& ids, std::span<const std::size_t> lines,
                     std::vector<models::TokenBatch>& sources) const;
   std::size_t source_sets() const { return shared_src_vocab_ ? 1 : models_.size(); }
-  TranslatedHypothesis finish(const Translation& tr, Hypothesis& h) const;
+  TranslatedHypothesis finish(const Translation& tr, Hypothesis& h, bool keep_attention) const;
 
   std::vector<ModelCodec> models_;
   TranslatorOptions options_;

@@ -90,6 +90,17 @@ void Metrics::record_batch(const std::string& model, std::int64_t sentences, std
   decode_seconds_[model] += seconds;
 }
 
+void Metrics::record_cancelled(const std::string& model, const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++cancelled_[{model, reason}];
+}
+
+void Metrics::record_cancelled_batch(const std::string& model, std::int64_t sentences) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++cancelled_batches_[model];
+  cancelled_sentences_[model] += static_cast<std::uint64_t>(sentences);
+}
+
 std::string prometheus_label(const std::string& value) { return label(value); }
 std::string prometheus_number(double value) { return number(value); }
 
@@ -131,6 +142,20 @@ std::string Metrics::render(const std::string& extra) const {
     out += "s2s_tokens_per_second{model=\"" + label(model) + "\"} " +
            number(s > 0 ? static_cast<double>(n) / s : 0.0) + "\n";
   }
+  header(out, "s2s_cancelled_requests_total", "counter",
+         "Translate requests given up because their client stopped waiting (reason: deadline, client_closed).");
+  if (cancelled_.empty()) out += "s2s_cancelled_requests_total 0\n";
+  for (const auto& [key, n] : cancelled_)
+    out += "s2s_cancelled_requests_total{model=\"" + label(key.first) + "\",reason=\"" + label(key.second) + "\"} " +
+           std::to_string(n) + "\n";
+  header(out, "s2s_cancelled_batches_total", "counter",
+         "Decoding calls stopped between steps because every request in them was cancelled.");
+  if (cancelled_batches_.empty()) out += "s2s_cancelled_batches_total 0\n";
+  for (const auto& [model, n] : cancelled_batches_)
+    out += "s2s_cancelled_batches_total{model=\"" + label(model) + "\"} " + std::to_string(n) + "\n";
+  header(out, "s2s_cancelled_sentences_total", "counter", "Sentences in the decoding calls that were stopped.");
+  for (const auto& [model, n] : cancelled_sentences_)
+    out += "s2s_cancelled_sentences_total{model=\"" + label(model) + "\"} " + std::to_string(n) + "\n";
   return out + extra;
 }
 

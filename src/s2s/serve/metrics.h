@@ -40,6 +40,12 @@ class Metrics {
   void record_batch(const std::string& model, std::int64_t sentences, std::int64_t requests, std::int64_t tokens,
                     double seconds);
 
+  // A translate request whose client stopped waiting: reason "deadline"
+  // (--timeout-ms passed) or "client_closed" (the connection closed).
+  void record_cancelled(const std::string& model, const std::string& reason);
+  // A decoding call stopped between steps because every request in it was cancelled.
+  void record_cancelled_batch(const std::string& model, std::int64_t sentences);
+
   // The exposition text; `extra` (already formatted samples the caller
   // owns: queue depth, requests in flight) is appended.
   std::string render(const std::string& extra = "") const;
@@ -51,6 +57,8 @@ class Metrics {
   std::map<std::string, Histogram> batch_sentences_, batch_requests_;  // by model
   std::map<std::string, std::uint64_t> sentences_, tokens_, batches_;
   std::map<std::string, double> decode_seconds_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> cancelled_;  // (model, reason)
+  std::map<std::string, std::uint64_t> cancelled_batches_, cancelled_sentences_;
 };
 
 }  // namespace s2s::serve

@@ -8,18 +8,22 @@
 #include <string_view>
 #include <vector>
 
-#include "s2s/serve/translator.h"
+#include "s2s/serve/translation_backend.h"
 
 namespace s2s::serve {
 
-// An error the server answers with `status` and {"error": message}.
+// An error the server answers with `status` and {"error": message}, and a
+// Retry-After header when retry_after_s > 0.
 class HttpError : public std::runtime_error {
  public:
-  HttpError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  HttpError(int status, const std::string& message, int retry_after_s = 0)
+      : std::runtime_error(message), status_(status), retry_after_s_(retry_after_s) {}
   int status() const { return status_; }
+  int retry_after_s() const { return retry_after_s_; }
 
  private:
   int status_;
+  int retry_after_s_;
 };
 
 struct RequestLimits {

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "s2s/serve/translator.h"
+#include "s2s/serve/translation_backend.h"
 
 namespace s2s::serve {
 

@@ -20,15 +20,16 @@
 #include "s2s/serve/batcher.h"
 #include "s2s/serve/metrics.h"
 #include "s2s/serve/request.h"
-#include "s2s/serve/translator.h"
+#include "s2s/serve/translation_backend.h"
 
 namespace httplib {
-class Server;
 struct Request;
 struct Response;
 }  // namespace httplib
 
 namespace s2s::serve {
+
+class HttpServer;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";  // loopback unless told otherwise
@@ -37,13 +38,18 @@ struct ServerOptions {
   RequestLimits limits;
   std::int64_t max_body_bytes = 1 << 20;
   std::int64_t timeout_ms = 30000;  // per translate request, queueing included
-  int http_threads = 64;            // connections served at once (keep-alive holds one each)
+  int http_threads = 64;            // connections served at once (an idle one gives way to waiting ones)
+  int keep_alive_s = 5;             // longest an idle keep-alive connection is kept
 };
+
+// The URL to print for a listening address: http://HOST:PORT/, with an IPv6
+// address in brackets (http://[::1]:8080/).
+std::string listen_url(const std::string& host, int port);
 
 class Server {
  public:
   // Model names must be unique; the first model is the default.
-  Server(ServerOptions options, std::vector<std::shared_ptr<Translator>> models);
+  Server(ServerOptions options, std::vector<std::shared_ptr<TranslationBackend>> models);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -58,8 +64,9 @@ class Server {
 
   const ServerOptions& options() const { return options_; }
   Metrics& metrics() { return metrics_; }
-  // Sentences waiting in a model's batcher (for tests and the metrics page).
+  // Sentences, and their cost, waiting in a model's batcher (for tests and the metrics page).
   std::int64_t queued_sentences(const std::string& model) const;
+  std::int64_t queued_cost(const std::string& model) const;
 
  private:
   void install_routes();
@@ -72,7 +79,7 @@ class Server {
   std::vector<std::string> names_;  // in command-line order
   std::map<std::string, std::unique_ptr<DynamicBatcher>> batchers_;
   Metrics metrics_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<HttpServer> http_;
   std::atomic<std::int64_t> in_flight_{0};
   bool bound_ = false;
   // stop() may come before httplib's accept loop has started, when its own

@@ -44,14 +44,31 @@ double StepDecayLr::lr() const {
   return lr_ * std::pow(gamma_, static_cast<double>(state_.step / step_size_));
 }
 
-InverseSqrtLr::InverseSqrtLr(double lr, std::int64_t warmup) : lr_(lr), warmup_(warmup) {
+InverseSqrtLr::InverseSqrtLr(double lr, std::int64_t warmup, double warmup_init_lr)
+    : lr_(lr), warmup_(warmup), warmup_init_lr_(warmup_init_lr) {
   check_lr(lr, "inverse_sqrt lr");
+  check_lr(warmup_init_lr, "inverse_sqrt warmup_init_lr");
   S2S_CHECK(warmup >= 1, "inverse_sqrt lr: expected warmup >= 1 update, got ", warmup);
 }
 
 double InverseSqrtLr::lr() const {
   const double t = static_cast<double>(state_.step + 1), w = static_cast<double>(warmup_);
-  return lr_ * std::min(t / w, std::sqrt(w / t));
+  if (t <= w) return warmup_init_lr_ + (lr_ - warmup_init_lr_) * (t / w);
+  return lr_ * std::sqrt(w / t);
+}
+
+NoamLr::NoamLr(double factor, std::int64_t model_dim, std::int64_t warmup)
+    : factor_(factor), model_dim_(model_dim), warmup_(warmup) {
+  check_lr(factor, "noam lr (the factor)");
+  S2S_CHECK(model_dim >= 1, "noam lr: expected model_dim >= 1 (schedule.model_dim: the model width d_model), got ",
+            model_dim);
+  S2S_CHECK(warmup >= 1, "noam lr: expected warmup >= 1 update, got ", warmup);
+}
+
+double NoamLr::lr() const {
+  // OpenNMT-py's noam_decay, in the same order of operations.
+  const double t = static_cast<double>(state_.step + 1), w = static_cast<double>(warmup_);
+  return factor_ * (std::pow(static_cast<double>(model_dim_), -0.5) * std::min(std::pow(t, -0.5), t * std::pow(w, -1.5)));
 }
 
 PlateauLr::PlateauLr(const PlateauOptions& options) : options_(options) {
@@ -101,13 +118,14 @@ bool PlateauLr::report(double metric) {
 std::unique_ptr<LrSchedule> make_lr_schedule(const LrScheduleConfig& c) {
   if (c.kind == "constant") return std::make_unique<ConstantLr>(c.lr);
   if (c.kind == "step") return std::make_unique<StepDecayLr>(c.lr, c.step_size, c.gamma);
-  if (c.kind == "inverse_sqrt") return std::make_unique<InverseSqrtLr>(c.lr, c.warmup);
+  if (c.kind == "inverse_sqrt") return std::make_unique<InverseSqrtLr>(c.lr, c.warmup, c.warmup_init_lr);
+  if (c.kind == "noam") return std::make_unique<NoamLr>(c.lr, c.model_dim, c.warmup);
   if (c.kind == "plateau") {
     PlateauOptions o = c.plateau;
     o.lr = c.lr;
     return std::make_unique<PlateauLr>(o);
   }
-  fail("lr schedule: unknown kind '", c.kind, "' (expected constant, step, inverse_sqrt or plateau)");
+  fail("lr schedule: unknown kind '", c.kind, "' (expected constant, step, inverse_sqrt, noam or plateau)");
 }
 
 }  // namespace s2s::train

@@ -72,15 +72,37 @@ class StepDecayLr : public LrSchedule {
 
 // Linear warmup then inverse square root decay, as fairseq's inverse_sqrt and
 // Marian's --lr-warmup/--lr-decay-inv-sqrt: for update t = 1, 2, ...
-//   lr * min(t / warmup, sqrt(warmup / t)),
+//   warmup_init_lr + (lr - warmup_init_lr) * t / warmup   while t <= warmup,
+//   lr * sqrt(warmup / t)                                  after,
 // which rises linearly to lr at t = warmup and falls as 1/sqrt(t) after.
+// fairseq computes an update's rate from the updates finished before it
+// (t - 1), so its first update runs at warmup_init_lr; here update t gets
+// fairseq's rate of update t + 1 (docs/optimizers.md).
 class InverseSqrtLr : public LrSchedule {
  public:
-  InverseSqrtLr(double lr, std::int64_t warmup);
+  InverseSqrtLr(double lr, std::int64_t warmup, double warmup_init_lr = 0.0);
   double lr() const override;
 
  private:
   double lr_;
+  std::int64_t warmup_;
+  double warmup_init_lr_;
+};
+
+// OpenNMT-py's "noam" decay (Vaswani et al. 2017, section 5.3): for update
+// t = 1, 2, ...
+//   factor * model_dim^-0.5 * min(t^-0.5, t * warmup^-1.5),
+// a linear rise to factor * (model_dim * warmup)^-0.5 at t = warmup, then
+// 1/sqrt(t). factor is OpenNMT-py's learning_rate (2 in its Transformer
+// recipe), model_dim its model_dim / the Transformer's d_model.
+class NoamLr : public LrSchedule {
+ public:
+  NoamLr(double factor, std::int64_t model_dim, std::int64_t warmup);
+  double lr() const override;
+
+ private:
+  double factor_;
+  std::int64_t model_dim_;
   std::int64_t warmup_;
 };
 
@@ -115,11 +137,13 @@ class PlateauLr : public LrSchedule {
 
 // A schedule by name, for configs and the command line.
 struct LrScheduleConfig {
-  std::string kind = "constant";  // constant | step | inverse_sqrt | plateau
-  double lr = 1e-3;
+  std::string kind = "constant";  // constant | step | inverse_sqrt | noam | plateau
+  double lr = 1e-3;               // noam: the factor
   std::int64_t step_size = 1;     // step
   double gamma = 0.1;             // step
-  std::int64_t warmup = 4000;     // inverse_sqrt
+  std::int64_t warmup = 4000;     // inverse_sqrt, noam
+  double warmup_init_lr = 0.0;    // inverse_sqrt
+  std::int64_t model_dim = 0;     // noam
   PlateauOptions plateau;         // plateau (its lr is replaced by `lr`)
 };
 std::unique_ptr<LrSchedule> make_lr_schedule(const LrScheduleConfig& config);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <set>
 
 #include "s2s/core/error.h"
@@ -141,10 +142,15 @@ void validate_run_config(const RunConfig& c) {
   S2S_CHECK(o.clip_value >= 0, "optim.clip_value: expected >= 0 (0 = off), got ", o.clip_value);
 
   const auto& s = c.schedule;
-  check_choice("schedule.kind", s.kind, {"constant", "step", "inverse_sqrt", "plateau"});
+  check_choice("schedule.kind", s.kind, {"constant", "step", "inverse_sqrt", "noam", "plateau"});
   S2S_CHECK(s.step_size > 0, "schedule.step_size: expected > 0, got ", s.step_size);
   S2S_CHECK(s.gamma > 0, "schedule.gamma: expected > 0, got ", s.gamma);
   S2S_CHECK(s.warmup > 0, "schedule.warmup: expected > 0, got ", s.warmup);
+  S2S_CHECK(std::isfinite(s.warmup_init_lr) && s.warmup_init_lr >= 0, "schedule.warmup_init_lr: expected >= 0, got ",
+            s.warmup_init_lr);
+  S2S_CHECK(s.model_dim >= 0, "schedule.model_dim: expected >= 0, got ", s.model_dim);
+  S2S_CHECK(s.kind != "noam" || s.model_dim > 0,
+            "schedule.model_dim: the noam schedule needs the model width d_model (e.g. 512), got 0");
   S2S_CHECK(s.factor > 0 && s.factor < 1, "schedule.factor: expected a value in (0, 1), got ", s.factor);
   S2S_CHECK(s.patience >= 0 && s.cooldown >= 0, "schedule.patience/cooldown: expected >= 0");
   S2S_CHECK(s.min_lr >= 0, "schedule.min_lr: expected >= 0, got ", s.min_lr);
@@ -152,6 +158,7 @@ void validate_run_config(const RunConfig& c) {
   const auto& t = c.train;
   S2S_CHECK(t.steps >= 0 && t.epochs >= 0, "train.steps/train.epochs: expected >= 0");
   S2S_CHECK(t.max_time >= 0, "train.max_time: expected >= 0 (0 = no limit), got ", t.max_time);
+  S2S_CHECK(t.accum_steps >= 1, "train.accum_steps: expected >= 1 (batches per update), got ", t.accum_steps);
   S2S_CHECK(t.valid_every >= 0, "train.valid_every: expected >= 0, got ", t.valid_every);
   S2S_CHECK(t.valid_max_sentences >= 0, "train.valid_max_sentences: expected >= 0 (0 = all), got ", t.valid_max_sentences);
   std::vector<std::string> decoded = parse_valid_metrics(t.valid_metrics);
@@ -206,6 +213,8 @@ LrScheduleConfig schedule_config(const RunConfig& c) {
   s.step_size = c.schedule.step_size;
   s.gamma = c.schedule.gamma;
   s.warmup = c.schedule.warmup;
+  s.warmup_init_lr = c.schedule.warmup_init_lr;
+  s.model_dim = c.schedule.model_dim;
   s.plateau.lr = c.optim.lr;
   s.plateau.maximize = metric_higher_is_better(c.train.valid_metric);
   s.plateau.factor = c.schedule.factor;

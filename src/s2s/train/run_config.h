@@ -78,7 +78,7 @@ struct OptimOptions {
   template <class Self, class V>
   static void fields(Self& s, V& v) {
     v("optimizer", s.optimizer, "sgd | adam | adamw | rmsprop | adagrad");
-    v("lr", s.lr, "learning rate (the peak of the warmup schedule)");
+    v("lr", s.lr, "learning rate (inverse_sqrt: the peak after warmup; noam: the factor, OpenNMT-py's learning_rate)");
     v("weight_decay", s.weight_decay, "L2 penalty (adamw: decoupled weight decay)");
     v("momentum", s.momentum, "sgd, rmsprop: momentum");
     v("dampening", s.dampening, "sgd: dampening of the momentum");
@@ -101,6 +101,8 @@ struct ScheduleOptions {
   std::int64_t step_size = 1000;
   double gamma = 0.5;
   std::int64_t warmup = 4000;
+  double warmup_init_lr = 0.0;
+  std::int64_t model_dim = 0;
   double factor = 0.1;
   std::int64_t patience = 10;
   double threshold = 1e-4;
@@ -109,10 +111,12 @@ struct ScheduleOptions {
 
   template <class Self, class V>
   static void fields(Self& s, V& v) {
-    v("kind", s.kind, "learning-rate schedule: constant | step | inverse_sqrt | plateau");
+    v("kind", s.kind, "learning-rate schedule: constant | step | inverse_sqrt | noam | plateau");
     v("step_size", s.step_size, "step: updates between decays");
     v("gamma", s.gamma, "step: multiply the learning rate by this every step_size updates");
-    v("warmup", s.warmup, "inverse_sqrt: linear warmup updates, then lr * sqrt(warmup / t)");
+    v("warmup", s.warmup, "inverse_sqrt, noam: linear warmup updates, then decay as 1/sqrt(t)");
+    v("warmup_init_lr", s.warmup_init_lr, "inverse_sqrt: learning rate the warmup starts from (fairseq's --warmup-init-lr)");
+    v("model_dim", s.model_dim, "noam: the model width d_model in lr * model_dim^-0.5 * min(t^-0.5, t * warmup^-1.5)");
     v("factor", s.factor, "plateau: multiply the learning rate by this on a plateau");
     v("patience", s.patience, "plateau: validations without improvement before a cut");
     v("threshold", s.threshold, "plateau: relative improvement that counts");
@@ -124,6 +128,7 @@ struct ScheduleOptions {
 struct TrainOptions {
   std::int64_t steps = 0, epochs = 0;
   double max_time = 0;
+  std::int64_t accum_steps = 1;
   std::int64_t valid_every = 1000;
   std::string valid_metric = "loss";
   std::string valid_metrics;  // decoding metrics, "bleu,wer"; empty: none
@@ -140,6 +145,8 @@ struct TrainOptions {
     v("steps", s.steps, "stop after this many updates; 0: no limit");
     v("epochs", s.epochs, "stop after this many passes over the training data; 0: no limit");
     v("max_time", s.max_time, "stop after this many seconds of training; 0: no limit");
+    v("accum_steps", s.accum_steps,
+      "batches per update: their gradients are summed and the loss normalised over all their target tokens");
     v("valid_every", s.valid_every, "updates between validations on the dev set; 0: at the end of every epoch");
     v("valid_metric", s.valid_metric,
       "loss | accuracy | one of valid_metrics: picks the best model, drives patience and the plateau schedule");

@@ -1,6 +1,6 @@
 #pragma once
 // What a training run tells people and machines: one console line per report
-// interval (step, epoch, loss, perplexity, tokens/s, learning rate, ETA), a
+// interval (step, epoch, loss, perplexity, tokens/s, tokens/update, learning rate, ETA), a
 // progress bar between those lines when the console is a terminal, and a
 // JSON-lines log file with one object per event.
 #include <cstdint>
@@ -19,6 +19,7 @@ struct ReportRecord {
   double ppl = 0;                // exp(loss without smoothing)
   double tokens_per_s = 0;       // target tokens
   double sentences_per_s = 0;
+  double tokens_per_update = 0;  // target tokens per update (all train.accum_steps batches)
   double lr = 0;
   double grad_norm = 0;          // mean over the interval, before clipping
   double elapsed_s = 0;          // since the run started (resumed runs include earlier time)

@@ -66,19 +66,35 @@ void Trainer::restore(const TrainerState& state) {
   batcher_.restore(state.data);
 }
 
-double Trainer::train_step(const data::Batch& batch) {
+double Trainer::train_update(std::span<const data::Batch> batches) {
+  S2S_CHECK(!batches.empty(), "trainer: an update needs at least one batch");
   models::ForwardOptions fo;
   fo.training = true;
   fo.teacher_forcing = static_cast<float>(config_.train.teacher_forcing);
   fo.rng = &rng_;
-  graph_.clear();
-  autograd::Var logits = model_.forward(graph_, source_of(batch), target_in_of(batch), fo);
   autograd::CrossEntropyOptions ce;
   ce.ignore_index = models::kPad;
   ce.label_smoothing = static_cast<float>(config_.train.label_smoothing);
-  autograd::Var loss = autograd::cross_entropy(logits, targets_of(batch), ce);
-  double loss_value = loss.value().f32()[0];
-  graph_.backward(loss, {.release_values = true});
+  ce.reduction = autograd::Reduction::Sum;
+  std::int64_t tokens = 0, sentences = 0;
+  for (const data::Batch& b : batches) tokens += b.tgt_tokens, sentences += b.size();
+  // Each batch's summed loss enters backward with the seed 1 / (tokens of the
+  // whole update): the cross-entropy's backward scales by the seed exactly
+  // where a mean scales by 1 / count, so with one batch the gradient is that
+  // of the batch's mean loss bit for bit, and with several their gradients,
+  // added in batch order into the parameters', are those of one batch
+  // holding them all (up to the order of float additions).
+  if (!seed_.defined()) seed_ = Tensor::empty(Shape{1});
+  seed_.f32()[0] = tokens > 0 ? static_cast<float>(1.0 / static_cast<double>(tokens)) : 0.0f;
+  double loss_sum = 0;
+  for (const data::Batch& batch : batches) {
+    graph_.clear();
+    autograd::Var logits = model_.forward(graph_, source_of(batch), target_in_of(batch), fo);
+    autograd::Var loss = autograd::cross_entropy(logits, targets_of(batch), ce);
+    loss_sum += loss.value().f32()[0];
+    graph_.backward(loss, seed_, {.release_values = true});
+  }
+  const double loss_value = tokens > 0 ? loss_sum / static_cast<double>(tokens) : 0.0;
   const auto& o = config_.optim;
   double gnorm = o.clip_norm > 0 ? clip_grad_norm(params_, o.clip_norm) : grad_norm(params_);
   if (o.clip_value > 0) clip_grad_value(params_, o.clip_value);
@@ -97,8 +113,8 @@ double Trainer::train_step(const data::Batch& batch) {
   optimizer_.zero_grad();
   graph_.clear();
   ++state_.step;
-  state_.target_tokens += static_cast<std::uint64_t>(batch.tgt_tokens);
-  state_.sentences += static_cast<std::uint64_t>(batch.size());
+  state_.target_tokens += static_cast<std::uint64_t>(tokens);
+  state_.sentences += static_cast<std::uint64_t>(sentences);
   state_.rng = rng_.state();
   interval_gnorm_ += std::isfinite(gnorm) ? gnorm : 0.0;
   return loss_value;
@@ -144,6 +160,15 @@ double Trainer::metric_of(const ValidationResult& v) const {
   for (const auto& [k, value] : v.decoded)
     if (k == name) return value;
   fail("train.valid_metric: '", name, "' was not computed at this validation (list it in train.valid_metrics)");
+}
+
+void Trainer::on_epoch_end() {
+  // In memory, the epoch's last position is its batch count (streaming: unknown).
+  if (!batcher_.streaming() && last_batch_pos_ > 0) batches_per_epoch_ = static_cast<std::int64_t>(last_batch_pos_);
+  state_.data = batcher_.state();
+  // The log file only: report lines already show the epoch.
+  if (log_) log_->event("epoch", "", detail::concat("\"epoch\": ", epoch(), ", \"step\": ", state_.step));
+  if (config_.train.valid_every == 0 && !dev_.empty()) on_validation(true);
 }
 
 void Trainer::on_validation(bool regular) {
@@ -192,7 +217,9 @@ double Trainer::eta(double now, double step_s) const {
   auto consider = [&](double v) { best = best < 0 ? v : std::min(best, v); };
   if (t.steps > 0) consider(static_cast<double>(t.steps - state_.step) * step_s);
   if (t.epochs > 0 && batches_per_epoch_ > 0) {
-    auto left = (t.epochs - epoch()) * batches_per_epoch_ - static_cast<std::int64_t>(state_.data.batch);
+    // Updates, not batches: an epoch ends its last update early.
+    const std::int64_t per_epoch = (batches_per_epoch_ + t.accum_steps - 1) / t.accum_steps;
+    auto left = (t.epochs - epoch()) * per_epoch - static_cast<std::int64_t>(state_.data.batch) / t.accum_steps;
     consider(static_cast<double>(std::max<std::int64_t>(left, 0)) * step_s);
   }
   if (t.max_time > 0) consider(std::max(0.0, t.max_time - (state_.elapsed_s + now - start_s_)));
@@ -207,33 +234,40 @@ TrainResult Trainer::run() {
   start_s_ = interval_start_s_ = now_s();
   stop_early_ = false;
   TrainResult result;
-  data::Batch batch;
+  const auto accum = static_cast<std::size_t>(t.accum_steps);
+  pending_.resize(accum);
   optimizer_.zero_grad();
   auto elapsed = [&] { return base_elapsed + (now_s() - start_s_); };
   for (;;) {
     if (t.steps > 0 && state_.step >= t.steps) { result.reason = StopReason::Steps; break; }
     if (t.epochs > 0 && epoch() >= t.epochs) { result.reason = StopReason::Epochs; break; }
     if (t.max_time > 0 && elapsed() >= t.max_time) { result.reason = StopReason::Time; break; }
-    if (!batcher_.next(batch)) {
-      // In memory, the epoch's last position is its batch count (streaming: unknown).
-      if (!batcher_.streaming() && last_batch_pos_ > 0) batches_per_epoch_ = static_cast<std::int64_t>(last_batch_pos_);
-      state_.data = batcher_.state();
-      // The log file only: report lines already show the epoch.
-      if (log_) log_->event("epoch", "", detail::concat("\"epoch\": ", epoch(), ", \"step\": ", state_.step));
-      if (t.valid_every == 0 && !dev_.empty()) {
-        on_validation(true);
-        if (stop_early_) { result.reason = StopReason::EarlyStopping; break; }
+    // The next update's batches; the end of an epoch cuts the last one short.
+    std::size_t n = 0;
+    bool epoch_ended = false;
+    while (n < accum && !epoch_ended) {
+      if (batcher_.next(pending_[n])) {
+        ++n;
+        last_batch_pos_ = batcher_.state().batch;
+      } else {
+        epoch_ended = true;
       }
+    }
+    if (n == 0) {
+      on_epoch_end();
+      if (stop_early_) { result.reason = StopReason::EarlyStopping; break; }
       continue;
     }
-    double loss = train_step(batch);
+    double loss = train_update({pending_.data(), n});
     state_.data = batcher_.state();
-    last_batch_pos_ = state_.data.batch;
     state_.elapsed_s = elapsed();
-    interval_loss_ += loss * static_cast<double>(batch.tgt_tokens);
-    interval_tokens_ += batch.tgt_tokens;
-    interval_sentences_ += batch.size();
+    std::int64_t tokens = 0;
+    for (std::size_t k = 0; k < n; ++k) tokens += pending_[k].tgt_tokens, interval_sentences_ += pending_[k].size();
+    interval_loss_ += loss * static_cast<double>(tokens);
+    interval_tokens_ += tokens;
     ++interval_steps_;
+    // Handled before this step's checkpoint, which then holds its effects.
+    if (epoch_ended) on_epoch_end();
     if (state_.step % t.report_every == 0) {
       double now = now_s(), dt = std::max(now - interval_start_s_, 1e-9);
       ReportRecord r;
@@ -243,6 +277,7 @@ TrainResult Trainer::run() {
       r.ppl = std::exp(r.loss);
       r.tokens_per_s = static_cast<double>(interval_tokens_) / dt;
       r.sentences_per_s = static_cast<double>(interval_sentences_) / dt;
+      r.tokens_per_update = static_cast<double>(interval_tokens_) / static_cast<double>(interval_steps_);
       r.lr = last_lr_;
       r.grad_norm = interval_gnorm_ / static_cast<double>(interval_steps_);
       r.elapsed_s = state_.elapsed_s;
@@ -253,7 +288,8 @@ TrainResult Trainer::run() {
       interval_steps_ = interval_tokens_ = interval_sentences_ = 0;
     }
     if (log_) {
-      std::int64_t total = t.steps > 0 ? t.steps : (t.epochs > 0 && batches_per_epoch_ > 0 ? t.epochs * batches_per_epoch_ : 0);
+      const std::int64_t per_epoch = (batches_per_epoch_ + t.accum_steps - 1) / t.accum_steps;
+      std::int64_t total = t.steps > 0 ? t.steps : (t.epochs > 0 && per_epoch > 0 ? t.epochs * per_epoch : 0);
       double per_step = (now_s() - start_s_) / static_cast<double>(std::max<std::int64_t>(1, state_.step));
       log_->progress(state_.step, total, eta(now_s(), per_step));
     }

@@ -1,7 +1,8 @@
 #pragma once
 // The training loop: batches -> model.forward -> token cross-entropy (padding
-// ignored, optional label smoothing) -> backward -> gradient clipping ->
-// optimizer step -> LR schedule; validation every N updates (loss,
+// ignored, optional label smoothing) -> backward (train.accum_steps batches'
+// gradients summed, the loss normalised over all their target tokens) ->
+// gradient clipping -> optimizer step -> LR schedule; validation every N updates (loss,
 // perplexity, token accuracy), early stopping with patience, best-model and
 // checkpoint hooks, and the console/JSON log.
 //
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,8 +32,8 @@
 namespace s2s::train {
 
 struct TrainerState {
-  std::int64_t step = 0;              // updates done (batches consumed)
-  std::int64_t skipped_updates = 0;   // batches whose gradient was not finite (no update applied)
+  std::int64_t step = 0;              // updates done (each of train.accum_steps batches)
+  std::int64_t skipped_updates = 0;   // updates whose gradient was not finite (none applied)
   std::uint64_t target_tokens = 0;    // consumed so far
   std::uint64_t sentences = 0;
   double elapsed_s = 0;               // training time of all earlier segments of this run
@@ -96,8 +98,13 @@ class Trainer {
   // interruption; restores nothing by itself (see restore()).
   TrainResult run();
 
-  // One update on one batch; returns the training loss of the batch.
-  double train_step(const data::Batch& batch);
+  // One update from `batches` (in run(), train.accum_steps of them; fewer
+  // at the end of an epoch): their gradients are summed in order, with the
+  // loss normalised over all their target tokens, so the update is that of
+  // one batch holding them all. Returns that mean token loss.
+  double train_update(std::span<const data::Batch> batches);
+  // One update on one batch.
+  double train_step(const data::Batch& batch) { return train_update({&batch, 1}); }
   ValidationResult validate();
 
   const TrainerState& state() const { return state_; }
@@ -115,6 +122,7 @@ class Trainer {
   bool better(double metric, double than) const;
   double metric_of(const ValidationResult& v) const;
   void on_validation(bool regular);
+  void on_epoch_end();
   double eta(double now_s, double step_s) const;
 
   models::EncoderDecoder& model_;
@@ -135,6 +143,8 @@ class Trainer {
   std::uint64_t last_batch_pos_ = 0;
   double interval_start_s_ = 0, interval_loss_ = 0, interval_gnorm_ = 0;
   std::int64_t interval_steps_ = 0, interval_tokens_ = 0, interval_sentences_ = 0;
+  std::vector<data::Batch> pending_;  // the batches of the next update (reused)
+  Tensor seed_;                       // backward's seed: 1 / target tokens of the update
   double last_lr_ = 0;
   bool stop_early_ = false;
   ValidationResult last_valid_;

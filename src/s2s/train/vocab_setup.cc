@@ -56,6 +56,9 @@ Side prepare_side(const DataOptions& o, const std::string& name, data::Side whic
   b.limits.max_size = static_cast<std::int32_t>(size);
   b.spm.model_type = o.spm_type;
   b.spm.vocab_size = size > 0 ? static_cast<int>(size) : 8000;
+  b.spm.size_option = which == data::Side::Both ? "data.vocab_size (--vocab-size)"
+                      : src                     ? "data.src_vocab_size"
+                                                : "data.tgt_vocab_size";
   data::VocabBuildResult r = data::build_vocab(data::CorpusSpec::parse(o.train), b);
   side.vocab = std::make_shared<data::Vocab>(std::move(r.vocab));
   if (r.spm) {

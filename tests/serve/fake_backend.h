@@ -1,5 +1,5 @@
 #pragma once
-// A deterministic Translator for the server tests. Its output for a sentence
+// A deterministic TranslationBackend for the server tests. Its output for a sentence
 // is a pure function of the sentence and the options (so batching must not
 // change it), and distinct sentences give distinct outputs (so a result
 // delivered to the wrong request shows):
@@ -11,7 +11,10 @@
 //   scores k less.
 // The sentence "FAIL" throws s2s::Error, "CRASH" a std::runtime_error.
 // Calls can be held at a gate to make batching deterministic, and every call
-// is logged.
+// is logged. cost = (source tokens + 1) x (beam, or n_best when sampling).
+// Like search/, a call polls its cancel check while it works (here: while
+// held at the gate, as one "step" every millisecond) and throws
+// search::Cancelled when it says so.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -22,18 +25,19 @@
 #include <vector>
 
 #include "s2s/core/error.h"
-#include "s2s/serve/translator.h"
+#include "s2s/search/options.h"
+#include "s2s/serve/translation_backend.h"
 
 namespace s2s::serve::testing {
 
-class FakeTranslator : public Translator {
+class FakeBackend : public TranslationBackend {
  public:
   struct Call {
     std::vector<std::string> inputs;
     DecodeOptions options;
   };
 
-  explicit FakeTranslator(std::string name = "fake", std::string prefix = "") : prefix_(std::move(prefix)) {
+  explicit FakeBackend(std::string name = "fake", std::string prefix = "") : prefix_(std::move(prefix)) {
     info_.name = std::move(name);
     info_.path = "/models/" + info_.name;
     info_.description = "test double: reverses tokens";
@@ -73,13 +77,19 @@ class FakeTranslator : public Translator {
     return r;
   }
 
-  std::vector<Result> translate(const std::vector<std::string>& inputs, const DecodeOptions& options) override {
+  std::vector<Result> translate(const std::vector<std::string>& inputs, const DecodeOptions& options,
+                                const CancelCheck& cancelled = {}) override {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       calls_.push_back({inputs, options});
       ++started_;
       started_cv_.notify_all();
-      gate_cv_.wait(lock, [&] { return !hold_; });
+      while (!gate_cv_.wait_for(lock, std::chrono::milliseconds(1), [&] { return !hold_; })) {
+        if (cancelled && cancelled()) {
+          ++cancelled_calls_;
+          throw search::Cancelled("fake: cancelled");
+        }
+      }
     }
     if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
     std::vector<Result> out;
@@ -89,6 +99,13 @@ class FakeTranslator : public Translator {
       out.push_back(expected(s, options));
     }
     return out;
+  }
+
+  std::int64_t cost(const std::string& input, const DecodeOptions& o) const override {
+    std::istringstream in(input);
+    std::int64_t tokens = 0;
+    for (std::string t; in >> t;) ++tokens;
+    return (tokens + 1) * (o.sampling.enabled ? o.n_best : o.beam);
   }
 
   // Calls block at the gate while held.
@@ -113,6 +130,11 @@ class FakeTranslator : public Translator {
     std::lock_guard<std::mutex> lock(mutex_);
     return calls_;
   }
+  // Calls that stopped because their cancel check said so.
+  int cancelled_calls() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cancelled_calls_;
+  }
 
  private:
   ModelInfo info_;
@@ -121,7 +143,7 @@ class FakeTranslator : public Translator {
   mutable std::mutex mutex_;
   std::condition_variable gate_cv_, started_cv_;
   bool hold_ = false;
-  int started_ = 0;
+  int started_ = 0, cancelled_calls_ = 0;
   std::vector<Call> calls_;
 };
 

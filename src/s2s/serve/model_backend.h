@@ -1,5 +1,5 @@
 #pragma once
-// The Translator over a trained model directory (io/model_dir.h): the
+// The TranslationBackend over a trained model directory (io/model_dir.h): the
 // directory's source tokenizer and vocabulary turn text into ids, search/
 // decodes (greedy, beam or sampling, with attention when alignments are
 // asked for), and the target vocabulary and detokenizer turn ids back into
@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "s2s/serve/translator.h"
+#include "s2s/serve/translation_backend.h"
 
 namespace s2s::serve {
 
@@ -18,6 +18,6 @@ namespace s2s::serve {
 std::pair<std::string, std::string> parse_model_spec(const std::string& spec);
 
 // Loads and checks the directory (fails with s2s::Error naming what is wrong).
-std::shared_ptr<Translator> load_model_translator(const std::string& name, const std::string& dir);
+std::shared_ptr<TranslationBackend> load_model_backend(const std::string& name, const std::string& dir);
 
 }  // namespace s2s::serve

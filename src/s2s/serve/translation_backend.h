@@ -1,14 +1,16 @@
 #pragma once
 // What the server needs from a model: translate a batch of sentences with one
 // set of decoding options. The server owns batching, limits and HTTP; a
-// Translator owns tokenization, search and detokenization. Implementations:
-// model_translator.h (a model directory through search/), and a deterministic
+// backend owns tokenization, search and detokenization. (search::Translator
+// is the text-in, text-out class the model backend drives.) Implementations:
+// model_backend.h (a model directory through search/), and a deterministic
 // fake in the tests.
 //
 // Contract the dynamic batcher relies on: the result for a sentence depends
 // only on that sentence and the options, never on the other sentences in the
 // call, so batching requests together returns what each alone would.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,13 +60,24 @@ struct ModelInfo {
   bool has_alignments = true;  // the model has attention to show
 };
 
-class Translator {
+// Polled between decoding steps; true once nobody waits for the call's results.
+using CancelCheck = std::function<bool()>;
+
+class TranslationBackend {
  public:
-  virtual ~Translator() = default;
+  virtual ~TranslationBackend() = default;
   virtual const ModelInfo& info() const = 0;
   // One Result per input, in order. Throws s2s::Error for inputs or options
-  // the model cannot handle (the server turns it into a 400).
-  virtual std::vector<Result> translate(const std::vector<std::string>& inputs, const DecodeOptions& options) = 0;
+  // the model cannot handle (the server turns it into a 400), and
+  // search::Cancelled when `cancelled` (if set) returned true: the work was
+  // abandoned, nothing is returned.
+  virtual std::vector<Result> translate(const std::vector<std::string>& inputs, const DecodeOptions& options,
+                                        const CancelCheck& cancelled = {}) = 0;
+  // Upper bound on the work of decoding `input`: the hypotheses kept per
+  // step (beam, or samples) times the most output steps its length limit
+  // allows. The server bounds its queues by the sum. Called from the HTTP
+  // threads while translate() runs on another, so it must be thread-safe.
+  virtual std::int64_t cost(const std::string& input, const DecodeOptions& options) const = 0;
 };
 
 }  // namespace s2s::serve
