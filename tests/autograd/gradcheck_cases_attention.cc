@@ -122,3 +122,40 @@ S2S_GRAD_CASE("multi_head_attention q = k = v", [](Rng& r) { return std::vector{
 
 }  // namespace
 }  // namespace s2s::testing
+
+namespace s2s::testing {
+namespace {
+
+using autograd::AttentionMasks;
+using autograd::AttentionOptions;
+using autograd::Graph;
+using autograd::Var;
+using V = std::vector<Var>;
+
+// Column windows: self-attention on one fused projection [T, B, 3d]; then
+// cross-attention with q a middle window and k, v windows of one [S, B, 2d + 2].
+S2S_GRAD_CASE("multi_head_attention fused qkv windows, causal, relative keys",
+              [](Rng& r) { return std::vector{random_tensor(r, {4, 2, 12}), random_tensor(r, {5, 2})}; },
+              [](Graph&, const V& x) {
+                AttentionOptions o;
+                o.q_cols = {0, 4};
+                o.k_cols = {4, 4};
+                o.v_cols = {8, 4};
+                o.rel_keys = x[1];
+                return autograd::multi_head_attention(x[0], x[0], x[0], 2,
+                                                      AttentionMasks{Tensor::from_ids({4, 3}, {2}), true}, o);
+              });
+S2S_GRAD_CASE("multi_head_attention q and kv windows, batch-major",
+              [](Rng& r) { return std::vector{random_tensor(r, {2, 3, 7}), random_tensor(r, {2, 4, 10})}; },
+              [](Graph&, const V& x) {
+                AttentionOptions o;
+                o.time_major = false;
+                o.q_cols = {1, 4};
+                o.k_cols = {0, 4};
+                o.v_cols = {4, 6};
+                return autograd::multi_head_attention(x[0], x[1], x[1], 2,
+                                                      AttentionMasks{Tensor::from_ids({4, 2}, {2}), false}, o);
+              });
+
+}  // namespace
+}  // namespace s2s::testing

@@ -324,6 +324,41 @@ TEST(MultiHeadAttention, RowMapEqualsGatheredCopies) {
   EXPECT_TRUE(same_bits(w_map, w_copy));
 }
 
+// q, k, v as column windows of one fused projection equal the same op on
+// slices of it, values and gradients (the windows' gradients land in place).
+TEST(MultiHeadAttention, ColumnWindowsEqualSlices) {
+  const std::int64_t T = 5, B = 3, d = 8, H = 2;
+  Rng r(41);
+  Tensor x = random_tensor(r, {T, B, 3 * d}), w = random_tensor(r, {T, B, d});
+  const Tensor lens = Tensor::from_ids({5, 2, 4}, {B});
+  std::vector<Tensor> results[2];
+  for (int windows = 0; windows < 2; ++windows) {
+    Graph g;
+    Var qkv = g.input(x.clone(), true);
+    Var out;
+    if (windows) {
+      AttentionOptions o;
+      o.q_cols = {0, d};
+      o.k_cols = {d, d};
+      o.v_cols = {2 * d, 0};  // width 0: to the end
+      out = autograd::multi_head_attention(qkv, qkv, qkv, H, AttentionMasks{lens, true}, o);
+    } else {
+      std::vector<Var> parts = autograd::split(qkv, 2, std::vector<std::int64_t>{d, d, d});
+      out = autograd::multi_head_attention(parts[0], parts[1], parts[2], H, AttentionMasks{lens, true});
+    }
+    g.backward(out, w);
+    results[windows] = {out.value().clone(), qkv.grad().clone()};
+  }
+  for (int t = 0; t < 2; ++t)
+    for (std::int64_t e = 0; e < results[0][t].numel(); ++e)
+      ASSERT_NEAR(results[1][t].f32()[e], results[0][t].f32()[e], 1e-6) << (t ? "gradient " : "value ") << e;
+  Graph g(false);
+  AttentionOptions bad;
+  bad.k_cols = {2 * d + 1, d};  // past the last column
+  Var qkv = g.input(x);
+  EXPECT_THROW(autograd::multi_head_attention(qkv, qkv, qkv, H, {}, bad), Error);
+}
+
 TEST(MultiHeadAttention, RejectsInconsistentArguments) {
   Graph g;
   Rng r(1);

@@ -145,7 +145,8 @@ AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const T
 // layout TokenBatch ids [T, B] embed to; no transposes in the model), or
 // [B, T, .] with time_major = false. d and dv_model are multiples of heads;
 // head h is columns [h d/H, (h+1) d/H), read in place (no per-head copies).
-// The projections stay outside (linear on [T, B, d]).
+// The projections stay outside (linear on [T, B, d]); q, k, v may be column
+// windows of one fused projection (AttentionOptions::q_cols ..).
 //
 // Masks: key j is visible to query i when j < key_lengths[b] (source or
 // target padding) and, when causal, j <= i + Tk - Tq (the queries are the last
@@ -173,8 +174,18 @@ struct AttentionMasks {
   Tensor key_lengths;   // I32 [B] (or [M] with kv_rows), 1..Tk; undefined: all Tk keys
   bool causal = false;  // query i sees keys j <= i + Tk - Tq
 };
+// Columns [offset, offset + width) of a tensor's last dim (width 0: to the end).
+struct AttentionColumns {
+  std::int64_t offset = 0, width = 0;
+};
 struct AttentionOptions {
   bool time_major = true;  // [T, B, d]; false: [B, T, d]
+  // Column windows: q, k and v may be parts of one wider tensor, read in
+  // place. Self-attention with a fused projection qkv = linear(x, w_qkv)
+  // [T, B, 3d]: multi_head_attention(qkv, qkv, qkv, H, masks, {.q_cols = {0, d},
+  // .k_cols = {d, d}, .v_cols = {2 * d, d}}); cross-attention: k and v as
+  // windows of one [S, B, 2d] projection of the memory. No slices, no copies.
+  AttentionColumns q_cols, k_cols, v_cols;
   float dropout = 0.0f;    // on the attention weights; > 0 needs rng
   Rng* rng = nullptr;
   float scale = 0.0f;  // 0: 1 / sqrt(d / heads)

@@ -16,7 +16,9 @@
 // Layouts (no per-head copies): q, k, v and the output are either time-major
 // [T, B, d] (as the models' TokenBatch ids [T, B] embed to) or batch-major
 // [B, T, d]; head h is columns [h dh, (h + 1) dh) of d, read in place through
-// the row stride (B d time-major, d batch-major). v's width may differ from
+// the row stride (B w time-major, w batch-major, w the tensor's width). q, k
+// and v may be column windows of wider tensors (offset, width), e.g. of one
+// fused projection [T, B, 3d] passed as all three. v's width may differ from
 // q's and k's (each a multiple of the heads).
 //
 // Arithmetic: every (b, h) is one task of a parallel_for over B * H, computing
@@ -46,6 +48,8 @@ struct MhaParams {
   const Tensor* kv_rows = nullptr;
   const Tensor* rel_keys = nullptr;    // [2K + 1, dh]
   const Tensor* rel_values = nullptr;  // [2K + 1, dv / heads]
+  // Column windows of q, k, v (width 0: from offset to the last column).
+  std::int64_t q_offset = 0, q_width = 0, k_offset = 0, k_width = 0, v_offset = 0, v_width = 0;
   float dropout = 0.0f;                // on the weights; > 0 needs seed and first
   std::uint64_t seed = 0, first = 0;
   bool row_invariant = false;

@@ -3,6 +3,7 @@
 // It replaces the split-heads transposes, bmm, scale, masked_fill, softmax,
 // dropout, bmm and merge-heads transposes of the composition, keeps one
 // [B, H, Tq, Tk] tensor (the weights) for backward, and copies no head.
+#include <algorithm>
 #include <cmath>
 
 #include "s2s/autograd/ops.h"
@@ -17,8 +18,9 @@ constexpr std::int64_t kTimeMajor = 1, kCausal = 2, kRelKeys = 4, kRelValues = 8
 
 // Inputs: q, k, v, then rel_keys and rel_values when given. saved[0]: the
 // weights before dropout [B, H, Tq, Tk]; saved[1]: key lengths (may be
-// undefined). i[0] heads, i[1] flags, i[2] dropout seed, i[3] its first
-// counter; f[0] scale, f[1] dropout.
+// undefined); saved[2]: I32 [6], the column windows (offset, width) of q, k,
+// v (undefined: whole tensors). i[0] heads, i[1] flags, i[2] dropout seed,
+// i[3] its first counter; f[0] scale, f[1] dropout.
 kernels::MhaParams params_of(const Node& n) {
   kernels::MhaParams p;
   p.heads = static_cast<int>(n.i[0]);
@@ -30,6 +32,10 @@ kernels::MhaParams params_of(const Node& n) {
   if (n.i[1] & kRelValues) p.rel_values = &n.input(next)->value;
   p.scale = n.f[0];
   p.dropout = n.f[1];
+  if (n.saved[2].defined()) {
+    const std::int32_t* c = n.saved[2].i32();
+    p.q_offset = c[0], p.q_width = c[1], p.k_offset = c[2], p.k_width = c[3], p.v_offset = c[4], p.v_width = c[5];
+  }
   p.seed = static_cast<std::uint64_t>(n.i[2]);
   p.first = static_cast<std::uint64_t>(n.i[3]);
   return p;
@@ -63,6 +69,9 @@ Var multi_head_attention(Var q, Var k, Var v, int heads, const AttentionMasks& m
   p.rel_keys = options.rel_keys.defined() ? &options.rel_keys.value() : nullptr;
   p.rel_values = options.rel_values.defined() ? &options.rel_values.value() : nullptr;
   p.row_invariant = !grad;
+  p.q_offset = options.q_cols.offset, p.q_width = options.q_cols.width;
+  p.k_offset = options.k_cols.offset, p.k_width = options.k_cols.width;
+  p.v_offset = options.v_cols.offset, p.v_width = options.v_cols.width;
   const kernels::MhaDims d = kernels::mha_dims(q.value(), k.value(), v.value(), p);
   if (options.dropout > 0.0f) {
     S2S_CHECK(options.rng != nullptr, "multi_head_attention: dropout ", options.dropout, " needs an rng");
@@ -88,6 +97,11 @@ Var multi_head_attention(Var q, Var k, Var v, int heads, const AttentionMasks& m
   if (n->requires_grad) {
     n->saved[0] = std::move(probs);
     n->saved[1] = masks.key_lengths;  // shares storage: not to be overwritten before backward
+    const std::int64_t cols[6] = {p.q_offset, p.q_width, p.k_offset, p.k_width, p.v_offset, p.v_width};
+    if (std::any_of(cols, cols + 6, [](std::int64_t c) { return c != 0; })) {
+      n->saved[2] = Tensor::empty(Shape{6}, DType::I32);
+      for (int c = 0; c < 6; ++c) n->saved[2].i32()[c] = static_cast<std::int32_t>(cols[c]);
+    }
     n->i = {heads, (p.time_major ? kTimeMajor : 0) | (p.causal ? kCausal : 0) | (p.rel_keys ? kRelKeys : 0) |
                        (p.rel_values ? kRelValues : 0),
             static_cast<std::int64_t>(p.seed), static_cast<std::int64_t>(p.first)};

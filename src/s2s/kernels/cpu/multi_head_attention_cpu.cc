@@ -30,7 +30,8 @@ Strides strides_of(bool time_major, std::int64_t steps, std::int64_t rows, std::
 struct Plan {
   MhaDims d;
   Strides qs, ks, vs, os;
-  std::int64_t nr;  // relative table rows, 2K + 1 (0 without)
+  std::int64_t q0, k0, v0;  // first column of each window
+  std::int64_t nr;          // relative table rows, 2K + 1 (0 without)
   float scale;
   const std::int32_t* lengths;
   const std::int32_t* rows;
@@ -47,11 +48,11 @@ struct Plan {
 };
 
 Plan plan_of(const Tensor& q, const Tensor& k, const Tensor& v, const MhaParams& p) {
-  Plan pl{mha_dims(q, k, v, p), {}, {}, {}, {}, 0, 0.0f, nullptr, nullptr};
+  Plan pl{mha_dims(q, k, v, p), {}, {}, {}, {}, p.q_offset, p.k_offset, p.v_offset, 0, 0.0f, nullptr, nullptr};
   const MhaDims& d = pl.d;
-  pl.qs = strides_of(p.time_major, d.Tq, d.B, d.H * d.dh);
-  pl.ks = strides_of(p.time_major, d.Tk, d.M, d.H * d.dh);
-  pl.vs = strides_of(p.time_major, d.Tk, d.M, d.H * d.dv);
+  pl.qs = strides_of(p.time_major, d.Tq, d.B, q.dim(2));
+  pl.ks = strides_of(p.time_major, d.Tk, d.M, k.dim(2));
+  pl.vs = strides_of(p.time_major, d.Tk, d.M, v.dim(2));
   pl.os = strides_of(p.time_major, d.Tq, d.B, d.H * d.dv);
   pl.nr = d.K >= 0 ? 2 * d.K + 1 : 0;
   pl.scale = p.scale != 0.0f ? p.scale : 1.0f / std::sqrt(static_cast<float>(d.dh));
@@ -120,12 +121,19 @@ MhaDims mha_dims(const Tensor& q, const Tensor& k, const Tensor& v, const MhaPar
             v.shape().str());
   const int t = p.time_major ? 0 : 1, b = 1 - t;
   MhaDims d{q.dim(b), k.dim(b), q.dim(t), k.dim(t), p.heads, 0, 0, -1};
-  S2S_CHECK(p.heads >= 1 && q.dim(2) % p.heads == 0 && v.dim(2) % p.heads == 0,
-            "multi_head_attention: q's width ", q.dim(2), " and v's width ", v.dim(2), " must be multiples of heads = ",
-            p.heads);
-  d.dh = q.dim(2) / p.heads;
-  d.dv = v.dim(2) / p.heads;
-  S2S_CHECK(k.dim(2) == q.dim(2), "multi_head_attention: k's width ", k.dim(2), " differs from q's ", q.dim(2));
+  auto window = [](const Tensor& x, std::int64_t offset, std::int64_t width, const char* name) {
+    const std::int64_t w = width ? width : x.dim(2) - offset;
+    S2S_CHECK(offset >= 0 && w >= 1 && offset + w <= x.dim(2), "multi_head_attention: ", name, " columns [", offset,
+              ", ", offset + w, ") are outside its width ", x.dim(2));
+    return w;
+  };
+  const std::int64_t qw = window(q, p.q_offset, p.q_width, "q"), kw = window(k, p.k_offset, p.k_width, "k"),
+                     vw = window(v, p.v_offset, p.v_width, "v");
+  S2S_CHECK(p.heads >= 1 && qw % p.heads == 0 && vw % p.heads == 0, "multi_head_attention: q's width ", qw,
+            " and v's width ", vw, " must be multiples of heads = ", p.heads);
+  d.dh = qw / p.heads;
+  d.dv = vw / p.heads;
+  S2S_CHECK(kw == qw, "multi_head_attention: k's width ", kw, " differs from q's ", qw);
   S2S_CHECK(v.dim(t) == d.Tk && v.dim(b) == d.M, "multi_head_attention: v ", v.shape().str(),
             " does not match k ", k.shape().str());
   S2S_CHECK(d.Tq >= 1 && d.Tk >= 1, "multi_head_attention: empty query or key sequence");
@@ -176,9 +184,9 @@ void mha_forward(const Tensor& q, const Tensor& k, const Tensor& v, const MhaPar
     Tensor drop_buf = p.dropout > 0.0f ? Tensor::empty(Shape{d.Tq, d.Tk}) : Tensor();
     for (std::int64_t bh = t0; bh < t1; ++bh) {
       const std::int64_t b = bh / d.H, h = bh % d.H, mb = pl.kv_row(b), len = pl.key_len(mb);
-      const float* qh = pq + b * pl.qs.batch + h * d.dh;
-      const float* kh = pk + mb * pl.ks.batch + h * d.dh;
-      const float* vh = pv + mb * pl.vs.batch + h * d.dv;
+      const float* qh = pq + b * pl.qs.batch + pl.q0 + h * d.dh;
+      const float* kh = pk + mb * pl.ks.batch + pl.k0 + h * d.dh;
+      const float* vh = pv + mb * pl.vs.batch + pl.v0 + h * d.dv;
       float* oh = po + b * pl.os.batch + h * d.dv;
       float* P = pp + bh * d.Tq * d.Tk;
       gemm_nt(inv, d.Tq, len, d.dh, qh, pl.qs.row, kh, pl.ks.row, 0.0f, P, d.Tk);
@@ -264,9 +272,9 @@ void mha_backward(const Tensor& q, const Tensor& k, const Tensor& v, const MhaPa
     Tensor rel_buf = pl.nr ? Tensor::empty(Shape{d.Tq, pl.nr}) : Tensor();
     for (std::int64_t bh = t0; bh < t1; ++bh) {
       const std::int64_t b = bh / d.H, h = bh % d.H, len = pl.key_len(b);
-      const float* qh = pq + b * pl.qs.batch + h * d.dh;
-      const float* kh = pk + b * pl.ks.batch + h * d.dh;
-      const float* vh = pv + b * pl.vs.batch + h * d.dv;
+      const float* qh = pq + b * pl.qs.batch + pl.q0 + h * d.dh;
+      const float* kh = pk + b * pl.ks.batch + pl.k0 + h * d.dh;
+      const float* vh = pv + b * pl.vs.batch + pl.v0 + h * d.dv;
       const float* doh = pdo + b * pl.os.batch + h * d.dv;
       const float* P = pp + bh * d.Tq * d.Tk;
       // The weights the forward used (after dropout) and the keep scales.
@@ -280,8 +288,8 @@ void mha_backward(const Tensor& q, const Tensor& k, const Tensor& v, const MhaPa
         keep = kb;
       }
       // o = D V (+ buckets(D) aV):  dV += D^T dO,  daV += buckets(D)^T dO.
-      if (gv) sgemm(true, false, len, d.dv, d.Tq, 1.0f, D, d.Tk, doh, pl.os.row, 1.0f, gv + b * pl.vs.batch + h * d.dv,
-                    pl.vs.row);
+      if (gv) sgemm(true, false, len, d.dv, d.Tq, 1.0f, D, d.Tk, doh, pl.os.row, 1.0f,
+                    gv + b * pl.vs.batch + pl.v0 + h * d.dv, pl.vs.row);
       if (grads.rel_values) {
         float* W = rel_buf.f32();
         bucket_sums(pl, p, D, len, W);
@@ -307,10 +315,10 @@ void mha_backward(const Tensor& q, const Tensor& k, const Tensor& v, const MhaPa
         std::fill(row + n, row + len, 0.0f);
       }
       // s = scale-folded dS:  dQ += dS K (+ buckets(dS) aK),  dK += dS^T Q,  daK += buckets(dS)^T Q.
-      float* dqh = gq ? gq + b * pl.qs.batch + h * d.dh : nullptr;
+      float* dqh = gq ? gq + b * pl.qs.batch + pl.q0 + h * d.dh : nullptr;
       if (dqh) sgemm(false, false, d.Tq, d.dh, len, 1.0f, dS, d.Tk, kh, pl.ks.row, 1.0f, dqh, pl.qs.row);
-      if (gk) sgemm(true, false, len, d.dh, d.Tq, 1.0f, dS, d.Tk, qh, pl.qs.row, 1.0f, gk + b * pl.ks.batch + h * d.dh,
-                    pl.ks.row);
+      if (gk) sgemm(true, false, len, d.dh, d.Tq, 1.0f, dS, d.Tk, qh, pl.qs.row, 1.0f,
+                    gk + b * pl.ks.batch + pl.k0 + h * d.dh, pl.ks.row);
       if (ak && (dqh || grads.rel_keys)) {
         float* C = rel_buf.f32();
         bucket_sums(pl, p, dS, len, C);
