@@ -241,7 +241,9 @@ void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out) {
 
 void binary_backward_a(BinaryOp op, const Tensor& g, const Tensor& b, Tensor& ga, bool accumulate) {
   Broadcast bc = ga.shape() == g.shape() ? broadcast_kind(g.shape(), b.shape(), "binary backward") : Broadcast::General;
-  if (bc == Broadcast::General) {
+  const bool additive = op == BinaryOp::Add || op == BinaryOp::Sub;
+  // a not repeated and dL/da = dy: the plain copy below, whatever b's layout.
+  if (bc == Broadcast::General && !(additive && ga.shape() == g.shape())) {
     // a's values are not needed by any of the four a-side terms; g stands in for them.
     with_term(op, 0, [&](auto term) {
       reduce_general(g.shape(), ga.shape(), g.shape(), b.shape(), g.f32(), g.f32(), b.f32(), ga.f32(), accumulate, term);
