@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "s2s/autograd/ops.h"
+#include "s2s/core/allocator.h"
 #include "s2s/core/parallel.h"
 #include "support/random.h"
 
@@ -357,6 +358,27 @@ TEST(MultiHeadAttention, ColumnWindowsEqualSlices) {
   bad.k_cols = {2 * d + 1, d};  // past the last column
   Var qkv = g.input(x);
   EXPECT_THROW(autograd::multi_head_attention(qkv, qkv, qkv, H, {}, bad), Error);
+}
+
+// Once a training step has run, repeating it takes every buffer (weights,
+// per-chunk scratch, relative-table partials) from the allocator's cache.
+TEST(MultiHeadAttention, SteadyStateTrainingStepAllocatesNothing) {
+  const Config c{"steady", 6, 6, 3, 8, 8, 2, {6, 4, 5}, true, 2, true, true, 0.2f};
+  Inputs in = make_inputs(c, 13);
+  const Tensor pe = Tensor::full(Shape{c.Tq, 1, c.d}, 0.5f);
+  Graph g;
+  Rng rng(3);
+  auto step = [&] {
+    Var q = g.input(in.q, true), k = g.input(in.k, true), v = g.input(in.v, true);
+    Var x = autograd::add(q, g.input(pe));  // broadcast positions [T, 1, d]
+    Var out = fused(c, x, k, v, g.input(in.rk, true), g.input(in.rv, true), &rng);
+    g.backward(out, Tensor::full(out.shape(), 1.0f));
+    g.clear();
+  };
+  step();
+  const std::uint64_t before = Allocator::for_device(kCPU).stats().system_allocs;
+  step();
+  EXPECT_EQ(Allocator::for_device(kCPU).stats().system_allocs, before);
 }
 
 TEST(MultiHeadAttention, RejectsInconsistentArguments) {
