@@ -43,9 +43,41 @@ TEST(ElementwiseOps, RejectsShapesThatDoNotBroadcast) {
   EXPECT_THROW(add(a, g.input(Tensor::zeros({2}))), Error);
   EXPECT_THROW(sub(a, g.input(Tensor::zeros({3, 2}))), Error);
   EXPECT_THROW(mul(a, g.input(Tensor::zeros({3, 1}))), Error);
-  EXPECT_THROW(div(a, g.input(Tensor::zeros({2, 3, 1, 1}))), Error);
-  // b broadcasts against a, never the other way round.
-  EXPECT_THROW(add(g.input(Tensor::zeros({3})), a), Error);
+  EXPECT_THROW(div(a, g.input(Tensor::zeros({4, 2, 2}))), Error);  // 2 against 3 in the last dim
+}
+
+// NumPy's rule: shapes aligned at the right, each pair equal or 1; either
+// operand may repeat, and the result takes the larger of each pair.
+TEST(ElementwiseOps, BroadcastsByNumPysRule) {
+  Graph g(false);
+  Var col = g.input(Tensor::from_vector({1, 2}, {2, 1, 1}));      // [2, 1, 1]
+  Var row = g.input(Tensor::from_vector({10, 20, 30}, {1, 3}));   // [1, 3]
+  Var y = add(col, row);
+  EXPECT_EQ(y.shape(), (Shape{2, 1, 3}));
+  EXPECT_EQ(y.value().to_vector(), (Vec{11, 21, 31, 12, 22, 32}));
+  // a [3] repeats over b's leading dims.
+  Var z = sub(g.input(Tensor::from_vector({1, 2, 3}, {3})), g.input(a23()));
+  EXPECT_EQ(z.shape(), (Shape{2, 3}));
+  EXPECT_EQ(z.value().to_vector(), (Vec{0, 0, 0, -3, -3, -3}));
+  // Positions [T, 1, d] added to every batch row of [T, B, d].
+  Var x = g.input(Tensor::from_vector({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 2}));
+  Var pe = g.input(Tensor::from_vector({100, 200, 300, 400}, {2, 1, 2}));
+  EXPECT_EQ(mul(x, pe).value().to_vector(), (Vec{100, 400, 300, 800, 1500, 2400, 2100, 3200}));
+  Var m = div(g.input(a23()), g.input(Tensor::from_vector({1, 2}, {2, 1, 1})));
+  EXPECT_EQ(m.shape(), (Shape{2, 2, 3}));
+  EXPECT_EQ(m.value().to_vector(), (Vec{1, 2, 3, 4, 5, 6, 0.5f, 1, 1.5f, 2, 2.5f, 3}));
+}
+
+// Both operands repeat: each gradient sums over the dims its operand repeats.
+TEST(ElementwiseOps, NumPyBroadcastGradientsSumOverRepeatedDims) {
+  Graph g;
+  Var a = g.input(Tensor::from_vector({1, 2}, {2, 1}), true);       // repeats along columns
+  Var b = g.input(Tensor::from_vector({3, 4, 5}, {1, 1, 3}), true);  // repeats along rows
+  Var y = mul(a, b);                                                  // [1, 2, 3]
+  ASSERT_EQ(y.shape(), (Shape{1, 2, 3}));
+  g.backward(y, Tensor::from_vector({1, 1, 1, 1, 2, 3}, {1, 2, 3}));
+  EXPECT_EQ(a.grad().to_vector(), (Vec{3 + 4 + 5, 3 + 8 + 15}));      // sum_j dy b
+  EXPECT_EQ(b.grad().to_vector(), (Vec{1 + 2, 1 + 4, 1 + 6}));        // sum_i dy a
 }
 
 TEST(ElementwiseOps, BroadcastGradientsAreSummed) {

@@ -31,7 +31,13 @@ const bool kBinaryCases = [] {
   const Layout layouts[] = {{"same", {3, 5}, {3, 5}},          {"row [cols]", {3, 9}, {9}},
                             {"row [1, cols] 3-d", {2, 3, 70}, {1, 70}}, {"column", {4, 7}, {4, 1}},
                             {"column 3-d", {2, 3, 5}, {2, 3, 1}}, {"scalar", {3, 11}, {1}},
-                            {"1x1", {1, 1}, {1, 1}}};
+                            {"1x1", {1, 1}, {1, 1}},
+                            // NumPy's rule beyond the fast layouts: positions [T, 1, d] over
+                            // [T, B, d], both operands repeating, b of higher rank than a, a
+                            // 4-d attention mask shape, and b repeated along the last dim.
+                            {"numpy [T, 1, d]", {3, 2, 5}, {3, 1, 5}}, {"numpy both repeat", {2, 1, 4}, {1, 3, 1}},
+                            {"numpy a repeats", {5}, {2, 3, 5}}, {"numpy [B, 1, 1, Tk]", {2, 3, 2, 5}, {2, 1, 1, 5}},
+                            {"numpy last dim repeats", {2, 3, 4}, {1, 3, 1}}, {"numpy wide rows", {2, 70}, {3, 1, 70}}};
   struct Op {
     const char* name;
     Var (*fn)(Var, Var);
@@ -58,6 +64,9 @@ S2S_GRAD_CASE("relu", [](Rng& r) { return T{random_away_from_zero(r, {4, 9}, 0.0
               [](Graph&, const V& x) { return autograd::relu(x[0]); });
 S2S_GRAD_CASE("exp", one({3, 7}, -2.0f, 1.5f), [](Graph&, const V& x) { return autograd::exp(x[0]); });
 S2S_GRAD_CASE("log", one({5, 3}, 0.5f, 3.0f), [](Graph&, const V& x) { return autograd::log(x[0]); });
+// Both tails and the middle of GELU (its curvature peaks near 0; no kinks).
+S2S_GRAD_CASE("gelu", one({3, 19}, -4.0f, 4.0f), [](Graph&, const V& x) { return autograd::gelu(x[0]); });
+S2S_GRAD_CASE("gelu near zero", one({2, 9}, -0.5f, 0.5f), [](Graph&, const V& x) { return autograd::gelu(x[0]); });
 
 S2S_GRAD_CASE("softmax", one({3, 7}, -3.0f, 3.0f), [](Graph&, const V& x) { return autograd::softmax(x[0]); });
 S2S_GRAD_CASE("softmax 3-d wide", one({2, 2, 37}, -3.0f, 3.0f), [](Graph&, const V& x) { return autograd::softmax(x[0]); });

@@ -43,6 +43,14 @@ S2S_GRAD_CASE("masked_fill column mask", [](Rng& r) { return std::vector{random_
               [](Graph&, const V& x) {
                 return autograd::masked_fill(x[0], Tensor::from_vector({0, 1, 1, 0, 0, 1}, {6, 1}), -1e9f);
               });
+// NumPy-broadcast masks: attention padding [B, 1, 1, Tk] over [B, H, Tq, Tk],
+// and one repeated along the last dim.
+S2S_GRAD_CASE("masked_fill broadcast [B, 1, 1, Tk]", [](Rng& r) { return std::vector{random_tensor(r, {2, 3, 2, 5})}; },
+              [](Graph&, const V& x) {
+                return autograd::masked_fill(x[0], Tensor::from_vector({0, 0, 0, 1, 1, 0, 0, 1, 1, 1}, {2, 1, 1, 5}), -1e9f);
+              });
+S2S_GRAD_CASE("masked_fill broadcast [1, 3, 1]", [](Rng& r) { return std::vector{random_tensor(r, {2, 3, 4})}; },
+              [](Graph&, const V& x) { return autograd::masked_fill(x[0], Tensor::from_vector({1, 0, 1}, {1, 3, 1}), 0.5f); });
 S2S_GRAD_CASE("masked_fill scalar mask off", [](Rng& r) { return std::vector{random_tensor(r, {1, 9})}; },
               [](Graph&, const V& x) { return autograd::masked_fill(x[0], Tensor::from_vector({0}, {1}), 3.0f); });
 

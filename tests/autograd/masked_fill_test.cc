@@ -33,6 +33,17 @@ TEST(MaskedFill, NoGradientWhereFilled) {
   EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{1, 2, 3, 0, 0, 0}));
 }
 
+// An attention padding mask [B, 1, Tk] over scores [B, Tq, Tk] (NumPy's rule).
+TEST(MaskedFill, BroadcastsByNumPysRule) {
+  Graph g;
+  Var x = g.input(Tensor::from_vector({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 2}), true);
+  Var y = masked_fill(x, Tensor::from_vector({0, 1, 1, 0}, {2, 1, 2}), -9.0f);
+  EXPECT_EQ(y.value().to_vector(), (std::vector<float>{1, -9, 3, -9, -9, 6, -9, 8}));
+  g.backward(y, Tensor::full({2, 2, 2}, 1.0f));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{1, 0, 1, 0, 0, 1, 0, 1}));
+  EXPECT_THROW(masked_fill(x, Tensor::zeros({2, 2, 2, 2}), 0.0f), Error);  // a mask larger than x
+}
+
 TEST(MaskedFill, RejectsMasksThatDoNotBroadcast) {
   Graph g;
   Var x = g.input(x23(), true);

@@ -2,9 +2,15 @@
 // Differentiable ops. Each takes Vars of one Graph and records its result
 // there; forward and backward of an op live side by side in ops/<group>.cc.
 //
-// Broadcasting (add, sub, mul, div, masked_fill): `b` has a's shape, or is a
-// row vector ([cols] or [1, cols], cols = a's last dim, repeated over rows),
-// a column ([rows, 1] where rows = a.numel() / cols), or a scalar ([1]).
+// Broadcasting (add, sub, mul, div, masked_fill) follows NumPy: shapes are
+// aligned at the right and each pair of dims is equal or holds a 1; the
+// result takes the larger (x [T, B, d] + positions [T, 1, d] -> [T, B, d];
+// [B, 1, Tk] * [1, Tq, 1] -> [B, Tq, Tk]). Gradients are summed over the
+// repeated dims in a fixed order. Two legacy layouts also keep a's shape
+// where NumPy would not: a column [rows, 1] (b's rank at most a's) with
+// rows = a.numel() / a's last dim (a [2, 3, 4], b [6, 1]), a row [1, .., 1,
+// cols] and a one-element b of any rank (the same values, a's shape).
+// masked_fill's mask broadcasts to x (the result keeps x's shape).
 #include <cstdint>
 #include <initializer_list>
 #include <span>
@@ -38,6 +44,9 @@ Var sigmoid(Var x);
 Var relu(Var x);
 Var exp(Var x);
 Var log(Var x);
+// x Phi(x) (Phi the standard normal CDF): the exact, erf form of GELU, as
+// torch.nn.functional.gelu(approximate='none'); relative error < 2e-7.
+Var gelu(Var x);
 
 // --- softmax and reductions -------------------------------------------------
 Var softmax(Var x);      // over the last axis
@@ -122,5 +131,70 @@ struct AttentionStep {
   Var weights;  // [B, S]
 };
 AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask, const Tensor& rows = Tensor());
+
+// Scaled dot-product multi-head attention, fused (hand-derived backward;
+// arithmetic and determinism in kernels/multi_head_attention.h). For each
+// batch row b and head h, with q_i, k_j, v_j head h's slices:
+//   s_ij = scale q_i . (k_j + rel_keys[r_ij])        (rel_keys term optional)
+//   p_ij = softmax over the keys visible to query i  (0 at the others)
+//   o_i  = sum_j dropout(p)_ij (v_j + rel_values[r_ij])   (rel_values term optional)
+// and the result is o for all heads side by side (the heads' concat, before
+// the output projection), in q's layout: [Tq, B, H dv] time-major.
+//
+// Layout: q [Tq, B, d], k [Tk, B, d], v [Tk, B, dv_model] time-major (the
+// layout TokenBatch ids [T, B] embed to; no transposes in the model), or
+// [B, T, .] with time_major = false. d and dv_model are multiples of heads;
+// head h is columns [h d/H, (h+1) d/H), read in place (no per-head copies).
+// The projections stay outside (linear on [T, B, d]); q, k, v may be column
+// windows of one fused projection (AttentionOptions::q_cols ..).
+//
+// Masks: key j is visible to query i when j < key_lengths[b] (source or
+// target padding) and, when causal, j <= i + Tk - Tq (the queries are the last
+// Tq positions of the keys: Tq == Tk in training, Tq == 1 against the cached
+// keys when decoding a step). The softmax is fp32 with the max subtracted.
+//
+// Relative positions (Shaw et al. 2018): r_ij = clip(j - (i + Tk - Tq), -K, K) + K
+// indexes tables [2K + 1, d/H] (rel_keys) and [2K + 1, dv_model/H]
+// (rel_values), shared by all heads, both optional, K from their rows; they
+// get gradients like any input (learned, e.g. nn parameters).
+//
+// Dropout on the weights (training; 0 = none) draws its mask from rng,
+// advancing it by B H Tq Tk counters (the mask autograd::dropout would draw
+// on [B, H, Tq, Tk] weights), so it is deterministic and thread-count free.
+//
+// Inference (grad disabled): every product is row-invariant and each query
+// row's softmax and sums run over its visible keys only, so a sentence's
+// output is bit-identical alone or in any batch. kv_rows (inference only;
+// I32 [B]) maps each query row to the k/v batch row it reads (k and v then
+// hold one row per source sentence, shared by its beams; key_lengths is
+// indexed by that row). weights_out, when given, receives the weights
+// averaged over heads (before dropout), [B, Tq, Tk], for alignments; it is a
+// plain tensor (no gradient).
+struct AttentionMasks {
+  Tensor key_lengths;   // I32 [B] (or [M] with kv_rows), 1..Tk; undefined: all Tk keys
+  bool causal = false;  // query i sees keys j <= i + Tk - Tq
+};
+// Columns [offset, offset + width) of a tensor's last dim (width 0: to the end).
+struct AttentionColumns {
+  std::int64_t offset = 0, width = 0;
+};
+struct AttentionOptions {
+  bool time_major = true;  // [T, B, d]; false: [B, T, d]
+  // Column windows: q, k and v may be parts of one wider tensor, read in
+  // place. Self-attention with a fused projection qkv = linear(x, w_qkv)
+  // [T, B, 3d]: multi_head_attention(qkv, qkv, qkv, H, masks, {.q_cols = {0, d},
+  // .k_cols = {d, d}, .v_cols = {2 * d, d}}); cross-attention: k and v as
+  // windows of one [S, B, 2d] projection of the memory. No slices, no copies.
+  AttentionColumns q_cols, k_cols, v_cols;
+  float dropout = 0.0f;    // on the attention weights; > 0 needs rng
+  Rng* rng = nullptr;
+  float scale = 0.0f;  // 0: 1 / sqrt(d / heads)
+  Var rel_keys;        // [2K + 1, d / heads] or undefined
+  Var rel_values;      // [2K + 1, dv_model / heads] or undefined
+  Tensor kv_rows;      // inference: I32 [B] k/v row per query row; undefined: row b
+  Tensor* weights_out = nullptr;  // receives [B, Tq, Tk] head-averaged weights
+};
+Var multi_head_attention(Var q, Var k, Var v, int heads, const AttentionMasks& masks = {},
+                         const AttentionOptions& options = {});
 
 }  // namespace s2s::autograd

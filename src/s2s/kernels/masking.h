@@ -13,6 +13,7 @@ enum class MaskLayout : std::uint8_t {
   Row,     // [cols] or [1, cols], repeated over rows
   Column,  // [rows, 1], repeated over cols
   Scalar,  // [1]
+  General, // any other shape that broadcasts to x by NumPy's rule ([B, 1, 1, Tk] on [B, H, Tq, Tk])
 };
 
 struct MaskView {

@@ -1,4 +1,4 @@
-// Binary arithmetic with broadcasting (add, sub, mul, div) and the affine ops
+// Binary arithmetic with broadcasting (add, sub, mul, div; NumPy's rule) and the affine ops
 // (scale, add_scalar). Broadcast gradients are reduced by the kernels in a
 // fixed order.
 #include "s2s/autograd/ops.h"
@@ -20,6 +20,11 @@ void binary_backward(Node& n) {
   const Tensor& b = n.input(1)->value;
   const bool additive = op == BinaryOp::Add || op == BinaryOp::Sub;
   bool fresh = false;
+  if (a.shape() != n.grad.shape()) {  // a repeats too (General layout): both sides reduce
+    if (Tensor* gb = n.input_grad(1)) kernels::binary_backward_b(op, n.grad, a, b, *gb);
+    if (Tensor* ga = n.input_grad_for_write(0, fresh)) kernels::binary_backward_a(op, n.grad, b, *ga, !fresh);
+    return;
+  }
   if (additive && b.shape() == n.grad.shape()) {
     if (Tensor* gb = n.input_grad_for_write(1, fresh)) {
       if (fresh) kernels::affine(n.grad, op == BinaryOp::Add ? 1.0f : -1.0f, 0.0f, *gb);
@@ -48,8 +53,7 @@ void add_scalar_backward(Node& n) {
 }
 
 Var binary(const OpDef& def, BinaryOp op, Var a, Var b) {
-  kernels::broadcast_kind(a.shape(), b.shape(), def.name);
-  Tensor out = Tensor::empty(a.shape());
+  Tensor out = Tensor::empty(kernels::binary_shape(a.shape(), b.shape(), def.name));
   kernels::binary(op, a.value(), b.value(), out);
   Node* n = a.graph().record(def, {a, b}, std::move(out));
   n->i[0] = static_cast<std::int64_t>(op);
