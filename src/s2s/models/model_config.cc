@@ -1,5 +1,6 @@
 #include "s2s/models/model_config.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -91,7 +92,7 @@ std::int64_t ModelConfig::readout_size() const {
 
 ConfigPairs to_pairs(const ModelConfig& c) {
   auto b = [](bool v) { return std::string(v ? "true" : "false"); };
-  return {
+  ConfigPairs out{
       {"type", c.type},
       {"src_vocab_size", std::to_string(c.src_vocab_size)},
       {"tgt_vocab_size", std::to_string(c.tgt_vocab_size)},
@@ -111,7 +112,11 @@ ConfigPairs to_pairs(const ModelConfig& c) {
       {"readout", readout_name(c.readout)},
       {"tie_target_embeddings", b(c.tie_target_embeddings)},
       {"decoder_embedding_relu", b(c.decoder_embedding_relu)},
+      {"share_embeddings", b(c.share_embeddings)},
   };
+  if (c.type == "transformer")
+    for (auto& [k, v] : transformer_pairs(c.transformer)) out.emplace_back("transformer." + k, v);
+  return out;
 }
 
 void set_option(ModelConfig& c, const std::string& key, const std::string& value) {
@@ -136,13 +141,15 @@ void set_option(ModelConfig& c, const std::string& key, const std::string& value
   else if (key == "readout") c.readout = kReadouts.parse(key, value);
   else if (key == "tie_target_embeddings") c.tie_target_embeddings = parse_bool(key, value);
   else if (key == "decoder_embedding_relu") c.decoder_embedding_relu = parse_bool(key, value);
+  else if (key == "share_embeddings") c.share_embeddings = parse_bool(key, value);
+  else if (key.starts_with("transformer.")) set_transformer_option(c.transformer, key.substr(12), value);
   else {
     std::string known;
     for (auto& [k, v] : to_pairs(ModelConfig{})) {
       if (!known.empty()) known += ", ";
       known += k;
     }
-    fail("model.", key, ": unknown option (known: embedding_size, layers, ", known, ")");
+    fail("model.", key, ": unknown option (known: embedding_size, layers, ", known, ", transformer.<key>)");
   }
 }
 
@@ -156,26 +163,37 @@ ModelConfig config_from_pairs(const ConfigPairs& pairs) {
 ModelConfig config_from_map(const std::map<std::string, std::string>& options) {
   // Shorthands first, so that the specific keys they cover win whatever the order.
   ConfigPairs pairs;
-  for (const char* shorthand : {"embedding_size", "layers"})
+  const char* shorthands[] = {"embedding_size", "layers", "transformer.layers"};
+  for (const char* shorthand : shorthands)
     if (auto it = options.find(shorthand); it != options.end()) pairs.emplace_back(*it);
   for (const auto& kv : options)
-    if (kv.first != "embedding_size" && kv.first != "layers") pairs.emplace_back(kv);
+    if (std::find(std::begin(shorthands), std::end(shorthands), kv.first) == std::end(shorthands)) pairs.emplace_back(kv);
   return config_from_pairs(pairs);
 }
 
 void validate(const ModelConfig& c) {
-  S2S_CHECK(c.type == "rnn", "model.type: expected rnn, got '", c.type, "'");
+  S2S_CHECK(c.type == "rnn" || c.type == "transformer", "model.type: expected rnn or transformer, got '", c.type,
+            "'");
   S2S_CHECK(c.src_vocab_size > 4, "model.src_vocab_size: expected more than the 4 reserved ids, got ",
             c.src_vocab_size);
   S2S_CHECK(c.tgt_vocab_size > 4, "model.tgt_vocab_size: expected more than the 4 reserved ids, got ",
             c.tgt_vocab_size);
   S2S_CHECK(c.src_embedding_size > 0, "model.src_embedding_size: expected > 0, got ", c.src_embedding_size);
   S2S_CHECK(c.tgt_embedding_size > 0, "model.tgt_embedding_size: expected > 0, got ", c.tgt_embedding_size);
+  S2S_CHECK(c.dropout >= 0.0f && c.dropout < 1.0f, "model.dropout: expected a probability in [0, 1), got ",
+            c.dropout);
+  if (c.share_embeddings) {
+    S2S_CHECK(c.type == "transformer", "model.share_embeddings: only the transformer family ties all three tables");
+    S2S_CHECK(c.src_vocab_size == c.tgt_vocab_size, "model.share_embeddings: needs one vocabulary (data.shared_vocab), got ",
+              c.src_vocab_size, " source and ", c.tgt_vocab_size, " target ids");
+  }
+  if (c.type == "transformer") {
+    validate_transformer(c.transformer, c.src_embedding_size, c.tgt_embedding_size);
+    return;  // the options below are the rnn family's
+  }
   S2S_CHECK(c.encoder_layers >= 1, "model.encoder_layers: expected >= 1, got ", c.encoder_layers);
   S2S_CHECK(c.decoder_layers >= 1, "model.decoder_layers: expected >= 1, got ", c.decoder_layers);
   S2S_CHECK(c.hidden_size > 0, "model.hidden_size: expected > 0, got ", c.hidden_size);
-  S2S_CHECK(c.dropout >= 0.0f && c.dropout < 1.0f, "model.dropout: expected a probability in [0, 1), got ",
-            c.dropout);
   S2S_CHECK(c.attention_size >= 0, "model.attention_size: expected >= 0 (0 = hidden_size), got ", c.attention_size);
   S2S_CHECK(c.local_window >= 1, "model.local_window: expected >= 1, got ", c.local_window);
   if (c.bridge != BridgeKind::Zeros)

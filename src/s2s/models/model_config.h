@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "s2s/models/transformer_options.h"
+
 namespace s2s::models {
 
 enum class CellKind : std::uint8_t { RnnTanh, RnnRelu, Gru, Lstm };
@@ -18,7 +20,7 @@ enum class AttentionKind : std::uint8_t { None, Dot, General, Bahdanau, LocalP }
 enum class ReadoutKind : std::uint8_t { State, Deep, Tanh };
 
 struct ModelConfig {
-  std::string type = "rnn";          // model family; only "rnn" today
+  std::string type = "rnn";          // model family: rnn | transformer
   std::int64_t src_vocab_size = 0;   // set from the vocabularies (ids 0..3 reserved: pad, bos, eos, unk)
   std::int64_t tgt_vocab_size = 0;
   std::int64_t src_embedding_size = 256;
@@ -39,6 +41,11 @@ struct ModelConfig {
   ReadoutKind readout = ReadoutKind::Deep;
   bool tie_target_embeddings = false;  // output matrix = target embedding (readout width must equal tgt_embedding_size)
   bool decoder_embedding_relu = false; // relu(embedded) before the decoder RNN, as the PyTorch tutorial
+  // Shared vocabulary: source embedding = target embedding = output layer
+  // (needs equal vocabulary and embedding sizes). Transformer family only for now.
+  bool share_embeddings = false;
+  // model.type transformer: keys "transformer.<key>" (transformer_options.h).
+  TransformerOptions transformer;
 
   std::int64_t attention_width() const { return attention_size > 0 ? attention_size : hidden_size; }
   std::int64_t memory_size() const { return bidirectional ? 2 * hidden_size : hidden_size; }

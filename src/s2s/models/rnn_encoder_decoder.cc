@@ -3,6 +3,7 @@
 #include "s2s/autograd/ops.h"
 #include "s2s/kernels/argmax.h"
 #include "s2s/models/rnn_decoder_state.h"
+#include "s2s/models/transformer.h"
 
 namespace s2s::models {
 
@@ -145,6 +146,7 @@ StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, cons
 
 std::unique_ptr<EncoderDecoder> build_model(const ModelConfig& config, Rng& rng) {
   validate(config);
+  if (config.type == "transformer") return std::make_unique<TransformerModel>(config, rng);
   return std::make_unique<RnnEncoderDecoder>(config, rng);
 }
 

@@ -1,0 +1,33 @@
+#include "s2s/nn/feed_forward.h"
+
+#include "s2s/autograd/ops.h"
+#include "s2s/nn/gelu.h"
+#include "s2s/nn/multi_head_attention.h"
+
+namespace s2s::nn {
+
+autograd::Var maybe_dropout(autograd::Var x, float p, bool training, Rng* rng) {
+  if (!training || p == 0.0f) return x;
+  S2S_CHECK(rng != nullptr, "dropout: training with p = ", p, " needs an rng");
+  return autograd::dropout(x, p, *rng);
+}
+
+FeedForward::FeedForward(std::string name, const TransformerLayerOptions& o, Rng& rng)
+    : Module(std::move(name)),
+      fc1_(child_name("fc1"), o.d_model, o.ffn_size, true, rng),
+      fc2_(child_name("fc2"), o.ffn_size, o.d_model, true, rng),
+      gelu_(o.gelu),
+      dropout_(o.ffn_dropout) {
+  init_xavier(fc1_, rng);
+  init_xavier(fc2_, rng);
+  add_child(fc1_);
+  add_child(fc2_);
+}
+
+autograd::Var FeedForward::forward(autograd::Graph& g, autograd::Var x, bool training, Rng* rng) const {
+  autograd::Var h = fc1_.forward(g, x);
+  h = gelu_ ? gelu(h) : autograd::relu(h);
+  return fc2_.forward(g, maybe_dropout(h, dropout_, training, rng));
+}
+
+}  // namespace s2s::nn
