@@ -23,7 +23,7 @@ void check_choice(const std::string& name, const std::string& value, std::initia
 
 bool is_shorthand(const std::string& key) {
   static const std::set<std::string> shorthands{"data.tokenizer", "data.vocab_size", "data.max_len",
-                                                "model.embedding_size", "model.layers"};
+                                                "model.embedding_size", "model.layers", "model.transformer.layers"};
   return shorthands.count(key) > 0;
 }
 
@@ -103,7 +103,8 @@ FlatOptions run_config_help() {
   add("schedule", struct_help(c.schedule));
   add("train", struct_help(c.train));
   static const std::map<std::string, std::string> model_help{
-      {"type", "model family: rnn"},
+      {"type", "model family: rnn | transformer"},
+      {"share_embeddings", "one table for source and target embeddings and the output layer (one vocabulary)"},
       {"src_embedding_size", "source embedding width"},
       {"tgt_embedding_size", "target embedding width"},
       {"cell", "recurrent cell: rnn_tanh | rnn_relu | gru | lstm"},
@@ -125,6 +126,8 @@ FlatOptions run_config_help() {
     auto it = model_help.find(k);
     out["model." + k] = it != model_help.end() ? it->second : "model option (docs/models.md)";
   }
+  for (const auto& [k, help] : models::transformer_option_help()) out["model.transformer." + k] = help;
+  out["model.transformer.layers"] = "shorthand: both transformer.encoder_layers and transformer.decoder_layers";
   out["model.src_vocab_size"] = out["model.tgt_vocab_size"] = "set from the vocabularies (leave at 0)";
   out["model.embedding_size"] = "shorthand: both src_embedding_size and tgt_embedding_size";
   out["model.layers"] = "shorthand: both encoder_layers and decoder_layers";
