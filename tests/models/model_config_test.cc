@@ -96,8 +96,8 @@ TEST(ModelConfig, ValidationCatchesBadCombinations) {
   c.local_window = 0;
   EXPECT_NE(error_of([&] { validate(c); }).find("model.local_window"), std::string::npos);
   c = valid();
-  c.type = "transformer";
-  EXPECT_EQ(error_of([&] { validate(c); }), "model.type: expected rnn, got 'transformer'");
+  c.type = "cnn";
+  EXPECT_EQ(error_of([&] { validate(c); }), "model.type: expected rnn or transformer, got 'cnn'");
 }
 
 TEST(ModelConfig, ReadoutWidth) {

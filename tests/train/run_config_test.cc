@@ -32,7 +32,8 @@ TEST(RunConfig, EffectiveConfigRoundTrips) {
   // Every option has help text, and every help entry is an option or a shorthand.
   FlatOptions help = run_config_help();
   for (const auto& [k, v] : flat) EXPECT_TRUE(help.count(k)) << k;
-  EXPECT_EQ(help.size(), flat.size() + 5);
+  // 5 shorthands; the transformer family's options (not in an rnn run's map) and its layers shorthand.
+  EXPECT_EQ(help.size(), flat.size() + 5 + models::transformer_option_help().size() + 1);
 }
 
 TEST(RunConfig, CommandLineWinsOverTheFile) {
@@ -132,10 +133,17 @@ TEST(RunConfig, PresetsDescribeTheirSystems) {
   EXPECT_EQ(pa.model.attention, models::AttentionKind::Bahdanau);
   EXPECT_EQ(pa.optim.optimizer, "sgd");
 
+  RunConfig t = load("transformer.yaml");
+  EXPECT_EQ(t.model.type, "transformer");
+  EXPECT_EQ(t.model.transformer.encoder_layers, 6);
+  EXPECT_EQ(t.model.transformer.decoder_layers, 6);
+  EXPECT_EQ(t.model.transformer.d_model, t.model.src_embedding_size);
+  EXPECT_EQ(t.schedule.kind, "inverse_sqrt");
+
   int presets = 0;
   for (const auto& e : std::filesystem::directory_iterator(std::string(S2S_SOURCE_DIR) + "/examples/configs"))
     presets += e.path().extension() == ".yaml";
-  EXPECT_EQ(presets, 5);
+  EXPECT_EQ(presets, 6);
 }
 
 }  // namespace
