@@ -73,6 +73,12 @@ TEST(RunConfig, ShorthandsSetBothSidesAndSpecificKeysWin) {
   EXPECT_EQ(c.data.max_tgt_len, 30);
   EXPECT_EQ(c.model.encoder_layers, 3);
   EXPECT_EQ(c.model.decoder_layers, 1);
+  RunConfig t = from_yaml(
+      "model:\n  type: transformer\n  embedding_size: 512\n  transformer:\n    decoder_layers: 2\n    layers: 4\n");
+  EXPECT_EQ(t.model.transformer.encoder_layers, 4);
+  EXPECT_EQ(t.model.transformer.decoder_layers, 2);
+  EXPECT_EQ(error_of([] { validate_run_config(from_yaml("model:\n  share_embeddings: true\n")); }),
+            "model.share_embeddings: needs data.shared_vocab (one vocabulary for both sides)");
 }
 
 TEST(RunConfig, ScheduleConfigFollowsTheValidationMetric) {
