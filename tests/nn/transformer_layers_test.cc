@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <limits>
+#include <map>
+#include <string>
 
 #include "s2s/autograd/ops.h"
 #include "s2s/nn/gelu.h"
@@ -30,25 +33,27 @@ TEST(Gelu, MatchesTheErfFormAndItsDerivative) {
   }
 }
 
-// Plain loops: per batch row, per head, softmax(q k^T / sqrt(dh)) v, masked keys skipped.
-TEST(MultiHeadAttention, MatchesPerHeadLoops) {
-  const std::int64_t B = 2, T = 3, S = 4, D = 6, H = 3, dh = D / H;
+// Plain loops: per batch row, per head, softmax(q (k + aK)^T / sqrt(dh)) (v + aV),
+// masked keys skipped; aK, aV the relative-position rows for clip(j - i - offset).
+void check_against_loops(std::int64_t relative_k, std::int64_t offset) {
+  const std::int64_t B = 2, T = 3, S = 5, D = 6, H = 3, dh = D / H;
   Rng rng(9);
-  MultiHeadAttention mha("attn", D, H, 0.0f, 0, rng);
+  MultiHeadAttention mha("attn", D, H, 0.0f, relative_k, rng);
   autograd::Graph g(false);
   Tensor q_in = init_normal(Shape{B, T, D}, 1.0f, rng), m_in = init_normal(Shape{B, S, D}, 1.0f, rng);
-  const std::int64_t lengths[] = {4, 2};
+  const std::int64_t lengths[] = {5, 2};
   Tensor mask = Tensor::zeros(Shape{B * H, T, S});
   for (std::int64_t b = 0; b < B; ++b)
     for (std::int64_t r = 0; r < H * T; ++r)
       for (std::int64_t j = lengths[b]; j < S; ++j) mask.f32()[(b * H * T + r) * S + j] = 1.0f;
   auto kv = mha.project_kv(g, g.input(m_in));
-  auto out = mha.attend(g, g.input(q_in), kv, mask, 0, false, nullptr);
+  auto out = mha.attend(g, g.input(q_in), kv, mask, offset, false, nullptr);
 
-  auto params = mha.parameters();  // q, k, v, out projections: weight then bias
-  auto proj = [&](const Tensor& x, int which, std::int64_t row) {
-    const Tensor& w = params[static_cast<std::size_t>(2 * which)]->value;
-    const Tensor& bias = params[static_cast<std::size_t>(2 * which + 1)]->value;
+  std::map<std::string, const Tensor*> p;
+  for (auto* param : mha.parameters()) p[param->name] = &param->value;
+  auto proj = [&](const Tensor& x, const std::string& which, std::int64_t row) {
+    const Tensor& w = *p.at("attn." + which + ".weight");
+    const Tensor& bias = *p.at("attn." + which + ".bias");
     std::vector<double> y(static_cast<std::size_t>(D));
     for (std::int64_t o = 0; o < D; ++o) {
       double s = bias.f32()[o];
@@ -57,32 +62,48 @@ TEST(MultiHeadAttention, MatchesPerHeadLoops) {
     }
     return y;
   };
+  auto rel = [&](const char* table, std::int64_t i, std::int64_t j, std::int64_t c) {
+    if (relative_k == 0) return 0.0;
+    std::int64_t r = std::clamp(j - (i + offset), -relative_k, relative_k) + relative_k;
+    return static_cast<double>(p.at(std::string("attn.") + table)->f32()[r * dh + c]);
+  };
+  auto at = [](const std::vector<double>& v, std::int64_t k) { return v[static_cast<std::size_t>(k)]; };
   for (std::int64_t b = 0; b < B; ++b)
     for (std::int64_t t = 0; t < T; ++t) {
-      std::vector<double> q = proj(q_in, 0, b * T + t), concat(static_cast<std::size_t>(D));
+      std::vector<double> q = proj(q_in, "q_proj", b * T + t), concat(static_cast<std::size_t>(D));
       for (std::int64_t h = 0; h < H; ++h) {
         std::vector<double> e;
         double mx = -1e300, total = 0;
         for (std::int64_t j = 0; j < lengths[b]; ++j) {
-          std::vector<double> k = proj(m_in, 1, b * S + j);
+          std::vector<double> k = proj(m_in, "k_proj", b * S + j);
           double s = 0;
-          for (std::int64_t c = 0; c < dh; ++c) s += q[static_cast<std::size_t>(h * dh + c)] * k[static_cast<std::size_t>(h * dh + c)];
+          for (std::int64_t c = 0; c < dh; ++c) s += at(q, h * dh + c) * (at(k, h * dh + c) + rel("relative_keys", t, j, c));
           e.push_back(s / std::sqrt(static_cast<double>(dh)));
           mx = std::max(mx, e.back());
         }
         for (double& v : e) total += (v = std::exp(v - mx));
         for (std::int64_t j = 0; j < lengths[b]; ++j) {
-          std::vector<double> v = proj(m_in, 2, b * S + j);
+          std::vector<double> v = proj(m_in, "v_proj", b * S + j);
           for (std::int64_t c = 0; c < dh; ++c)
-            concat[static_cast<std::size_t>(h * dh + c)] += e[static_cast<std::size_t>(j)] / total * v[static_cast<std::size_t>(h * dh + c)];
+            concat[static_cast<std::size_t>(h * dh + c)] +=
+                at(e, j) / total * (at(v, h * dh + c) + rel("relative_values", t, j, c));
         }
       }
       Tensor ct = Tensor::empty(Shape{1, D});
-      for (std::int64_t c = 0; c < D; ++c) ct.f32()[c] = static_cast<float>(concat[static_cast<std::size_t>(c)]);
-      std::vector<double> want = proj(ct, 3, 0);
+      for (std::int64_t c = 0; c < D; ++c) ct.f32()[c] = static_cast<float>(at(concat, c));
+      std::vector<double> want = proj(ct, "out_proj", 0);
       for (std::int64_t c = 0; c < D; ++c)
-        EXPECT_NEAR(out.out.value().f32()[(b * T + t) * D + c], want[static_cast<std::size_t>(c)], 1e-5);
+        EXPECT_NEAR(out.out.value().f32()[(b * T + t) * D + c], at(want, c), 1e-5)
+            << "relative " << relative_k << ", offset " << offset << ", b " << b << ", t " << t;
     }
+}
+
+TEST(MultiHeadAttention, MatchesPerHeadLoops) { check_against_loops(0, 0); }
+
+TEST(MultiHeadAttention, RelativePositionsMatchShawEtAl) {
+  check_against_loops(1, 0);
+  check_against_loops(2, 0);
+  check_against_loops(2, 2);  // queries at positions 2..4, as a decoder step sees them
 }
 
 TEST(TransformerDecoderLayer, StepsEqualTheCausalSequence) {

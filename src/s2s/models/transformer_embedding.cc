@@ -5,7 +5,6 @@
 
 #include "s2s/autograd/ops.h"
 #include "s2s/models/batch.h"
-#include "s2s/nn/feed_forward.h"
 
 namespace s2s::models {
 
@@ -66,7 +65,7 @@ Var TransformerEmbedding::forward(autograd::Graph& g, const Tensor& ids, std::in
     for (std::int64_t b = 0; b < batch; ++b) std::copy_n(table.f32(), table.numel(), full.f32() + b * table.numel());
     x = autograd::add(x, g.input(full));
   }
-  return nn::maybe_dropout(x, dropout_, training, rng);
+  return dropout_.forward(x, training, rng);
 }
 
 }  // namespace s2s::models

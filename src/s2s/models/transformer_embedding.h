@@ -9,6 +9,7 @@
 
 #include "s2s/autograd/graph.h"
 #include "s2s/models/model_config.h"
+#include "s2s/nn/dropout.h"
 #include "s2s/nn/embedding.h"
 
 namespace s2s::models {
@@ -29,7 +30,7 @@ class TransformerEmbedding : public nn::Module {
   nn::Embedding* table_;
   std::unique_ptr<nn::Embedding> positions_;  // learned positions only
   std::int64_t d_model_;
-  float dropout_;
+  nn::Dropout dropout_;
 };
 
 // Sinusoidal positions offset..offset+length-1, [length, d]: even columns

@@ -6,12 +6,6 @@
 
 namespace s2s::nn {
 
-autograd::Var maybe_dropout(autograd::Var x, float p, bool training, Rng* rng) {
-  if (!training || p == 0.0f) return x;
-  S2S_CHECK(rng != nullptr, "dropout: training with p = ", p, " needs an rng");
-  return autograd::dropout(x, p, *rng);
-}
-
 FeedForward::FeedForward(std::string name, const TransformerLayerOptions& o, Rng& rng)
     : Module(std::move(name)),
       fc1_(child_name("fc1"), o.d_model, o.ffn_size, true, rng),
@@ -27,7 +21,7 @@ FeedForward::FeedForward(std::string name, const TransformerLayerOptions& o, Rng
 autograd::Var FeedForward::forward(autograd::Graph& g, autograd::Var x, bool training, Rng* rng) const {
   autograd::Var h = fc1_.forward(g, x);
   h = gelu_ ? gelu(h) : autograd::relu(h);
-  return fc2_.forward(g, maybe_dropout(h, dropout_, training, rng));
+  return fc2_.forward(g, dropout_.forward(h, training, rng));
 }
 
 }  // namespace s2s::nn

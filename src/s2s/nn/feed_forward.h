@@ -2,6 +2,7 @@
 // The Transformer's position-wise feed-forward block and the options its
 // layers share: fc2(dropout(act(fc1(x)))), fc1 [ffn, d], fc2 [d, ffn].
 #include "s2s/autograd/graph.h"
+#include "s2s/nn/dropout.h"
 #include "s2s/nn/linear.h"
 #include "s2s/nn/module.h"
 
@@ -28,10 +29,7 @@ class FeedForward : public Module {
  private:
   Linear fc1_, fc2_;
   bool gelu_;
-  float dropout_;
+  Dropout dropout_;
 };
-
-// Dropout when training with p > 0, else x itself.
-autograd::Var maybe_dropout(autograd::Var x, float p, bool training, Rng* rng);
 
 }  // namespace s2s::nn

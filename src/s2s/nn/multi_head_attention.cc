@@ -89,11 +89,7 @@ MultiHeadAttention::Output MultiHeadAttention::attend(autograd::Graph& g, Var qu
   }
   if (mask.defined()) scores = autograd::masked_fill(scores, mask, -std::numeric_limits<float>::infinity());
   Var weights = autograd::softmax(scores);
-  Var w = weights;
-  if (training && dropout_ > 0.0f) {
-    S2S_CHECK(rng != nullptr, name(), ": attention dropout needs an rng");
-    w = autograd::dropout(w, dropout_, *rng);
-  }
+  Var w = dropout_.forward(weights, training, rng);
   Var z = autograd::bmm(w, kv.v);  // [B*H, Tq, dh]
   if (relative_k_ > 0) {
     Var rv = autograd::embedding(g.param(*relative_values_), rel);  // [Tq, Tk, dh]

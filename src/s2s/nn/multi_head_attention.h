@@ -11,6 +11,7 @@
 // computation of the Transformer goes through attend(), so that a fused op
 // can replace its body.
 #include "s2s/autograd/graph.h"
+#include "s2s/nn/dropout.h"
 #include "s2s/nn/linear.h"
 #include "s2s/nn/module.h"
 
@@ -49,7 +50,7 @@ class MultiHeadAttention : public Module {
   Tensor relative_ids(std::int64_t queries, std::int64_t keys, std::int64_t offset) const;
 
   std::int64_t d_model_, heads_, head_dim_, relative_k_;
-  float dropout_;
+  Dropout dropout_;
   Linear q_proj_, k_proj_, v_proj_, out_proj_;
   autograd::Parameter* relative_keys_ = nullptr;
   autograd::Parameter* relative_values_ = nullptr;

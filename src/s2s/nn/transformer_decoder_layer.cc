@@ -9,6 +9,7 @@ using autograd::Var;
 TransformerDecoderLayer::TransformerDecoderLayer(std::string name, const TransformerLayerOptions& o, Rng& rng)
     : Module(std::move(name)),
       o_(o),
+      residual_dropout_(o.dropout),
       self_attn_(child_name("self_attn"), o.d_model, o.heads, o.attention_dropout, o.relative_k, rng),
       self_attn_norm_(child_name("self_attn_norm"), o.d_model),
       cross_attn_(child_name("cross_attn"), o.d_model, o.heads, o.attention_dropout, 0, rng),
@@ -29,17 +30,17 @@ Var TransformerDecoderLayer::forward(autograd::Graph& g, Var x, IO& io, const Te
   Var h = pre ? self_attn_norm_.forward(g, x) : x;
   io.self = MultiHeadAttention::append(io.self, self_attn_.project_kv(g, h));
   Var a = self_attn_.attend(g, h, io.self, self_mask, offset, training, rng).out;
-  x = autograd::add(x, maybe_dropout(a, o_.dropout, training, rng));
+  x = autograd::add(x, residual_dropout_.forward(a, training, rng));
   if (!pre) x = self_attn_norm_.forward(g, x);
 
   h = pre ? cross_attn_norm_.forward(g, x) : x;
   MultiHeadAttention::Output c = cross_attn_.attend(g, h, io.memory, memory_mask, 0, training, rng);
   io.cross_weights = c.weights;
-  x = autograd::add(x, maybe_dropout(c.out, o_.dropout, training, rng));
+  x = autograd::add(x, residual_dropout_.forward(c.out, training, rng));
   if (!pre) x = cross_attn_norm_.forward(g, x);
 
   h = pre ? ffn_norm_.forward(g, x) : x;
-  x = autograd::add(x, maybe_dropout(ffn_.forward(g, h, training, rng), o_.dropout, training, rng));
+  x = autograd::add(x, residual_dropout_.forward(ffn_.forward(g, h, training, rng), training, rng));
   return pre ? x : ffn_norm_.forward(g, x);
 }
 

@@ -35,6 +35,7 @@ class TransformerDecoderLayer : public Module {
 
  private:
   TransformerLayerOptions o_;
+  Dropout residual_dropout_;
   MultiHeadAttention self_attn_;
   LayerNorm self_attn_norm_;
   MultiHeadAttention cross_attn_;

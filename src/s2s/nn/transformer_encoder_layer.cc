@@ -9,6 +9,7 @@ using autograd::Var;
 TransformerEncoderLayer::TransformerEncoderLayer(std::string name, const TransformerLayerOptions& o, Rng& rng)
     : Module(std::move(name)),
       o_(o),
+      residual_dropout_(o.dropout),
       self_attn_(child_name("self_attn"), o.d_model, o.heads, o.attention_dropout, o.relative_k, rng),
       self_attn_norm_(child_name("self_attn_norm"), o.d_model),
       ffn_(child_name("ffn"), o, rng),
@@ -22,10 +23,10 @@ TransformerEncoderLayer::TransformerEncoderLayer(std::string name, const Transfo
 Var TransformerEncoderLayer::forward(autograd::Graph& g, Var x, const Tensor& mask, bool training, Rng* rng) const {
   Var h = o_.pre_norm ? self_attn_norm_.forward(g, x) : x;
   Var a = self_attn_.attend(g, h, self_attn_.project_kv(g, h), mask, 0, training, rng).out;
-  x = autograd::add(x, maybe_dropout(a, o_.dropout, training, rng));
+  x = autograd::add(x, residual_dropout_.forward(a, training, rng));
   if (!o_.pre_norm) x = self_attn_norm_.forward(g, x);
   h = o_.pre_norm ? ffn_norm_.forward(g, x) : x;
-  x = autograd::add(x, maybe_dropout(ffn_.forward(g, h, training, rng), o_.dropout, training, rng));
+  x = autograd::add(x, residual_dropout_.forward(ffn_.forward(g, h, training, rng), training, rng));
   return o_.pre_norm ? x : ffn_norm_.forward(g, x);
 }
 

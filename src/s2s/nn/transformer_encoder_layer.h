@@ -16,6 +16,7 @@ class TransformerEncoderLayer : public Module {
 
  private:
   TransformerLayerOptions o_;
+  Dropout residual_dropout_;
   MultiHeadAttention self_attn_;
   LayerNorm self_attn_norm_;
   FeedForward ffn_;
