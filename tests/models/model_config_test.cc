@@ -102,6 +102,9 @@ TEST(ModelConfig, ValidationCatchesBadCombinations) {
   c = valid();
   c.share_embeddings = true;
   EXPECT_NE(error_of([&] { validate(c); }).find("model.share_embeddings: needs one vocabulary"), std::string::npos);
+  c = valid();
+  c.type = "cnn";
+  EXPECT_EQ(error_of([&] { validate(c); }), "model.type: expected one of rnn|transformer, got 'cnn'");
 }
 
 // A family's keys are written "<family>.<key>"; bare keys, as model

@@ -32,7 +32,8 @@ TEST(RunConfig, EffectiveConfigRoundTrips) {
   // Every option has help text, and every help entry is an option or a shorthand.
   FlatOptions help = run_config_help();
   for (const auto& [k, v] : flat) EXPECT_TRUE(help.count(k)) << k;
-  EXPECT_EQ(help.size(), flat.size() + 5);
+  // 5 shorthands; the transformer family's options (not in an rnn run's map) and its layers shorthand.
+  EXPECT_EQ(help.size(), flat.size() + 5 + models::transformer_option_help().size() + 1);
 }
 
 TEST(RunConfig, CommandLineWinsOverTheFile) {
@@ -72,6 +73,12 @@ TEST(RunConfig, ShorthandsSetBothSidesAndSpecificKeysWin) {
   EXPECT_EQ(c.data.max_tgt_len, 30);
   EXPECT_EQ(c.model.rnn.encoder_layers, 3);
   EXPECT_EQ(c.model.rnn.decoder_layers, 1);
+  RunConfig t = from_yaml(
+      "model:\n  type: transformer\n  embedding_size: 512\n  transformer:\n    decoder_layers: 2\n    layers: 4\n");
+  EXPECT_EQ(t.model.transformer.encoder_layers, 4);
+  EXPECT_EQ(t.model.transformer.decoder_layers, 2);
+  EXPECT_EQ(error_of([] { validate_run_config(from_yaml("model:\n  share_embeddings: true\n")); }),
+            "model.share_embeddings: needs data.shared_vocab (one vocabulary for both sides)");
 }
 
 TEST(RunConfig, ScheduleConfigFollowsTheValidationMetric) {
@@ -150,10 +157,17 @@ TEST(RunConfig, PresetsDescribeTheirSystems) {
   EXPECT_EQ(pa.model.rnn.attention, models::AttentionKind::Bahdanau);
   EXPECT_EQ(pa.optim.optimizer, "sgd");
 
+  RunConfig t = load("transformer.yaml");
+  EXPECT_EQ(t.model.type, "transformer");
+  EXPECT_EQ(t.model.transformer.encoder_layers, 6);
+  EXPECT_EQ(t.model.transformer.decoder_layers, 6);
+  EXPECT_EQ(t.model.transformer.d_model, t.model.src_embedding_size);
+  EXPECT_EQ(t.schedule.kind, "inverse_sqrt");
+
   int presets = 0;
   for (const auto& e : std::filesystem::directory_iterator(std::string(S2S_SOURCE_DIR) + "/examples/configs"))
     presets += e.path().extension() == ".yaml";
-  EXPECT_EQ(presets, 5);
+  EXPECT_EQ(presets, 6);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "s2s/models/option_text.h"
 #include "s2s/models/rnn_options.h"
+#include "s2s/models/transformer_options.h"
 
 namespace s2s::models {
 
@@ -28,6 +29,7 @@ struct ModelConfig {
   bool share_embeddings = false;        // source embedding = target embedding (needs one vocabulary)
 
   RnnOptions rnn;
+  TransformerOptions transformer;
 };
 
 // Shared options, then the chosen family's as "<family>.<key>", values as

@@ -43,4 +43,5 @@ bool has_alignments(const ModelConfig& config);
 namespace s2s::models {
 // Each family's hooks, defined beside the family (rnn_family.cc, ...).
 const ModelFamily& rnn_family();
+const ModelFamily& transformer_family();
 }  // namespace s2s::models

@@ -120,6 +120,9 @@ void validate_run_config(const RunConfig& c) {
   check_choice("data.spm_type", d.spm_type, {"unigram", "bpe"});
   S2S_CHECK(!d.shared_vocab || d.src_tokenizer == d.tgt_tokenizer, "data.shared_vocab: needs the same tokenizer on both sides, got ",
             d.src_tokenizer, " and ", d.tgt_tokenizer);
+  // Tying the tables is only meaningful when id k names the same token on both sides.
+  S2S_CHECK(!c.model.share_embeddings || d.shared_vocab,
+            "model.share_embeddings: needs data.shared_vocab (one vocabulary for both sides)");
   S2S_CHECK(d.src_vocab_size >= 0 && d.tgt_vocab_size >= 0, "data.src_vocab_size/tgt_vocab_size: expected >= 0 (0 = no limit)");
   for (auto [name, v] : std::array<std::pair<const char*, std::int64_t>, 5>{
            {{"data.max_src_len", d.max_src_len}, {"data.max_tgt_len", d.max_tgt_len}, {"data.batch_tokens", d.batch_tokens},

@@ -1,0 +1,47 @@
+#include "s2s/nn/transformer_decoder_layer.h"
+
+#include "s2s/autograd/ops.h"
+
+namespace s2s::nn {
+
+using autograd::Var;
+
+TransformerDecoderLayer::TransformerDecoderLayer(std::string name, const TransformerLayerOptions& o, Rng& rng)
+    : Module(std::move(name)),
+      o_(o),
+      residual_dropout_(o.dropout),
+      self_attn_(child_name("self_attn"), o.d_model, o.heads, o.attention_dropout, o.relative_k, rng),
+      self_attn_norm_(child_name("self_attn_norm"), o.d_model),
+      cross_attn_(child_name("cross_attn"), o.d_model, o.heads, o.attention_dropout, 0, rng),
+      cross_attn_norm_(child_name("cross_attn_norm"), o.d_model),
+      ffn_(child_name("ffn"), o, rng),
+      ffn_norm_(child_name("ffn_norm"), o.d_model) {
+  add_child(self_attn_);
+  add_child(self_attn_norm_);
+  add_child(cross_attn_);
+  add_child(cross_attn_norm_);
+  add_child(ffn_);
+  add_child(ffn_norm_);
+}
+
+Var TransformerDecoderLayer::forward(autograd::Graph& g, Var x, IO& io, const Tensor& self_mask,
+                                     const Tensor& memory_mask, std::int64_t offset, bool training, Rng* rng) const {
+  const bool pre = o_.pre_norm;
+  Var h = pre ? self_attn_norm_.forward(g, x) : x;
+  io.self = MultiHeadAttention::append(io.self, self_attn_.project_kv(g, h));
+  Var a = self_attn_.attend(g, h, io.self, self_mask, offset, training, rng).out;
+  x = autograd::add(x, residual_dropout_.forward(a, training, rng));
+  if (!pre) x = self_attn_norm_.forward(g, x);
+
+  h = pre ? cross_attn_norm_.forward(g, x) : x;
+  MultiHeadAttention::Output c = cross_attn_.attend(g, h, io.memory, memory_mask, 0, training, rng);
+  io.cross_weights = c.weights;
+  x = autograd::add(x, residual_dropout_.forward(c.out, training, rng));
+  if (!pre) x = cross_attn_norm_.forward(g, x);
+
+  h = pre ? ffn_norm_.forward(g, x) : x;
+  x = autograd::add(x, residual_dropout_.forward(ffn_.forward(g, h, training, rng), training, rng));
+  return pre ? x : ffn_norm_.forward(g, x);
+}
+
+}  // namespace s2s::nn
