@@ -144,6 +144,12 @@ train::RunConfig resume_config(const std::string& dir, const train::FlatOptions&
     }
     merged[k] = v;
   }
+  // A resumed run continues in place; another save_dir would be ignored.
+  if (auto it = overrides.find("train.save_dir"); it != overrides.end() && !it->second.empty()) {
+    std::error_code ec;
+    S2S_CHECK(fs::equivalent(it->second, model_dir, ec), "train.save_dir: a resumed run writes to its own model directory ",
+              model_dir, ", not ", it->second, " (leave --save-dir out, or copy ", model_dir, " there and resume the copy)");
+  }
   merged["train.save_dir"] = model_dir;
   return train::run_config_from_map(merged, [&](const std::string& key) {
     return overrides.count(key) ? std::string() : config_path;
@@ -172,6 +178,9 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
               ": already holds a model; continue it with --resume ", save_dir, " or choose another --save-dir");
   } else {
     checkpoint = find_checkpoint(options.resume);
+    const std::int64_t at = checkpoint_step(checkpoint);
+    S2S_CHECK(config.train.steps == 0 || config.train.steps > at, "train.steps: ", checkpoint, " is at step ", at,
+              ", so train.steps ", config.train.steps, " leaves nothing to train (give more steps to continue)");
     S2S_CHECK(fs::equivalent(model_dir_of(options.resume), save_dir), "train.save_dir: a resumed run writes to its own model directory ",
               model_dir_of(options.resume), ", not ", save_dir);
   }
@@ -240,7 +249,7 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
   train::TrainerHooks hooks;
   hooks.checkpoint = [&](const train::Trainer& t, bool) { save_checkpoint(save_dir, t, config.train.keep_checkpoints); };
   hooks.save_model = [&](const train::Trainer& t) {
-    write_model_weights(save_dir, t.model(), {{"step", std::to_string(t.state().step)}});
+    write_model_weights(save_dir, t.model(), vocab, {{"step", std::to_string(t.state().step)}});
   };
   hooks.interrupted = options.interrupted;
   hooks.decode_metrics = decode_metrics_hook(config, vocab);

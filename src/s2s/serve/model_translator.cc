@@ -5,10 +5,20 @@
 #include "s2s/core/error.h"
 #include "s2s/io/model_dir.h"
 #include "s2s/search/search.h"
+#include "s2s/serve/request.h"
 
 namespace s2s::serve {
 
 namespace {
+
+// The first ~60 bytes of a sentence for an error message, cut at a UTF-8 boundary.
+std::string excerpt(const std::string& s) {
+  constexpr std::size_t kMax = 60;
+  if (s.size() <= kMax) return s;
+  std::size_t n = kMax;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n) + "...";
+}
 
 class ModelTranslator : public Translator {
  public:
@@ -78,6 +88,14 @@ class ModelTranslator : public Translator {
         search::decode(ensemble_, std::span<const models::TokenBatch>(&batch, 1), so, sentence_ids);
     S2S_CHECK(decoded.size() == inputs.size(), "serve: search returned ", decoded.size(), " results for ",
               inputs.size(), " sentences");
+
+    // A sentence the model cannot score (NaN/Inf) fails its request with a
+    // server-side error quoting the input (an index here would count within
+    // the batch, not the request); the batcher decodes batch mates from
+    // other requests again without it.
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+      if (!decoded[i].error.empty())
+        throw HttpError(500, "model " + info_.name + ": input \"" + excerpt(inputs[i]) + "\": " + decoded[i].error);
 
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       const std::size_t src_len = ids[i].size();
