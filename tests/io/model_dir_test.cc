@@ -172,6 +172,12 @@ TEST_F(ModelDirTest, VocabulariesAreTiedToTheWeightsByChecksum) {
   EXPECT_EQ(e.rfind(model_ + "/src.vocab: does not match the vocabulary model.safetensors was trained with (checksum ", 0), 0u)
       << e;
   EXPECT_NE(e.find("the file was edited or comes from another model"), std::string::npos) << e;
+  // Resuming the run checks it too, before the run rewrites the model files.
+  train::RunConfig more = resume_config(model_, {{"train.steps", "30"}});
+  TrainingRunOptions o;
+  o.console = nullptr;
+  o.resume = model_;
+  EXPECT_EQ(error_of([&] { run_training(more, o); }), e);
 
   // Model directories written before checksums existed load unchecked.
   SafetensorsFile f = load_safetensors(model_ + "/model.safetensors");

@@ -202,6 +202,8 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
   std::vector<std::string> messages;
   Vocabularies vocab = fresh ? train::prepare_vocabularies(config.data, &messages)
                              : load_vocabularies(save_dir, read_model_config(save_dir));
+  if (const std::string saved = join_path(save_dir, kWeightsFile); !fresh && file_exists(saved))
+    check_vocab_checksums(save_dir, load_safetensors(saved).metadata, vocab);  // an edited vocabulary would go on silently
   config.model.src_vocab_size = vocab.src_vocab->size();
   config.model.tgt_vocab_size = vocab.tgt_vocab->size();
   models::validate(config.model);
