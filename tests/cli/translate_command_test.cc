@@ -10,6 +10,7 @@
 #include "s2s/cli/commands.h"
 #include "s2s/core/error.h"
 #include "s2s/core/rng.h"
+#include "s2s/io/model_dir.h"
 #include "support/temp_dir.h"
 
 namespace s2s::cli {
@@ -199,6 +200,59 @@ TEST_F(TranslateCommand, UserErrorsAreOneLine) {
   EXPECT_NE(error_of(eval_command, {"--hyp", file("input.txt"), "--ref", file("input.txt"), "--beam", "2"})
                 .find("decoding option"),
             std::string::npos);
+}
+
+// A copy of the trained model with every weight +-3e38: finite, but every
+// dot product overflows, so every score is NaN.
+std::string overflowing_copy(const std::string& from, const std::string& to) {
+  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+  io::ModelDir d = io::load_model_dir(to);
+  for (autograd::Parameter* p : d.model->parameters())
+    for (float& x : p->value.span()) x = x >= 0.0f ? 3e38f : -3e38f;
+  io::write_model_weights(to, *d.model, d.vocab);
+  return to;
+}
+
+// Greedy search used to corrupt the heap on such a model (exit 134), beam
+// search to print empty lines with exit 0, s2s eval to die with
+// vector::_M_range_check. Now each is one error naming the line.
+TEST_F(TranslateCommand, NonFiniteScoresAreAnErrorNamingTheLine) {
+  const std::string huge = overflowing_copy(file("model"), file("model_huge"));
+  const std::string expected = "s2s translate: " + file("input.txt") +
+                               ": input line 1: the model's scores became non-finite (NaN or infinite) at output token "
+                               "1: its weights hold NaN/Inf or are so large that the logits overflow";
+  for (std::vector<std::string> options : {std::vector<std::string>{"--beam", "1"}, {"--beam", "4", "--n-best", "2"},
+                                           {"--sampling", "--seed", "3"}, {"--beam", "1", "--format", "json"}}) {
+    std::vector<std::string> args = {"-m", huge, "--input", file("input.txt"), "--output", file("huge_out.txt")};
+    args.insert(args.end(), options.begin(), options.end());
+    EXPECT_EQ(error_of(translate_command, args), expected) << options[1];
+  }
+  EXPECT_EQ(error_of(eval_command, {"-m", huge, "--test", file("test.tsv"), "--metrics", "chrf"}),
+            "s2s eval: " + file("test.tsv") +
+                ": pair 1: the model's scores became non-finite (NaN or infinite) at output token 1: its weights hold "
+                "NaN/Inf or are so large that the logits overflow");
+  // (eval translates before it scores, so ppl alone fails the same way;
+  // Translator::score's own check is in tests/search/translator_test.cc.)
+  EXPECT_NE(error_of(eval_command, {"-m", huge, "--test", file("test.tsv"), "--metrics", "ppl"}).find(": pair 1: "),
+            std::string::npos);
+  // Ensembled with a sound model, the average is NaN too.
+  EXPECT_EQ(error_of(translate_command, {"-m", file("model"), "-m", huge, "--input", file("input.txt"), "--output",
+                                         file("huge_out.txt")}),
+            expected);
+}
+
+TEST_F(TranslateCommand, NegativeThreadsAreRefused) {
+  EXPECT_EQ(error_of(translate_command, {"-m", file("model"), "--threads", "-2"}),
+            "s2s translate: --threads must be >= 0 (0: all cores), got -2");
+  EXPECT_EQ(error_of(eval_command, {"-m", file("model"), "--test", file("test.tsv"), "--threads", "-1"}),
+            "s2s eval: --threads must be >= 0 (0: all cores), got -1");
+}
+
+// `--config DIR` used to read as an empty file and train with every default.
+TEST_F(TranslateCommand, TrainRefusesADirectoryAsConfig) {
+  EXPECT_EQ(error_of(train_command, {"--config", file("model"), "--save-dir", file("unused")}),
+            file("model") + ": is a directory, expected a file");
+  EXPECT_FALSE(std::filesystem::exists(file("unused")));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
@@ -113,6 +114,88 @@ TEST_F(ModelDirTest, CheckpointDamageAndMismatchAreNamed) {
   write_file_atomic(ckpt + "/trainer.json", "{\"format\": 1, \"step\": 3}");
   e = error_of([&] { checkpoint_step(ckpt); });
   EXPECT_EQ(e.rfind(ckpt + "/trainer.json: corrupt checkpoint state (", 0), 0u) << e;
+}
+
+// Weights with NaN or Inf would make every score NaN: the loader refuses
+// them naming the file and the tensor, for model directories and checkpoints.
+TEST_F(ModelDirTest, NonFiniteWeightsAreRefusedNamingTheTensor) {
+  ModelDir d = load_model_dir(model_);
+  autograd::Parameter* p = d.model->parameters().at(1);
+  const std::string n = std::to_string(p->value.numel());
+  p->value.f32()[3] = std::numeric_limits<float>::quiet_NaN();
+  write_model_weights(model_, *d.model, d.vocab);
+  EXPECT_EQ(error_of([&] { load_model_dir(model_); }),
+            model_ + "/model.safetensors: tensor '" + p->name + "' holds NaN at element 3 of " + n +
+                " (values must be finite: the file is corrupt or was written from a diverged model)");
+  p->value.f32()[3] = 0.0f;
+  p->value.f32()[0] = -std::numeric_limits<float>::infinity();
+  write_model_weights(model_, *d.model, d.vocab);
+  EXPECT_NE(error_of([&] { load_model_dir(model_); }).find("' holds -Inf at element 0 of "), std::string::npos);
+
+  // A checkpoint's optimizer state too (NaN moments make every update NaN).
+  std::string ckpt = find_checkpoint(model_), opt = ckpt + "/optimizer.safetensors";
+  SafetensorsFile f = load_safetensors(opt);
+  ASSERT_FALSE(f.tensors.empty());
+  f.tensors[0].tensor.f32()[0] = std::numeric_limits<float>::infinity();
+  save_safetensors(opt, f.tensors, f.metadata);
+  train::RunConfig more = resume_config(model_, {{"train.steps", "30"}});
+  TrainingRunOptions o;
+  o.console = nullptr;
+  o.resume = model_;
+  EXPECT_EQ(error_of([&] { run_training(more, o); }).rfind(opt + ": tensor '" + f.tensors[0].name + "' holds +Inf at element 0", 0),
+            0u);
+}
+
+// Two swapped vocabulary lines would decode every id to the wrong token.
+TEST_F(ModelDirTest, VocabulariesAreTiedToTheWeightsByChecksum) {
+  EXPECT_EQ(load_model_dir(model_).weights_metadata.count("checksum.src.vocab"), 1u);
+  std::string vocab = read_file(model_ + "/src.vocab");
+  // Counts do not enter the checksum; which id holds which token does.
+  auto first_tab = vocab.find('\t', vocab.find("\n", vocab.find("<unk>")) + 1);
+  std::string recounted = vocab;
+  recounted.insert(first_tab + 1, "9");
+  write_file_atomic(model_ + "/src.vocab", recounted);
+  EXPECT_NO_THROW(load_model_dir(model_));
+
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < vocab.size();) {
+    std::size_t end = vocab.find('\n', at);
+    lines.push_back(vocab.substr(at, end - at + 1));
+    at = end + 1;
+  }
+  ASSERT_GE(lines.size(), 8u);
+  std::swap(lines[lines.size() - 1], lines[lines.size() - 2]);
+  std::string swapped;
+  for (const auto& l : lines) swapped += l;
+  write_file_atomic(model_ + "/src.vocab", swapped);
+  std::string e = error_of([&] { load_model_dir(model_); });
+  EXPECT_EQ(e.rfind(model_ + "/src.vocab: does not match the vocabulary model.safetensors was trained with (checksum ", 0), 0u)
+      << e;
+  EXPECT_NE(e.find("the file was edited or comes from another model"), std::string::npos) << e;
+  // Resuming the run checks it too, before the run rewrites the model files.
+  train::RunConfig more = resume_config(model_, {{"train.steps", "30"}});
+  TrainingRunOptions o;
+  o.console = nullptr;
+  o.resume = model_;
+  EXPECT_EQ(error_of([&] { run_training(more, o); }), e);
+
+  // Model directories written before checksums existed load unchecked.
+  SafetensorsFile f = load_safetensors(model_ + "/model.safetensors");
+  f.metadata.erase("checksum.src.vocab");
+  f.metadata.erase("checksum.tgt.vocab");
+  save_safetensors(model_ + "/model.safetensors", f.tensors, f.metadata);
+  EXPECT_NO_THROW(load_model_dir(model_));
+}
+
+// A model directory's config.yaml is checked as `s2s train` checks a run's.
+TEST_F(ModelDirTest, UnknownConfigKeysAreRefused) {
+  replace_in(model_ + "/config.yaml", "hidden_size: 16", "hidden_size: 16\n  hiden_size: 16");
+  std::string e = error_of([&] { load_model_dir(model_); });
+  EXPECT_EQ(e.rfind(model_ + "/config.yaml: model.hiden_size: unknown option", 0), 0u) << e;
+  replace_in(model_ + "/config.yaml", "\n  hiden_size: 16", "");
+  std::ofstream(model_ + "/config.yaml", std::ios::app) << "extras:\n  note: hi\n";
+  e = error_of([&] { load_model_dir(model_); });
+  EXPECT_EQ(e, model_ + "/config.yaml: extras.note: unknown section 'extras' (expected data, model, optim, schedule or train)");
 }
 
 }  // namespace

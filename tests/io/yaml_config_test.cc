@@ -81,5 +81,17 @@ TEST(YamlConfig, MissingFile) {
   EXPECT_THROW(read_yaml_config(dir.file("none.yaml")), Error);
 }
 
+// A directory opens as an empty stream on Linux; `s2s train --config DIR`
+// used to run with every default.
+TEST(YamlConfig, ADirectoryIsNotAnEmptyConfig) {
+  testing::TempDir dir;
+  try {
+    read_yaml_config(dir.path());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), dir.path() + ": is a directory, expected a file");
+  }
+}
+
 }  // namespace
 }  // namespace s2s::io

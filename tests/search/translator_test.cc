@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 
 #include "s2s/search/attention_svg.h"
 #include "s2s/search/output_format.h"
+#include "s2s/search/scoring.h"
 #include "s2s/search/translator.h"
 #include "search/search_test_util.h"
 #include "search/toy_model.h"
@@ -123,6 +125,36 @@ TEST(Translator, ScoresReferences) {
   EXPECT_NEAR(s[0].log_prob, 4 * std::log(0.9), 1e-4);
   EXPECT_EQ(s[1].tokens, 2);
   EXPECT_NEAR(s[1].log_prob, std::log(0.9) - 30.0, 1e-4);  // the table's a -> </s> is -30
+}
+
+// Lines whose first word has an odd id ("b") get NaN scores: only they fail,
+// with Translation::error, in translation and in forced scoring.
+TEST(Translator, NonFiniteScoresFailOnlyTheirLine) {
+  Fixture f;
+  const std::vector<float> table = bigram_table(9, {{models::kBos, a, 0.9}, {a, b, 0.9}, {b, models::kEos, 0.9}});
+  ToyModel poisoned(9, table, std::vector<float>(81, std::numeric_limits<float>::quiet_NaN()));
+  for (std::int64_t beam : {1, 3}) {
+    search::TranslatorOptions o;
+    o.search.beam_size = beam;
+    search::Translator t({{&poisoned, f.tok.get(), &f.vocab, f.tok.get(), &f.vocab, false}}, o);
+    auto out = t.translate(std::vector<std::string>{"a", "b c", "", "c"});
+    ASSERT_EQ(out.size(), 4u);
+    EXPECT_EQ(out[1].error, search::non_finite_scores_error(0));
+    EXPECT_TRUE(out[1].hypotheses.empty());
+    for (std::size_t i : {0u, 2u, 3u}) {
+      EXPECT_EQ(out[i].error, "") << i;
+      ASSERT_EQ(out[i].hypotheses.size(), 1u) << i;
+    }
+    EXPECT_EQ(out[0].hypotheses[0].text, "a b");
+    EXPECT_EQ(out[2].hypotheses[0].text, "");
+    std::string e;
+    try {
+      t.score(std::vector<std::string>{"a", "c", "b"}, std::vector<std::string>{"a b", "a b", "a b"});
+    } catch (const Error& x) {
+      e = x.what();
+    }
+    EXPECT_EQ(e.rfind("score: pair 3: the model's log-probability of the reference is ", 0), 0u) << e;
+  }
 }
 
 TEST(OutputFormat, TextNBestAndJson) {

@@ -226,5 +226,25 @@ TEST(TrainingRun, RefusesToOverwriteAndToChangeTheModelOnResume) {
   EXPECT_EQ(error_of([&] { run(resume_config(m, {}), dir.path()); }).rfind(dir.path() + ": no checkpoint to resume from", 0), 0u);
 }
 
+// A resume that would silently do nothing, or write elsewhere than asked, is refused.
+TEST(TrainingRun, ResumeRefusesAnotherSaveDirAndTooFewSteps) {
+  testing::TempDir dir;
+  testing::write_tiny_corpus(dir.path());
+  train::RunConfig c = testing::tiny_config(dir.path());
+  c.train.steps = 10;
+  run(c);
+  std::string m = dir.file("model");
+  EXPECT_EQ(error_of([&] { resume_config(m, {{"train.save_dir", dir.file("other")}}); }),
+            "train.save_dir: a resumed run writes to its own model directory " + m + ", not " + dir.file("other") +
+                " (leave --save-dir out, or copy " + m + " there and resume the copy)");
+  EXPECT_NO_THROW(resume_config(m, {{"train.save_dir", m + "/."}}));  // the same directory, spelt differently
+  std::string ckpt = find_checkpoint(m);
+  for (const char* steps : {"5", "10"})
+    EXPECT_EQ(error_of([&] { run(resume_config(m, {{"train.steps", steps}}), m); }),
+              "train.steps: " + ckpt + " is at step 10, so train.steps " + steps +
+                  " leaves nothing to train (give more steps to continue)");
+  EXPECT_EQ(run(resume_config(m, {{"train.steps", "12"}}), m).train.step, 12);
+}
+
 }  // namespace
 }  // namespace s2s::io

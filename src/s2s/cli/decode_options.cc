@@ -101,6 +101,7 @@ search::TranslatorOptions read_options(const std::string& command, const Args& a
     fail(command, ": ", e.what());
   }
   S2S_CHECK(t.batch_size >= 1, command, ": --batch must be at least 1, got ", t.batch_size);
+  S2S_CHECK(args.get_int("threads") >= 0, command, ": --threads must be >= 0 (0: all cores), got ", args.get_int("threads"));
   return t;
 }
 

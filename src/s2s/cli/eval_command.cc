@@ -91,8 +91,10 @@ int eval_model(const Args& args, const std::vector<std::string>& model_dirs, con
   const auto chunk = static_cast<std::size_t>(16 * decoder.translator->options().batch_size);
   for (std::size_t i = 0; i < sources.size(); i += chunk) {
     std::span<const std::string> part(sources.data() + i, std::min(chunk, sources.size() - i));
-    for (search::Translation& t : decoder.translator->translate(part, static_cast<std::int64_t>(i)))
+    for (search::Translation& t : decoder.translator->translate(part, static_cast<std::int64_t>(i))) {
+      S2S_CHECK(t.error.empty(), "s2s eval: ", args.get_string("test"), ": pair ", t.id + 1, ": ", t.error);
       hyps.push_back(std::move(t.hypotheses.at(0).text));
+    }
   }
   if (!args.get_string("output").empty()) {
     OutputText out(args.get_string("output"));
@@ -108,7 +110,13 @@ int eval_model(const Args& args, const std::vector<std::string>& model_dirs, con
     std::vector<std::string> first_refs;
     for (const data::MultiRefPair& p : test) first_refs.push_back(p.refs.at(0));
     metrics::Perplexity pp;
-    for (const search::ForcedScore& s : decoder.translator->score(sources, first_refs)) pp.add(-s.log_prob, s.tokens);
+    std::vector<search::ForcedScore> scores;
+    try {
+      scores = decoder.translator->score(sources, first_refs);
+    } catch (const Error& e) {
+      fail("s2s eval: ", args.get_string("test"), ": ", e.what());
+    }
+    for (const search::ForcedScore& s : scores) pp.add(-s.log_prob, s.tokens);
     std::printf("PPL = %s (%lld tokens of the first reference, </s> included)\n", metrics::fixed(pp.value(), 3).c_str(),
                 static_cast<long long>(pp.tokens()));
   }

@@ -128,6 +128,10 @@ int translate_command(std::span<const std::string> argv) {
     }
     if (lines.empty()) break;
     for (const search::Translation& t : decoder.translator->translate(lines, first_id)) {
+      if (!t.error.empty()) {
+        output.flush();  // the lines before it stay written
+        fail("s2s translate: ", input.name(), ": input line ", t.id + 1, ": ", t.error);
+      }
       output.write(search::format_translation(t, format));
       if (!plot.empty()) write_plot(plot, t, files);
     }

@@ -56,6 +56,8 @@ class TempFile {
 }  // namespace
 
 std::string read_file(const std::string& path) {
+  // A directory opens as an empty stream on Linux: it must not read as an empty file.
+  S2S_CHECK(!std::filesystem::is_directory(path), path, ": is a directory, expected a file");
   std::ifstream in(path, std::ios::binary);
   S2S_CHECK(in.good(), path, ": cannot open (", errno_text(), ")");
   std::ostringstream buf;

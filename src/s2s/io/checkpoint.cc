@@ -234,7 +234,10 @@ void load_checkpoint(const std::string& checkpoint_dir, train::Trainer& trainer)
   for (const auto& [k, v] : opt.metadata)
     if (k.rfind("scalar.", 0) == 0) scalars.emplace_back(k.substr(7), parse_dbl(Json(v), opt_path + ": " + k));
   train::NamedTensors tensors;
-  for (auto& t : opt.tensors) tensors.emplace_back(t.name, t.tensor);
+  for (auto& t : opt.tensors) {
+    check_finite(t.tensor, opt_path, t.name);  // NaN moments would turn every update into NaN
+    tensors.emplace_back(t.name, t.tensor);
+  }
   // A failure below aborts the resume, so a half-restored trainer is never used.
   auto params = trainer.model().parameters();
   assign_parameters(weights, weights_path, params);

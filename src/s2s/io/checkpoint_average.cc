@@ -133,7 +133,7 @@ AverageResult average_checkpoints(const AverageOptions& o) {
   fs::remove_all(tmp, ec);
   try {
     write_model_files(tmp.string(), config, vocab);
-    write_model_weights(tmp.string(), *model,
+    write_model_weights(tmp.string(), *model, vocab,
                         {{"averaged_checkpoints", names},
                          {"step", std::to_string(step)}});
     sync_dir(tmp.string());

@@ -1,11 +1,13 @@
 #include "s2s/io/model_dir.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include "s2s/core/error.h"
 #include "s2s/data/spm_tokenizer.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/yaml_config.h"
+#include "s2s/train/run_config.h"
 
 namespace s2s::io {
 
@@ -15,6 +17,8 @@ std::string get(const std::map<std::string, std::string>& config, const std::str
   auto it = config.find(key);
   return it == config.end() ? fallback : it->second;
 }
+
+constexpr const char* kChecksumPrefix = "checksum.";
 
 bool truthy(const std::string& v) { return v == "true" || v == "1" || v == "yes" || v == "on"; }
 
@@ -53,11 +57,42 @@ void write_model_files(const std::string& dir, const std::map<std::string, std::
   if (!v.shared) write_side("tgt", *v.tgt_vocab, *v.tgt_tokenizer);
 }
 
-void write_model_weights(const std::string& dir, models::EncoderDecoder& model, const Metadata& metadata) {
+void write_model_weights(const std::string& dir, models::EncoderDecoder& model, const Vocabularies& vocabularies,
+                         const Metadata& metadata) {
   auto params = model.parameters();
   Metadata meta = metadata;
   meta["format"] = "s2s";
+  for (const auto& [k, v] : vocab_checksums(vocabularies)) meta[k] = v;
   save_parameters(join_path(dir, kWeightsFile), params, meta);
+}
+
+Metadata vocab_checksums(const Vocabularies& v) {
+  auto checksum = [](const data::Vocab& vocab) {
+    std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64
+    auto add = [&](unsigned char c) { h = (h ^ c) * 1099511628211ull; };
+    for (std::int32_t id = 0; id < vocab.size(); ++id) {
+      for (char c : vocab.token(id)) add(static_cast<unsigned char>(c));
+      add(0);  // separator: tokens never hold a NUL
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return std::string(hex);
+  };
+  Metadata out;
+  out[kChecksumPrefix + vocab_file_name("src", v.shared)] = checksum(*v.src_vocab);
+  if (!v.shared) out[kChecksumPrefix + vocab_file_name("tgt", false)] = checksum(*v.tgt_vocab);
+  return out;
+}
+
+void check_vocab_checksums(const std::string& dir, const Metadata& weights_metadata, const Vocabularies& v) {
+  for (const auto& [key, value] : vocab_checksums(v)) {
+    auto it = weights_metadata.find(key);
+    if (it == weights_metadata.end()) continue;  // written before checksums existed
+    const std::string file = key.substr(std::string(kChecksumPrefix).size());
+    S2S_CHECK(it->second == value, join_path(dir, file), ": does not match the vocabulary ", kWeightsFile,
+              " was trained with (checksum ", value, ", the weights expect ", it->second,
+              "): the file was edited or comes from another model, so ids would map to the wrong tokens");
+  }
 }
 
 Vocabularies load_vocabularies(const std::string& dir, const std::map<std::string, std::string>& config) {
@@ -85,7 +120,15 @@ std::map<std::string, std::string> read_model_config(const std::string& dir) {
   S2S_CHECK(std::filesystem::is_directory(dir), dir, ": not a model directory (it does not exist or is not a directory)");
   std::string path = join_path(dir, kConfigFile);
   S2S_CHECK(file_exists(path), dir, ": not a model directory (no ", kConfigFile, ")");
-  return read_yaml_config(path).values;
+  ConfigFile file = read_yaml_config(path);
+  // The same keys and values `s2s train` accepts: a misspelt or foreign key
+  // would otherwise be ignored and the model run with a default.
+  try {
+    train::run_config_from_map(file.values);
+  } catch (const Error& e) {
+    fail(path, ": ", e.what());
+  }
+  return file.values;
 }
 
 models::ModelConfig model_config_from(const std::map<std::string, std::string>& config, const std::string& origin) {
@@ -113,6 +156,7 @@ ModelDir load_model_dir(const std::string& path) {
   d.model = models::build_model(d.model_config, rng);
   auto params = d.model->parameters();
   d.weights_metadata = load_parameters(weights, params);
+  check_vocab_checksums(path, d.weights_metadata, d.vocab);
   return d;
 }
 

@@ -13,8 +13,10 @@
 //   train.log.jsonl    the training log
 //
 // load_model_dir rebuilds the model and checks every piece against the others
-// (vocabulary sizes against the config, SentencePiece pieces against the
-// vocabulary, every tensor's name, dtype and shape against the model).
+// (config.yaml's keys and values as `s2s train` checks them, vocabulary sizes
+// against the config, SentencePiece pieces against the vocabulary, each
+// vocabulary against the checksum stored with the weights, every tensor's
+// name, dtype, shape and finiteness against the model).
 #include <map>
 #include <memory>
 #include <string>
@@ -37,8 +39,21 @@ std::string spm_file_name(const std::string& side, bool shared);
 // Writes config.yaml, the vocabularies and any SentencePiece models (each file atomically).
 void write_model_files(const std::string& dir, const std::map<std::string, std::string>& config,
                        const Vocabularies& vocabularies);
-// Writes model.safetensors atomically.
-void write_model_weights(const std::string& dir, models::EncoderDecoder& model, const Metadata& metadata = {});
+// Writes model.safetensors atomically, with a checksum of each vocabulary
+// (vocab_checksums) in its metadata so that the weights stay tied to the
+// vocabularies they were trained with.
+void write_model_weights(const std::string& dir, models::EncoderDecoder& model, const Vocabularies& vocabularies,
+                         const Metadata& metadata = {});
+
+// "checksum.<vocabulary file name>" -> 16 hex digits of a 64-bit FNV-1a hash
+// of the file's tokens in id order (counts and escaping do not enter: only
+// which id is which token matters to the weights).
+Metadata vocab_checksums(const Vocabularies& vocabularies);
+// Fails naming the vocabulary file when a checksum in `weights_metadata`
+// disagrees with the loaded vocabulary (the file was edited, or belongs to
+// another model). Metadata without checksums (model directories written
+// before they existed) passes unchecked.
+void check_vocab_checksums(const std::string& dir, const Metadata& weights_metadata, const Vocabularies& vocabularies);
 
 // Reads the tokenizers and vocabularies a directory's config names, checking
 // them against each other and against model.src_vocab_size / tgt_vocab_size.
@@ -53,7 +68,9 @@ struct ModelDir {
   Metadata weights_metadata;                      // model.safetensors' __metadata__
 };
 
-// Reads config.yaml; fails with "<dir>: not a model directory (no config.yaml)" when it is missing.
+// Reads config.yaml; fails with "<dir>: not a model directory (no config.yaml)"
+// when it is missing, and like `s2s train` does for an unknown key or a bad
+// value, prefixed with the file's path.
 std::map<std::string, std::string> read_model_config(const std::string& dir);
 // The model options of a flat config ("model.*" keys), validated.
 models::ModelConfig model_config_from(const std::map<std::string, std::string>& config, const std::string& origin);

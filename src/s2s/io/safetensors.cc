@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -166,6 +167,28 @@ void save_parameters(const std::string& path, std::span<autograd::Parameter* con
   save_safetensors(path, tensors, metadata);
 }
 
+void check_finite(const Tensor& t, const std::string& what, const std::string& name) {
+  const std::int64_t n = t.numel();
+  std::int64_t bad = -1;
+  if (t.dtype() == DType::F32) {
+    const float* x = t.f32();
+    for (std::int64_t i = 0; i < n && bad < 0; ++i)
+      if (!std::isfinite(x[i])) bad = i;
+  } else if (t.dtype() == DType::BF16) {
+    const auto* x = t.data<std::uint16_t>();
+    for (std::int64_t i = 0; i < n && bad < 0; ++i)
+      if ((x[i] & 0x7F80u) == 0x7F80u) bad = i;  // exponent all ones: Inf or NaN
+  }
+  if (bad < 0) return;
+  std::string value = "a non-finite value";
+  if (t.dtype() == DType::F32) {
+    const float v = t.f32()[bad];
+    value = std::isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+  }
+  fail(what, ": tensor '", name, "' holds ", value, " at element ", bad, " of ", n,
+       " (values must be finite: the file is corrupt or was written from a diverged model)");
+}
+
 void assign_parameters(const SafetensorsFile& file, const std::string& what, std::span<autograd::Parameter* const> params) {
   std::set<std::string> expected;
   for (auto* p : params) {
@@ -176,6 +199,7 @@ void assign_parameters(const SafetensorsFile& file, const std::string& what, std
               ", the model expects ", dtype_name(p->value.dtype()));
     S2S_CHECK(t->shape() == p->value.shape(), what, ": tensor '", p->name, "' has shape ", t->shape().str(),
               ", the model expects ", p->value.shape().str());
+    check_finite(*t, what, p->name);
   }
   for (const auto& t : file.tensors)
     S2S_CHECK(expected.count(t.name), what, ": tensor '", t.name, "' is not a parameter of this model");

@@ -44,12 +44,19 @@ SafetensorsFile load_safetensors(const std::string& path);
 void save_parameters(const std::string& path, std::span<autograd::Parameter* const> params,
                      const Metadata& metadata = {});
 // Checks that the file holds exactly the parameters given, each with the
-// expected dtype and shape, and only then copies the values in (so a failed
-// load leaves the model untouched). Returns the file's metadata.
+// expected dtype and shape and only finite values, and only then copies the
+// values in (so a failed load leaves the model untouched). Returns the
+// file's metadata.
 Metadata load_parameters(const std::string& path, std::span<autograd::Parameter* const> params);
 // The same check and copy against tensors already decoded from `what`.
 void assign_parameters(const SafetensorsFile& file, const std::string& what,
                        std::span<autograd::Parameter* const> params);
+
+// Fails naming `what`, the tensor and the first bad element when a
+// floating-point tensor (F32, BF16) holds NaN or an infinity: such weights
+// or optimizer state would make every score NaN (search fails each
+// sentence) or poison training. Integer tensors pass.
+void check_finite(const Tensor& tensor, const std::string& what, const std::string& name);
 
 // "F32", "I32", "BF16", "I8" (the safetensors spelling); fails for others.
 DType dtype_from_safetensors(const std::string& name, const std::string& what, const std::string& tensor);

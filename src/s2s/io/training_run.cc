@@ -163,6 +163,12 @@ train::RunConfig resume_config(const std::string& dir, const train::FlatOptions&
     }
     merged[k] = v;
   }
+  // A resumed run continues in place; another save_dir would be ignored.
+  if (auto it = overrides.find("train.save_dir"); it != overrides.end() && !it->second.empty()) {
+    std::error_code ec;
+    S2S_CHECK(fs::equivalent(it->second, model_dir, ec), "train.save_dir: a resumed run writes to its own model directory ",
+              model_dir, ", not ", it->second, " (leave --save-dir out, or copy ", model_dir, " there and resume the copy)");
+  }
   merged["train.save_dir"] = model_dir;
   return train::run_config_from_map(merged, [&](const std::string& key) {
     return overrides.count(key) ? std::string() : config_path;
@@ -188,6 +194,8 @@ TrainingRunResult run_logged(train::RunConfig& config, const TrainingRunOptions&
   std::vector<std::string> messages;
   Vocabularies vocab = fresh ? train::prepare_vocabularies(config.data, &messages)
                              : load_vocabularies(save_dir, read_model_config(save_dir));
+  if (const std::string saved = join_path(save_dir, kWeightsFile); !fresh && file_exists(saved))
+    check_vocab_checksums(save_dir, load_safetensors(saved).metadata, vocab);  // an edited vocabulary would go on silently
   config.model.src_vocab_size = vocab.src_vocab->size();
   config.model.tgt_vocab_size = vocab.tgt_vocab->size();
   models::validate(config.model);
@@ -234,7 +242,7 @@ TrainingRunResult run_logged(train::RunConfig& config, const TrainingRunOptions&
   train::TrainerHooks hooks;
   hooks.checkpoint = [&](const train::Trainer& t, bool) { save_checkpoint(save_dir, t, config.train.keep_checkpoints); };
   hooks.save_model = [&](const train::Trainer& t) {
-    write_model_weights(save_dir, t.model(), {{"step", std::to_string(t.state().step)}});
+    write_model_weights(save_dir, t.model(), vocab, {{"step", std::to_string(t.state().step)}});
   };
   hooks.interrupted = options.interrupted;
   hooks.decode_metrics = decode_metrics_hook(config, vocab);
@@ -290,6 +298,9 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
               " or choose another --save-dir");
   } else {
     checkpoint = find_checkpoint(options.resume);
+    const std::int64_t at = checkpoint_step(checkpoint);
+    S2S_CHECK(config.train.steps == 0 || config.train.steps > at, "train.steps: ", checkpoint, " is at step ", at,
+              ", so train.steps ", config.train.steps, " leaves nothing to train (give more steps to continue)");
     std::error_code ec;  // a save_dir that does not exist is simply another directory
     S2S_CHECK(fs::equivalent(model_dir_of(options.resume), save_dir, ec), "train.save_dir: a resumed run writes to its own model directory ",
               model_dir_of(options.resume), ", not ", save_dir);

@@ -42,17 +42,21 @@ Hypothesis make_hypothesis(const Trace& trace, const Finished& f, std::int64_t s
 }
 
 std::vector<SentenceResult> collect_results(const Trace& trace, std::span<Finished> finished, const BatchSetup& setup,
-                                            std::int64_t n, bool keep_attention) {
+                                            std::int64_t n, bool keep_attention, std::span<const std::int64_t> failed_at) {
   std::sort(finished.begin(), finished.end(), [](const Finished& a, const Finished& b) {
     if (a.sentence != b.sentence) return a.sentence < b.sentence;
     if (a.score != b.score) return a.score > b.score;
     return a.order < b.order;
   });
   std::vector<SentenceResult> out(static_cast<std::size_t>(setup.batch));
-  for (std::int64_t b = 0; b < setup.batch; ++b) out[static_cast<std::size_t>(b)].src_len = setup.src_len[static_cast<std::size_t>(b)];
+  for (std::int64_t b = 0; b < setup.batch; ++b) {
+    const auto ub = static_cast<std::size_t>(b);
+    out[ub].src_len = setup.src_len[ub];
+    if (failed_at[ub] >= 0) out[ub].error = non_finite_scores_error(failed_at[ub]);
+  }
   for (const Finished& f : finished) {
     SentenceResult& r = out[static_cast<std::size_t>(f.sentence)];
-    if (static_cast<std::int64_t>(r.hypotheses.size()) < n)
+    if (r.error.empty() && static_cast<std::int64_t>(r.hypotheses.size()) < n)
       r.hypotheses.push_back(make_hypothesis(trace, f, r.src_len, keep_attention));
   }
   return out;

@@ -38,9 +38,11 @@ struct Finished {
 // Reads a finished output back from the trace (its last token is </s>).
 Hypothesis make_hypothesis(const Trace& trace, const Finished& f, std::int64_t src_len, bool keep_attention);
 
-// The outputs of each sentence ranked by score (ties: earlier first), at most n of them.
+// The outputs of each sentence ranked by score (ties: earlier first), at most
+// n of them. failed_at[b] >= 0: sentence b's scores were not usable at that
+// step, so it gets non_finite_scores_error and no outputs.
 std::vector<SentenceResult> collect_results(const Trace& trace, std::span<Finished> finished, const BatchSetup& setup,
-                                            std::int64_t n, bool keep_attention);
+                                            std::int64_t n, bool keep_attention, std::span<const std::int64_t> failed_at);
 
 // Score of a finished output (coverage read from the trace when the options use it).
 double finished_score(const SearchOptions& options, const Trace& trace, std::int64_t t, std::int64_t row,

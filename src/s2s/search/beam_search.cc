@@ -72,6 +72,8 @@ std::vector<SentenceResult> beam_search(Ensemble& ens, std::span<const models::T
   std::vector<double> cand_score(ucap * static_cast<std::size_t>(C));
   std::vector<std::int32_t> cand_token(cand_score.size());
   std::vector<std::int64_t> cand_count(ucap);
+  std::vector<std::uint8_t> unusable(ucap);
+  std::vector<std::int64_t> failed_at(static_cast<std::size_t>(B), -1);
   std::vector<Candidate> merged(static_cast<std::size_t>(K * C));
   std::vector<std::int32_t> hist(o.no_repeat_ngram > 0 ? ucap * static_cast<std::size_t>(setup.max_steps) : 0);
   std::vector<float> coverage(static_cast<std::size_t>(setup.width));
@@ -96,7 +98,8 @@ std::vector<SentenceResult> beam_search(Ensemble& ens, std::span<const models::T
       for (std::int64_t r = lo; r < hi; ++r) {
         const auto ur = static_cast<std::size_t>(r);
         std::span<float> row = constrained_row(setup, trace, logp, t, r, sent[ur], hist, o.no_repeat_ngram);
-        cand_count[ur] = row_top(row, cum[ur], C, cand_score.data() + ur * static_cast<std::size_t>(C),
+        unusable[ur] = !usable_scores(row);
+        cand_count[ur] = unusable[ur] ? 0 : row_top(row, cum[ur], C, cand_score.data() + ur * static_cast<std::size_t>(C),
                                  cand_token.data() + ur * static_cast<std::size_t>(C));
       }
     });
@@ -106,6 +109,13 @@ std::vector<SentenceResult> beam_search(Ensemble& ens, std::span<const models::T
       const std::int64_t b = sent[static_cast<std::size_t>(first)];
       std::int64_t end = first;
       while (end < rows && sent[static_cast<std::size_t>(end)] == b) ++end;
+      const auto ub = static_cast<std::size_t>(b);
+      // One unusable row fails the sentence: its beam would rank NaN.
+      if (std::any_of(unusable.begin() + first, unusable.begin() + end, [](std::uint8_t u) { return u != 0; })) {
+        failed_at[ub] = t;
+        first = end;
+        continue;
+      }
       std::size_t m = 0;
       for (std::int64_t r = first; r < end; ++r)
         for (std::int64_t i = 0; i < cand_count[static_cast<std::size_t>(r)]; ++i) {
@@ -115,7 +125,6 @@ std::vector<SentenceResult> beam_search(Ensemble& ens, std::span<const models::T
       const std::size_t take = std::min(m, static_cast<std::size_t>(C));
       std::partial_sort(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(take),
                         merged.begin() + static_cast<std::ptrdiff_t>(m), before);
-      const auto ub = static_cast<std::size_t>(b);
       const std::int64_t first_next = next;
       for (std::size_t i = 0; i < take; ++i) {
         const Candidate& c = merged[i];
@@ -133,6 +142,9 @@ std::vector<SentenceResult> beam_search(Ensemble& ens, std::span<const models::T
           continue;
         }
         if (next - first_next == K) continue;
+        // At the limit only </s> is open (constrain_row), and it was usable.
+        S2S_CHECK(t < setup.limits[ub].max, "search: sentence ", b, " passed its length limit of ", setup.limits[ub].max,
+                  " tokens");
         const auto un = static_cast<std::size_t>(next);
         index.i32()[next] = static_cast<std::int32_t>(row);
         next_sent[un] = b;
@@ -160,7 +172,7 @@ std::vector<SentenceResult> beam_search(Ensemble& ens, std::span<const models::T
     std::swap(sent, next_sent);
     std::swap(cum, next_cum);
   }
-  return collect_results(trace, finished, setup, o.n_best, o.keep_attention);
+  return collect_results(trace, finished, setup, o.n_best, o.keep_attention, failed_at);
 }
 
 std::vector<SentenceResult> decode(Ensemble& ens, std::span<const models::TokenBatch> sources, const SearchOptions& o,

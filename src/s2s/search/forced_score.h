@@ -12,7 +12,7 @@
 namespace s2s::search {
 
 struct ForcedScore {
-  double log_prob = 0.0;   // natural log, </s> included
+  double log_prob = 0.0;   // natural log, </s> included; NaN or -inf when the model's scores are not finite
   std::int64_t tokens = 0; // target tokens + 1 for </s>
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "s2s/core/error.h"
 #include "s2s/search/search.h"
 #include "s2s/search/translator.h"
 
@@ -30,8 +31,10 @@ std::vector<std::vector<std::int32_t>> greedy_decode(models::EncoderDecoder& mod
                                                      const GreedyOptions& options) {
   Ensemble ensemble({&model});
   std::vector<std::vector<std::int32_t>> out;
-  for (SentenceResult& r : greedy_search(ensemble, std::span<const models::TokenBatch>(&src, 1), search_options(options)))
+  for (SentenceResult& r : greedy_search(ensemble, std::span<const models::TokenBatch>(&src, 1), search_options(options))) {
+    S2S_CHECK(r.error.empty(), "greedy search: batch column ", out.size(), ": ", r.error);
     out.push_back(std::move(r.hypotheses.at(0).tokens));
+  }
   return out;
 }
 
@@ -43,7 +46,10 @@ std::vector<std::string> greedy_translate(models::EncoderDecoder& model, TextCod
   o.batch_size = 64;
   Translator translator({{&model, src.tokenizer, src.vocab, tgt.tokenizer, tgt.vocab, src_eos}}, o);
   std::vector<std::string> out;
-  for (Translation& t : translator.translate(sentences)) out.push_back(std::move(t.hypotheses.at(0).text));
+  for (Translation& t : translator.translate(sentences)) {
+    S2S_CHECK(t.error.empty(), "greedy search: sentence ", t.id + 1, ": ", t.error);
+    out.push_back(std::move(t.hypotheses.at(0).text));
+  }
   return out;
 }
 

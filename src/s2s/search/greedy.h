@@ -21,7 +21,9 @@ struct GreedyOptions {
   std::int64_t max_length_extra = 10;
 };
 
-// Token ids of each row's output, without BOS and EOS.
+// Token ids of each row's output, without BOS and EOS. A row whose scores
+// become non-finite is an s2s::Error (SentenceResult::error), as it is for
+// greedy_translate.
 std::vector<std::vector<std::int32_t>> greedy_decode(models::EncoderDecoder& model, const models::TokenBatch& src,
                                                      const GreedyOptions& options = {});
 

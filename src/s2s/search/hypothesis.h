@@ -1,6 +1,7 @@
 #pragma once
 // What a search returns for each source sentence: its n-best outputs.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace s2s::search {
@@ -17,6 +18,11 @@ struct Hypothesis {
 struct SentenceResult {
   std::int64_t src_len = 0;
   std::vector<Hypothesis> hypotheses;  // best first
+  // Non-empty when the sentence could not be decoded because the model's
+  // scores became non-finite (NaN or infinite: corrupt weights, or logits
+  // that overflow); hypotheses is then empty. Other sentences of the batch
+  // are unaffected.
+  std::string error;
 };
 
 }  // namespace s2s::search

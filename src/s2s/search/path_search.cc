@@ -1,5 +1,6 @@
 // Greedy search and sampling: one path per row, each row choosing one token
-// per step. Rows that emit </s> are set aside and dropped from the states.
+// per step. Rows that emit </s> are set aside and dropped from the states;
+// so are the rows of a sentence whose scores are not usable (scoring.h).
 #include <algorithm>
 #include <cmath>
 
@@ -42,6 +43,8 @@ std::vector<SentenceResult> path_search(Ensemble& ens, std::span<const models::T
   std::vector<std::int64_t> sent(static_cast<std::size_t>(cap)), copy(sent), next_sent(sent), next_copy(sent);
   std::vector<double> cum(static_cast<std::size_t>(cap), 0.0), next_cum(cum);
   std::vector<std::int32_t> choice(static_cast<std::size_t>(cap));
+  std::vector<std::uint8_t> unusable(static_cast<std::size_t>(cap));
+  std::vector<std::int64_t> failed_at(static_cast<std::size_t>(B), -1);
   std::vector<std::int32_t> hist(o.no_repeat_ngram > 0 ? static_cast<std::size_t>(cap * setup.max_steps) : 0);
   std::vector<std::int32_t> scratch_ids(pc.sampling ? static_cast<std::size_t>(cap * V) : 0);
   std::vector<float> scratch_w(scratch_ids.size()), coverage(static_cast<std::size_t>(setup.width));
@@ -67,6 +70,8 @@ std::vector<SentenceResult> path_search(Ensemble& ens, std::span<const models::T
       for (std::int64_t r = lo; r < hi; ++r) {
         const auto ur = static_cast<std::size_t>(r);
         std::span<float> row = constrained_row(setup, trace, logp, t, r, sent[ur], hist, o.no_repeat_ngram);
+        unusable[ur] = !usable_scores(row);
+        if (unusable[ur]) continue;  // the sentence fails below; nothing is chosen from NaN
         std::int32_t tok;
         if (pc.sampling) {
           std::int64_t id = pc.ids.empty() ? sent[ur] : pc.ids[static_cast<std::size_t>(sent[ur])];
@@ -81,15 +86,24 @@ std::vector<SentenceResult> path_search(Ensemble& ens, std::span<const models::T
         cum[ur] += static_cast<double>(row[static_cast<std::size_t>(tok)]);
       }
     });
+    // A sentence with an unusable row fails as a whole, its other copies included.
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const auto ur = static_cast<std::size_t>(r);
+      if (unusable[ur] && failed_at[static_cast<std::size_t>(sent[ur])] < 0) failed_at[static_cast<std::size_t>(sent[ur])] = t;
+    }
     std::int64_t next = 0;
     for (std::int64_t r = 0; r < rows; ++r) {
       const auto ur = static_cast<std::size_t>(r);
+      if (failed_at[static_cast<std::size_t>(sent[ur])] >= 0) continue;
       if (choice[ur] == models::kEos) {
         Finished f{sent[ur], t, r, order[static_cast<std::size_t>(sent[ur])]++, cum[ur], 0.0};
         f.score = finished_score(o, trace, t, r, f.log_prob, setup.src_len[static_cast<std::size_t>(f.sentence)], coverage);
         finished.push_back(f);
         continue;
       }
+      // constrain_row leaves only </s> at the limit and usable_scores made sure it can be chosen.
+      S2S_CHECK(t < setup.limits[static_cast<std::size_t>(sent[ur])].max, "search: sentence ", sent[ur],
+                " passed its length limit of ", setup.limits[static_cast<std::size_t>(sent[ur])].max, " tokens");
       const auto un = static_cast<std::size_t>(next);
       index.i32()[next] = static_cast<std::int32_t>(r);
       next_sent[un] = sent[ur];
@@ -108,7 +122,7 @@ std::vector<SentenceResult> path_search(Ensemble& ens, std::span<const models::T
     std::swap(copy, next_copy);
     std::swap(cum, next_cum);
   }
-  return collect_results(trace, finished, setup, N, o.keep_attention);
+  return collect_results(trace, finished, setup, N, o.keep_attention, failed_at);
 }
 
 }  // namespace

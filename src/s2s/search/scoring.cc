@@ -10,7 +10,8 @@
 namespace s2s::search {
 
 namespace {
-constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr float kInf = std::numeric_limits<float>::infinity();
+constexpr float kNegInf = -kInf;
 // Coverage below this counts as this much: log(0) would make every score -inf.
 constexpr float kMinCoverage = 1e-10f;
 }  // namespace
@@ -53,6 +54,21 @@ void constrain_row(std::span<float> logp, std::int64_t t, std::span<const std::i
   }
   // A row must keep a choice: if the constraints left none, </s> stays open.
   if (std::none_of(logp.begin(), logp.end(), [](float x) { return x > kNegInf; })) logp[models::kEos] = eos;
+}
+
+bool usable_scores(std::span<const float> logp) {
+  // Branch-free so that it vectorises: x < +inf is false for NaN and +inf.
+  int bad = 0, open = 0;
+  for (float x : logp) {
+    bad |= !(x < kInf);
+    open |= x > kNegInf;
+  }
+  return !bad && open;
+}
+
+std::string non_finite_scores_error(std::int64_t t) {
+  return "the model's scores became non-finite (NaN or infinite) at output token " + std::to_string(t + 1) +
+         ": its weights hold NaN/Inf or are so large that the logits overflow";
 }
 
 double gnmt_length_penalty(std::int64_t length, float alpha) {

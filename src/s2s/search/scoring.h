@@ -4,6 +4,7 @@
 // and maximum length, repeated n-grams), and the score of a finished output.
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "s2s/search/options.h"
 
@@ -24,6 +25,19 @@ LengthLimits length_limits(const SearchOptions& options, std::int64_t src_len);
 // output's first t tokens; </s> exempt). If nothing is left, </s> stays open.
 void constrain_row(std::span<float> logp, std::int64_t t, std::span<const std::int32_t> history,
                    const LengthLimits& limits, std::int64_t no_repeat_ngram);
+
+// True when a constrained row can be chosen from: no value is NaN or +inf,
+// and at least one token is above -inf. log-softmax of finite logits always
+// passes; NaN/Inf weights, or finite weights so large that the logits
+// overflow, make whole rows NaN. Every search strategy checks each row before
+// choosing from it and fails the row's sentence when this is false (no
+// argmax or sampling over NaN, which could pass the forced </s> at the
+// length limit and run past it).
+bool usable_scores(std::span<const float> logp);
+
+// SentenceResult::error of a sentence whose scores at output position t
+// (0-based) were not usable.
+std::string non_finite_scores_error(std::int64_t t);
 
 // The GNMT length penalty lp(n) = ((5 + n) / 6)^alpha.
 double gnmt_length_penalty(std::int64_t length, float alpha);

@@ -3,7 +3,9 @@
 // + select) only. Every one decodes a whole batch with one step call per
 // output position, and a sentence's outputs depend only on that sentence:
 // not on the other sentences of the batch, their padding, or the thread
-// count.
+// count. A sentence whose scores turn NaN or infinite (usable_scores in
+// scoring.h) stops there with SentenceResult::error and no outputs; the
+// others go on.
 #include <cstdint>
 #include <span>
 #include <vector>

@@ -7,6 +7,7 @@
 namespace s2s::search {
 
 void Trace::reset(std::int64_t steps, std::int64_t rows, std::int64_t src_width, bool keep_attention) {
+  steps_ = steps;
   rows_ = rows;
   width_ = src_width;
   const auto n = static_cast<std::size_t>(steps * rows);
@@ -14,6 +15,10 @@ void Trace::reset(std::int64_t steps, std::int64_t rows, std::int64_t src_width,
   parents_.assign(n, -1);
   if (keep_attention) attention_.assign(n * static_cast<std::size_t>(src_width), 0.0f);
   else attention_.clear();
+}
+
+void Trace::out_of_range(std::int64_t t) const {
+  fail("search: step ", t, " is outside the trace's ", steps_, " steps (a search ran past its length limit)");
 }
 
 void Trace::history(std::int64_t t, std::int64_t r, std::span<std::int32_t> out) const {

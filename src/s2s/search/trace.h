@@ -17,9 +17,12 @@ class Trace {
   // `src_width` values when keep_attention.
   void reset(std::int64_t steps, std::int64_t rows, std::int64_t src_width, bool keep_attention);
 
-  std::int32_t* tokens(std::int64_t t) { return tokens_.data() + t * rows_; }
-  std::int32_t* parents(std::int64_t t) { return parents_.data() + t * rows_; }
-  float* attention(std::int64_t t, std::int64_t r) { return attention_.data() + (t * rows_ + r) * width_; }
+  // Step t's rows. A step past the room reset() made is an s2s::Error, never
+  // a write past the end (a search that failed to stop at its length limit).
+  std::int32_t* tokens(std::int64_t t) { return tokens_.data() + checked(t) * rows_; }
+  std::int32_t* parents(std::int64_t t) { return parents_.data() + checked(t) * rows_; }
+  float* attention(std::int64_t t, std::int64_t r) { return attention_.data() + (checked(t) * rows_ + r) * width_; }
+  std::int64_t steps() const { return steps_; }
   bool keeps_attention() const { return !attention_.empty(); }
 
   // The first t output tokens of row r of step t (the tokens it was fed after <s>).
@@ -31,7 +34,13 @@ class Trace {
   void coverage(std::int64_t t, std::int64_t r, std::span<float> out) const;
 
  private:
-  std::int64_t rows_ = 0, width_ = 0;
+  std::int64_t checked(std::int64_t t) const {
+    if (t < 0 || t >= steps_) out_of_range(t);
+    return t;
+  }
+  [[noreturn]] void out_of_range(std::int64_t t) const;
+
+  std::int64_t steps_ = 0, rows_ = 0, width_ = 0;
   std::vector<std::int32_t> tokens_, parents_;
   std::vector<float> attention_;
 };

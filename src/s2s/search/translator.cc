@@ -1,6 +1,7 @@
 #include "s2s/search/translator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "s2s/core/error.h"
@@ -147,6 +148,7 @@ std::vector<Translation> Translator::translate(std::span<const std::string> line
     std::vector<SentenceResult> results = decode(ensemble_, sources, so, sentence_ids);
     for (std::size_t k = 0; k < part.size(); ++k) {
       Translation& tr = out[part[k]];
+      tr.error = std::move(results[k].error);
       for (Hypothesis& h : results[k].hypotheses) tr.hypotheses.push_back(finish(tr, h, keep_attention));
     }
   }
@@ -184,6 +186,9 @@ std::vector<ForcedScore> Translator::score(std::span<const std::string> sources,
     std::vector<ForcedScore> scores = score_targets(ensemble_, batches, part_targets);
     for (std::size_t k = 0; k < part.size(); ++k) out[part[k]] = scores[k];
   }
+  for (std::size_t i = 0; i < out.size(); ++i)  // the first in input order
+    S2S_CHECK(std::isfinite(out[i].log_prob), "score: pair ", i + 1, ": the model's log-probability of the reference is ",
+              out[i].log_prob, " (its scores are not finite: the weights hold NaN/Inf or the logits overflow)");
   return out;
 }
 

@@ -60,6 +60,10 @@ struct Translation {
   std::string source;                   // the input line
   std::vector<std::string> src_tokens;  // as the first model sees them ("</s>" last with src_eos)
   std::vector<TranslatedHypothesis> hypotheses;  // best first; one empty hypothesis for an empty input
+  // Non-empty when the line could not be translated (SentenceResult::error:
+  // the model's scores became non-finite); hypotheses is then empty. Callers
+  // report it naming the line (id + 1) rather than print an empty output.
+  std::string error;
 };
 
 class Translator {
@@ -80,6 +84,8 @@ class Translator {
 
   // Teacher-forced log-probability of each target line given its source
   // line (for perplexity); the target is tokenized like the model's outputs.
+  // A NaN or infinite log-probability (the model's scores are not finite) is
+  // an s2s::Error naming the line.
   std::vector<ForcedScore> score(std::span<const std::string> sources, std::span<const std::string> targets);
 
   const TranslatorOptions& options() const { return options_; }

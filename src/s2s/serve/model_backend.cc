@@ -6,10 +6,20 @@
 #include "s2s/io/model_dir.h"
 #include "s2s/search/scoring.h"
 #include "s2s/search/translator.h"
+#include "s2s/serve/request.h"
 
 namespace s2s::serve {
 
 namespace {
+
+// The first ~60 bytes of a sentence for an error message, cut at a UTF-8 boundary.
+std::string excerpt(const std::string& s) {
+  constexpr std::size_t kMax = 60;
+  if (s.size() <= kMax) return s;
+  std::size_t n = kMax;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n) + "...";
+}
 
 class ModelBackend : public TranslationBackend {
  public:
@@ -48,6 +58,11 @@ class ModelBackend : public TranslationBackend {
     std::vector<Result> results(inputs.size());
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       search::Translation& tr = done[i];
+      // A sentence the model cannot score (NaN/Inf) fails its request with a
+      // server-side error quoting the input (an index here would count within
+      // the batch, not the request); the batcher decodes batch mates from
+      // other requests again without it.
+      if (!tr.error.empty()) throw HttpError(500, "model " + info_.name + ": input \"" + excerpt(inputs[i]) + "\": " + tr.error);
       S2S_CHECK(!tr.src_tokens.empty(), "input ", i, " has no tokens for this model");
       const std::size_t src_len = tr.src_tokens.size();
       results[i].source_tokens = std::move(tr.src_tokens);
