@@ -10,12 +10,17 @@
 
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
-#include "s2s/io/training_run.h"
+#include "s2s/app/training_run.h"
 #include "support/error_of.h"
 #include "support/temp_dir.h"
 #include "train/tiny_run.h"
 
 namespace s2s::io {
+using app::assemble_run_config;
+using app::resume_config;
+using app::run_training;
+using app::TrainingRunOptions;
+using app::TrainingRunResult;
 namespace {
 
 namespace fs = std::filesystem;
@@ -90,7 +95,7 @@ TEST_F(ModelDirTest, CorruptFilesGiveOneLine) {
   EXPECT_EQ(e.rfind(model_ + "/config.yaml:3: ", 0), 0u) << e;
   write_file_atomic(model_ + "/config.yaml", "model:\n  cell: tree\n");
   EXPECT_EQ(error_of([&] { load_model_dir(model_); }),
-            model_ + "/config.yaml: model.cell: expected one of rnn_tanh|rnn_relu|gru|lstm, got 'tree'");
+            model_ + "/config.yaml: model.rnn.cell: expected one of rnn_tanh|rnn_relu|gru|lstm, got 'tree'");
 }
 
 TEST_F(ModelDirTest, CheckpointDamageAndMismatchAreNamed) {
@@ -189,10 +194,10 @@ TEST_F(ModelDirTest, VocabulariesAreTiedToTheWeightsByChecksum) {
 
 // A model directory's config.yaml is checked as `s2s train` checks a run's.
 TEST_F(ModelDirTest, UnknownConfigKeysAreRefused) {
-  replace_in(model_ + "/config.yaml", "hidden_size: 16", "hidden_size: 16\n  hiden_size: 16");
+  replace_in(model_ + "/config.yaml", "hidden_size: 16", "hidden_size: 16\n    hiden_size: 16");  // in model.rnn
   std::string e = error_of([&] { load_model_dir(model_); });
-  EXPECT_EQ(e.rfind(model_ + "/config.yaml: model.hiden_size: unknown option", 0), 0u) << e;
-  replace_in(model_ + "/config.yaml", "\n  hiden_size: 16", "");
+  EXPECT_EQ(e.rfind(model_ + "/config.yaml: model.rnn.hiden_size: unknown option", 0), 0u) << e;
+  replace_in(model_ + "/config.yaml", "\n    hiden_size: 16", "");
   std::ofstream(model_ + "/config.yaml", std::ios::app) << "extras:\n  note: hi\n";
   e = error_of([&] { load_model_dir(model_); });
   EXPECT_EQ(e, model_ + "/config.yaml: extras.note: unknown section 'extras' (expected data, model, optim, schedule or train)");

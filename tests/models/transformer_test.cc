@@ -262,7 +262,7 @@ TEST(TransformerOptions, ParsePrintAndValidate) {
   bool listed = false;
   for (auto& [k, v] : to_pairs(c)) listed |= k == "transformer.relative_positions" && v == "4";
   EXPECT_TRUE(listed);
-  EXPECT_EQ(transformer_option_help().size(), transformer_pairs(c.transformer).size());
+  EXPECT_EQ(transformer_option_help().size(), transformer_pairs(c.transformer).size() + 1);  // + the layers shorthand
 
   auto error_of = [](const ConfigPairs& pairs) {
     try {

@@ -5,7 +5,7 @@
 // and sensible ("abc" -> "cba" mostly) and the attention is worth drawing.
 #include <string>
 
-#include "s2s/io/training_run.h"
+#include "s2s/app/training_run.h"
 #include "train/tiny_run.h"
 
 namespace s2s::serve::testing {
@@ -16,9 +16,9 @@ inline std::string train_tiny_model_dir(const std::string& work, std::int64_t st
   train::RunConfig c = s2s::testing::tiny_config(work);
   c.train.steps = steps;
   c.train.log = "none";
-  io::TrainingRunOptions o;
+  app::TrainingRunOptions o;
   o.console = nullptr;
-  return io::run_training(c, o).save_dir;
+  return app::run_training(c, o).save_dir;
 }
 
 }  // namespace s2s::serve::testing

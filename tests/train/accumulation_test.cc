@@ -14,11 +14,16 @@
 #include "s2s/train/clip_grad.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
-#include "s2s/io/training_run.h"
+#include "s2s/app/training_run.h"
 #include "support/temp_dir.h"
 #include "train/trainer_rig.h"
 
 namespace s2s::train {
+using app::assemble_run_config;
+using app::resume_config;
+using app::run_training;
+using app::TrainingRunOptions;
+using app::TrainingRunResult;
 namespace {
 
 const FlatOptions kOptions{{"model.hidden_size", "16"}, {"model.embedding_size", "8"}, {"model.dropout", "0"},
@@ -152,11 +157,11 @@ TEST(Accumulation, ARunWithAccumulationResumesExactly) {
   base.train.steps = 24;
   base.train.valid_every = 7;
   auto run = [](const RunConfig& c, const std::string& resume, std::function<bool()> interrupted) {
-    io::TrainingRunOptions o;
+    app::TrainingRunOptions o;
     o.console = nullptr;
     o.resume = resume;
     o.interrupted = std::move(interrupted);
-    return io::run_training(c, o);
+    return app::run_training(c, o);
   };
   RunConfig straight = base;
   straight.train.save_dir = dir.file("straight");
@@ -164,9 +169,9 @@ TEST(Accumulation, ARunWithAccumulationResumesExactly) {
   RunConfig split = base;
   split.train.save_dir = dir.file("split");
   int polls = 0;
-  io::TrainingRunResult first = run(split, "", [&] { return ++polls == 11; });
+  app::TrainingRunResult first = run(split, "", [&] { return ++polls == 11; });
   EXPECT_EQ(first.train.step, 11);
-  io::TrainingRunResult second = run(io::resume_config(dir.file("split"), {}), dir.file("split"), {});
+  app::TrainingRunResult second = run(app::resume_config(dir.file("split"), {}), dir.file("split"), {});
   EXPECT_EQ(second.train.step, 24);
   Snapshot a = snapshot(dir.file("straight")), b = snapshot(dir.file("split"));
   EXPECT_EQ(a.trainer, b.trainer);

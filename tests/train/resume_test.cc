@@ -10,12 +10,17 @@
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
 #include "s2s/io/model_dir.h"
-#include "s2s/io/training_run.h"
+#include "s2s/app/training_run.h"
 #include "support/error_of.h"
 #include "support/temp_dir.h"
 #include "train/tiny_run.h"
 
 namespace s2s::io {
+using app::assemble_run_config;
+using app::resume_config;
+using app::run_training;
+using app::TrainingRunOptions;
+using app::TrainingRunResult;
 namespace {
 
 namespace fs = std::filesystem;

@@ -5,25 +5,32 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <filesystem>
 
-#include "s2s/io/training_run.h"
+#include "s2s/app/training_run.h"
 #include "s2s/io/yaml_config.h"
 
 namespace s2s::train {
+using app::assemble_run_config;
+using app::resume_config;
+using app::run_training;
+using app::TrainingRunOptions;
+using app::TrainingRunResult;
 namespace {
 
 using s2s::testing::error_of;
 
 RunConfig from_yaml(const std::string& yaml, const FlatOptions& command_line = {}) {
-  return io::assemble_run_config(io::parse_yaml_config(yaml, "run.yaml"), command_line);
+  return app::assemble_run_config(io::parse_yaml_config(yaml, "run.yaml"), command_line);
 }
 
 TEST(RunConfig, EffectiveConfigRoundTrips) {
   RunConfig c = from_yaml("optim:\n  lr: 0.25\nmodel:\n  cell: lstm\ntrain:\n  steps: 7\n");
   FlatOptions flat = run_config_to_map(c);
   EXPECT_EQ(flat.at("optim.lr"), "0.25");
-  EXPECT_EQ(flat.at("model.cell"), "lstm");
+  EXPECT_EQ(flat.at("model.rnn.cell"), "lstm");
   EXPECT_EQ(flat.at("train.steps"), "7");
   EXPECT_EQ(flat.at("data.src_tokenizer"), "char");  // defaults are spelled out too
   // Written as YAML and read back, it is the same configuration.
@@ -32,8 +39,12 @@ TEST(RunConfig, EffectiveConfigRoundTrips) {
   // Every option has help text, and every help entry is an option or a shorthand.
   FlatOptions help = run_config_help();
   for (const auto& [k, v] : flat) EXPECT_TRUE(help.count(k)) << k;
-  // 5 shorthands; the transformer family's options (not in an rnn run's map) and its layers shorthand.
-  EXPECT_EQ(help.size(), flat.size() + 5 + models::transformer_option_help().size() + 1);
+  // Beyond the options of an rnn run: the shorthands and the other families' options.
+  const std::set<std::string> shorthands{"data.tokenizer", "data.vocab_size", "data.max_len", "model.embedding_size",
+                                         "model.rnn.layers"};
+  for (const auto& [k, v] : help)
+    EXPECT_TRUE(flat.count(k) || shorthands.count(k) || k.starts_with("model.transformer.")) << k;
+  EXPECT_EQ(help.size(), flat.size() + shorthands.size() + models::transformer_option_help().size());
 }
 
 TEST(RunConfig, CommandLineWinsOverTheFile) {
@@ -49,7 +60,7 @@ TEST(RunConfig, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of([] { from_yaml("train:\n  steps: 1\noptim:\n  lr: fast\n"); }),
             "run.yaml:4: optim.lr: expected a number, got 'fast'");
   EXPECT_EQ(error_of([] { from_yaml("model:\n  attention: luong\n"); }),
-            "run.yaml:2: model.attention: expected one of none|dot|general|bahdanau|local-p, got 'luong'");
+            "run.yaml:2: model.rnn.attention: expected one of none|dot|general|bahdanau|local-p, got 'luong'");
   std::string unknown = error_of([] { from_yaml("train:\n  stepz: 3\n"); });
   EXPECT_EQ(unknown.rfind("run.yaml:2: train.stepz: unknown option (known: steps, epochs,", 0), 0u) << unknown;
   EXPECT_EQ(error_of([] { from_yaml("trian:\n  steps: 3\n"); }),
@@ -112,7 +123,7 @@ TEST(RunConfig, WarmupSchedulesAndAccumulationOptions) {
 TEST(RunConfig, PresetsDescribeTheirSystems) {
   auto load = [](const std::string& name) {
     std::string path = std::string(S2S_SOURCE_DIR) + "/examples/configs/" + name;
-    RunConfig c = io::assemble_run_config(io::read_yaml_config(path), {});
+    RunConfig c = app::assemble_run_config(io::read_yaml_config(path), {});
     c.model.src_vocab_size = c.model.tgt_vocab_size = 100;
     models::validate(c.model);
     return c;

@@ -7,11 +7,16 @@
 #include "s2s/data/spm_tokenizer.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/model_dir.h"
-#include "s2s/io/training_run.h"
+#include "s2s/app/training_run.h"
 #include "support/temp_dir.h"
 #include "train/tiny_run.h"
 
 namespace s2s::train {
+using app::assemble_run_config;
+using app::resume_config;
+using app::run_training;
+using app::TrainingRunOptions;
+using app::TrainingRunResult;
 namespace {
 
 TEST(VocabSetup, BuildsFromTheCorpusPerSideOrShared) {
@@ -62,9 +67,9 @@ TEST(VocabSetup, SharedSentencePieceRunsAndReloads) {
   c.data.shared_vocab = true;
   c.data.src_vocab_size = 16;
   c.train.steps = 5;
-  io::TrainingRunOptions o;
+  app::TrainingRunOptions o;
   o.console = nullptr;
-  io::run_training(c, o);
+  app::run_training(c, o);
   io::ModelDir m = io::load_model_dir(c.train.save_dir);
   EXPECT_TRUE(m.vocab.shared);
   EXPECT_EQ(m.vocab.src_vocab->size(), 16);

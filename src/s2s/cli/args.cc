@@ -67,6 +67,12 @@ Args& Args::add_string(std::string name, std::string value_name, std::optional<s
   return add({std::move(name), std::move(value_name), std::move(help), Kind::String, std::move(def), {}, {}});
 }
 
+Args& Args::add_unlisted_string(std::string name) {
+  Option o{std::move(name), "VALUE", std::string(), Kind::String, std::string(), {}, {}};
+  o.listed = false;
+  return add(std::move(o));
+}
+
 Args& Args::add_int(std::string name, std::optional<std::int64_t> def, std::string help) {
   std::optional<std::string> d;
   if (def) d = std::to_string(*def);
@@ -93,6 +99,12 @@ Args& Args::add_choice(std::string name, std::vector<std::string> choices, std::
   std::string value_name;
   for (const std::string& c : choices) value_name += (value_name.empty() ? "" : "|") + c;
   return add({std::move(name), value_name, std::move(help), Kind::Choice, std::move(def), std::move(choices), {}});
+}
+
+bool Args::declared(std::string_view name) const {
+  for (const Option& o : options_)
+    if (o.name == name) return true;
+  return false;
 }
 
 Args::Option* Args::find(std::string_view name) {
@@ -211,6 +223,10 @@ std::string Args::help() const {
   std::vector<std::string> left;
   std::size_t width = 0;
   for (const Option& o : options_) {
+    if (!o.listed) {
+      left.emplace_back();
+      continue;
+    }
     std::string l = "  --" + o.name;
     if (o.kind != Kind::Flag) l += " " + (o.value_name.empty() ? std::string(kind_placeholder(o.kind)) : o.value_name);
     width = std::max(width, l.size());
@@ -218,6 +234,7 @@ std::string Args::help() const {
   }
   for (std::size_t i = 0; i < options_.size(); ++i) {
     const Option& o = options_[i];
+    if (!o.listed) continue;
     out += left[i] + std::string(width - left[i].size() + 2, ' ') + o.help;
     if (!o.default_value)
       out += " (required)";

@@ -29,6 +29,8 @@ class Args {
   Args& add_flag(std::string name, std::string help);
   Args& add_choice(std::string name, std::vector<std::string> choices, std::optional<std::string> default_value,
                    std::string help);
+  // An optional string option help() does not list (another spelling of a listed one).
+  Args& add_unlisted_string(std::string name);
 
   // Parses; returns false when --help was given (the caller prints help()).
   bool parse(std::span<const std::string> args);
@@ -37,6 +39,7 @@ class Args {
   std::int64_t get_int(std::string_view name) const;
   double get_float(std::string_view name) const;
   bool get_flag(std::string_view name) const;
+  bool declared(std::string_view name) const;
   // True when the option was given on the command line (not just defaulted).
   bool given(std::string_view name) const;
 
@@ -49,6 +52,7 @@ class Args {
     std::optional<std::string> default_value;
     std::vector<std::string> choices;
     std::optional<std::string> value;  // as given
+    bool listed = true;                // shown by help()
   };
   Args& add(Option option);
   Option* find(std::string_view name);

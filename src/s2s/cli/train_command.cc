@@ -1,6 +1,7 @@
 // s2s train: trains a model from a YAML configuration and/or command-line
 // options (the command line wins), writes the model directory, and resumes
-// an interrupted run exactly. The run itself is io::run_training.
+// an interrupted run exactly. The run itself is app::run_training.
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -10,9 +11,10 @@
 #include "s2s/cli/commands.h"
 #include "s2s/core/error.h"
 #include "s2s/data/corpus.h"
+#include "s2s/app/training_run.h"
 #include "s2s/io/model_dir.h"
-#include "s2s/io/training_run.h"
 #include "s2s/io/yaml_config.h"
+#include "s2s/models/model_config.h"
 #include "s2s/search/greedy.h"
 
 namespace s2s::cli {
@@ -82,7 +84,8 @@ void print_examples(const train::RunConfig& config, std::int64_t n) {
 int train_command(std::span<const std::string> argv) {
   Args args("s2s train",
             "Trains a sequence-to-sequence model. Options come from --config FILE (YAML, sections data, model,\n"
-            "optim, schedule, train) and from the command line as --section.key VALUE, which wins.\n"
+            "optim, schedule, train) and from the command line as --section.key VALUE, which wins. A model\n"
+            "family's options (--model.rnn.cell, --model.transformer.heads) may also be given without the family.\n"
             "Writes the model directory --save-dir (weights, config.yaml, vocabularies, checkpoints, log);\n"
             "--resume DIR continues an interrupted run exactly. docs/training.md explains every option.");
   args.add_string("config", "FILE", std::string(), "YAML run configuration")
@@ -95,6 +98,17 @@ int train_command(std::span<const std::string> argv) {
     auto it = defaults.find(key);
     args.add_string(key, "VALUE", it == defaults.end() ? std::string() : it->second, help);
   }
+  // A family's options also without their section (--model.hidden_size):
+  // they mean the chosen family's, as in a config file.
+  std::vector<std::string> bare_model_keys;
+  for (const auto& [key, help] : models::option_help()) {
+    std::string bare = "model." + key.substr(key.rfind('.') + 1);
+    if (bare != key && !args.declared(bare) &&
+        std::find(bare_model_keys.begin(), bare_model_keys.end(), bare) == bare_model_keys.end()) {
+      args.add_unlisted_string(bare);
+      bare_model_keys.push_back(bare);
+    }
+  }
   if (!args.parse(argv)) {
     std::printf("%s", args.help().c_str());
     return 0;
@@ -102,6 +116,8 @@ int train_command(std::span<const std::string> argv) {
 
   train::FlatOptions cmdline;
   for (const auto& [key, help] : train::run_config_help())
+    if (args.given(key)) cmdline[key] = args.get_string(key);
+  for (const std::string& key : bare_model_keys)
     if (args.given(key)) cmdline[key] = args.get_string(key);
   for (const Alias& a : kAliases) {
     if (!args.given(a.name)) continue;
@@ -111,7 +127,7 @@ int train_command(std::span<const std::string> argv) {
   io::ConfigFile file;
   if (args.given("config")) file = io::read_yaml_config(args.get_string("config"));
   const std::string resume = args.get_string("resume");
-  train::RunConfig config = io::assemble_run_config(file, cmdline, resume);
+  train::RunConfig config = app::assemble_run_config(file, cmdline, resume);
   if (args.get_flag("dump-config")) {
     std::printf("# effective configuration of s2s train (model.*_vocab_size are set from the vocabularies)\n%s",
                 io::to_yaml(train::run_config_to_map(config)).c_str());
@@ -122,10 +138,10 @@ int train_command(std::span<const std::string> argv) {
 
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  io::TrainingRunOptions run;
+  app::TrainingRunOptions run;
   run.resume = resume;
   run.interrupted = [] { return g_interrupted.load(); };
-  io::TrainingRunResult result = io::run_training(config, run);
+  app::TrainingRunResult result = app::run_training(config, run);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (result.train.reason == train::StopReason::Interrupted) {

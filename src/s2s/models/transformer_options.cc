@@ -50,7 +50,7 @@ void set_transformer_option(TransformerOptions& o, const std::string& key, const
       if (!known.empty()) known += ", ";
       known += k;
     }
-    fail(kPrefix, key, ": unknown option (known: layers, ", known, ")");
+    fail(kPrefix, key, ": unknown option (known: ", known, ")");
   }
 }
 
@@ -74,6 +74,7 @@ ConfigPairs transformer_pairs(const TransformerOptions& o) {
 
 ConfigPairs transformer_option_help() {
   return {
+      {"layers", "shorthand: both encoder_layers and decoder_layers"},
       {"encoder_layers", "encoder layers (self-attention + feed-forward)"},
       {"decoder_layers", "decoder layers (self-attention + cross-attention + feed-forward)"},
       {"d_model", "width of every layer; must equal src_embedding_size and tgt_embedding_size"},

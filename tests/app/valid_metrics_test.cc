@@ -13,7 +13,7 @@
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
 #include "s2s/io/model_dir.h"
-#include "s2s/io/training_run.h"
+#include "s2s/app/training_run.h"
 #include "s2s/metrics/evaluate.h"
 #include "s2s/search/greedy.h"
 #include "support/error_of.h"
@@ -21,6 +21,11 @@
 #include "train/tiny_run.h"
 
 namespace s2s::io {
+using app::assemble_run_config;
+using app::resume_config;
+using app::run_training;
+using app::TrainingRunOptions;
+using app::TrainingRunResult;
 namespace {
 
 using s2s::testing::error_of;

@@ -1,4 +1,4 @@
-#include "s2s/io/training_run.h"
+#include "s2s/app/training_run.h"
 
 #include <cmath>
 #include <cstdio>
@@ -20,7 +20,9 @@
 #include "s2s/train/make_optimizer.h"
 #include "s2s/train/vocab_setup.h"
 
-namespace s2s::io {
+namespace s2s::app {
+
+using namespace s2s::io;  // the model directory and checkpoint files it assembles
 
 namespace {
 
@@ -333,4 +335,4 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
   }
 }
 
-}  // namespace s2s::io
+}  // namespace s2s::app

@@ -12,7 +12,7 @@
 #include "s2s/train/run_config.h"
 #include "s2s/train/trainer.h"
 
-namespace s2s::io {
+namespace s2s::app {
 
 struct TrainingRunOptions {
   // A model directory (or one of its checkpoint directories) to continue;
@@ -38,7 +38,7 @@ train::RunConfig resume_config(const std::string& dir, const train::FlatOptions&
 // What `s2s train` runs: defaults < the YAML file < the command line. Errors
 // in values from the file name file:line. With `resume`, the model
 // directory's config.yaml comes first (see resume_config).
-train::RunConfig assemble_run_config(const ConfigFile& file, const train::FlatOptions& command_line,
+train::RunConfig assemble_run_config(const io::ConfigFile& file, const train::FlatOptions& command_line,
                                      const std::string& resume = "");
 
-}  // namespace s2s::io
+}  // namespace s2s::app

@@ -11,12 +11,13 @@
 #include "s2s/core/error.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
-#include "s2s/io/training_run.h"
+#include "s2s/app/training_run.h"
 #include "support/error_of.h"
 #include "support/temp_dir.h"
 #include "train/tiny_run.h"
 
-namespace s2s::io {
+namespace s2s::app {
+using namespace s2s::io;
 namespace {
 
 namespace fs = std::filesystem;
@@ -165,4 +166,4 @@ TEST(TrainingRunLog, RefusesToAppendToTheCorpus) {
 }
 
 }  // namespace
-}  // namespace s2s::io
+}  // namespace s2s::app
