@@ -15,6 +15,7 @@
 #include "s2s/io/model_dir.h"
 #include "s2s/io/yaml_config.h"
 #include "s2s/models/model_config.h"
+#include "s2s/models/model_family.h"
 #include "s2s/search/greedy.h"
 
 namespace s2s::cli {
@@ -93,7 +94,12 @@ int train_command(std::span<const std::string> argv) {
       .add_string("resume", "DIR", std::string(), "continue the run in model directory DIR (or one of its checkpoints)")
       .add_int("examples", 0, "after training, decode the dev set (else training pairs) greedily, show N and the share right");
   for (const Alias& a : kAliases) args.add_string(a.name, "VALUE", std::string(), std::string("same as --") + a.key);
-  const train::FlatOptions defaults = train::run_config_to_map(train::RunConfig{});
+  train::FlatOptions defaults = train::run_config_to_map(train::RunConfig{});
+  for (const models::ModelFamily* family : models::model_families()) {  // every family's defaults for --help
+    models::ModelConfig c;
+    c.type = family->name;
+    for (const auto& [k, v] : models::to_pairs(c)) defaults.emplace("model." + k, v);
+  }
   for (const auto& [key, help] : train::run_config_help()) {
     auto it = defaults.find(key);
     args.add_string(key, "VALUE", it == defaults.end() ? std::string() : it->second, help);
