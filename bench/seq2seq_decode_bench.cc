@@ -6,7 +6,9 @@
 // steps: min_length = max_length = tgt_len - 1 tokens, then the </s> the
 // length limit forces, so the work does not depend on the (untrained)
 // weights. The first batch of each kind is decoded once untimed (warm-up).
-// Prints one JSON object like the peer's "decode" section.
+// Prints one JSON object like the peer's "decode" section. With --type
+// transformer (seq2seq_shape.h) it decodes the model of
+// bench/peer_torch_transformer.py (incremental: one new position per step).
 //
 //   ./build/bench/seq2seq_decode_bench --threads 1 --hidden 256
 #include <cstdio>
@@ -110,9 +112,9 @@ int main(int argc, char** argv) {
   Result g64 = time_decode(ens, batched, greedy), b64 = time_decode(ens, batched, beam);
   Result g1 = time_decode(ens, single, greedy), b1 = time_decode(ens, single, beam);
   double other = std::max(std::max(g64.other_cores, b64.other_cores), std::max(g1.other_cores, b1.other_cores));
-  std::printf("{\"impl\": \"s2s\", \"threads\": %d, \"hidden\": %lld, \"src_vocab\": %lld, \"tgt_vocab\": %lld, "
+  std::printf("{\"impl\": \"s2s\", \"type\": \"%s\", \"threads\": %d, \"hidden\": %lld, \"src_vocab\": %lld, \"tgt_vocab\": %lld, "
               "\"max_len\": %lld, \"beam\": %lld, \"other_cores\": %.3f, \"peak_rss_mb\": %.1f,\n",
-              o.threads, static_cast<long long>(o.hidden), static_cast<long long>(o.src_vocab),
+              o.type.c_str(), o.threads, static_cast<long long>(o.hidden), static_cast<long long>(o.src_vocab),
               static_cast<long long>(o.tgt_vocab), static_cast<long long>(o.tgt_len), static_cast<long long>(o.beam), other,
               s2s::bench::peak_rss_mb());
   print("greedy", g64, o.decode_batch, false);

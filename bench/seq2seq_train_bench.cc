@@ -4,8 +4,13 @@
 // random ids in [3, V), source --src-len tokens, target --tgt-len - 1 tokens +
 // EOS, 4 batches cycled), Adam and clipping at 1.0, 3 warm-up steps then
 // --steps timed steps. Prints one JSON object like the peer.
+// With --type transformer (seq2seq_shape.h) it is the model of
+// bench/peer_torch_transformer.py; --label-smoothing X smooths the loss as
+// PyTorch's CrossEntropyLoss(label_smoothing=X).
 //
 //   ./build/bench/seq2seq_train_bench --threads 1 --hidden 256
+//   ./build/bench/seq2seq_train_bench --type transformer --emb 512 --src-len 25 --tgt-len 25
+//       --model.transformer.layers 6 --model.dropout 0.1 --label-smoothing 0.1   (one line)
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -25,6 +30,7 @@ namespace {
 struct Options : s2s::bench::ModelShape {
   std::int64_t batch = 64;
   int steps = 10, warmup = 3;
+  float label_smoothing = 0.0f;
 };
 
 Options parse(int argc, char** argv) {
@@ -33,6 +39,7 @@ Options parse(int argc, char** argv) {
     if (key == "--batch") o.batch = std::stoll(v);
     else if (key == "--steps") o.steps = std::stoi(v);
     else if (key == "--warmup") o.warmup = std::stoi(v);
+    else if (key == "--label-smoothing") o.label_smoothing = std::stof(v);
     else return false;
     return true;
   });
@@ -87,7 +94,7 @@ int main(int argc, char** argv) {
   auto step = [&](int k) {
     const SyntheticBatch& b = batches[static_cast<std::size_t>(k) % batches.size()];
     s2s::autograd::Var logits = model->forward(g, b.src, b.tgt_in, fwd);
-    s2s::autograd::Var loss = s2s::autograd::cross_entropy(logits, b.tgt_out, {.ignore_index = s2s::models::kPad});
+    s2s::autograd::Var loss = s2s::autograd::cross_entropy(logits, b.tgt_out, {.ignore_index = s2s::models::kPad, .label_smoothing = o.label_smoothing});
     loss_value = loss.value().f32()[0];
     g.backward(loss, {.release_values = true});
     s2s::train::clip_grad_norm(params, 1.0);
@@ -107,11 +114,11 @@ int main(int argc, char** argv) {
   double tokens = static_cast<double>(o.steps) * o.batch * o.tgt_len;
   s2s::AllocatorStats alloc = s2s::Allocator::for_device(s2s::kCPU).stats();
   std::printf(
-      "{\"impl\": \"s2s\", \"threads\": %d, \"hidden\": %lld, \"emb\": %lld, \"src_vocab\": %lld, \"tgt_vocab\": %lld, "
+      "{\"impl\": \"s2s\", \"type\": \"%s\", \"threads\": %d, \"hidden\": %lld, \"emb\": %lld, \"src_vocab\": %lld, \"tgt_vocab\": %lld, "
       "\"batch\": %lld, \"src_len\": %lld, \"tgt_len\": %lld, \"params\": %lld, \"steps\": %d, "
       "\"train_tok_per_s\": %.1f, \"ms_per_step\": %.2f, \"ms_per_step_median\": %.2f, \"other_cores\": %.3f, "
       "\"final_loss\": %.4f, \"peak_rss_mb\": %.1f, \"tensor_peak_mb\": %.1f, \"tensor_cached_mb\": %.1f}\n",
-      o.threads, static_cast<long long>(o.hidden), static_cast<long long>(o.emb), static_cast<long long>(o.src_vocab),
+      o.type.c_str(), o.threads, static_cast<long long>(o.hidden), static_cast<long long>(o.emb), static_cast<long long>(o.src_vocab),
       static_cast<long long>(o.tgt_vocab), static_cast<long long>(o.batch), static_cast<long long>(o.src_len),
       static_cast<long long>(o.tgt_len), static_cast<long long>(n_params), o.steps, tokens / seconds,
       1000.0 * seconds / o.steps, s2s::bench::median(step_ms), other, loss_value, s2s::bench::peak_rss_mb(),
