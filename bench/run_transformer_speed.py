@@ -185,7 +185,7 @@ def main():
             c["steps"] = a.steps
     os.makedirs(a.out, exist_ok=True)
     if "LD_PRELOAD" not in TUNED:
-        print(f"note: {rs.TUNED['LD_PRELOAD']} is not installed (libgoogle-perftools4); the peer runs without "
+        print(f"note: {rs.TUNED['LD_PRELOAD']} is not installed (apt-get install libtcmalloc-minimal4); the peer runs without "
               "tcmalloc", flush=True)
     load0 = open("/proc/loadavg").read().split()[:3]
     t0 = time.time()
