@@ -20,7 +20,8 @@
        [3d, d] linear, cross-attention q alone and k/v fused);
      - tied output (tie_target_embeddings) and shared embeddings
        (share_embeddings) resolved to the table they point to;
-     - vocabularies from the s2s vocabulary files (token<TAB>count, reserved
+     - vocabularies from the s2s vocabulary files (src.vocab and tgt.vocab, or
+       shared.vocab under data.shared_vocab; token<TAB>count, reserved
        <pad> <s> </s> <unk> first, \\ \t \n \r escapes), decoder start <s>.
    Relative positions (Shaw et al.) are refused: CTranslate2 drops absolute
    positions with them and shares keys and values, s2s does neither.
@@ -174,8 +175,9 @@ def convert(model_dir, out_dir, max_positions):
     dec.projection.weight = w.get("decoder.output.weight", tgt_emb)  # tied: the target embedding
     dec.projection.bias = w["decoder.output.bias"]
 
-    src_vocab = read_vocab(os.path.join(model_dir, "src.vocab"))
-    tgt_vocab = read_vocab(os.path.join(model_dir, "tgt.vocab"))
+    shared = bool(cfg["data"].get("shared_vocab"))  # one file, shared.vocab, for both sides
+    src_vocab = read_vocab(os.path.join(model_dir, "shared.vocab" if shared else "src.vocab"))
+    tgt_vocab = read_vocab(os.path.join(model_dir, "shared.vocab" if shared else "tgt.vocab"))
     if len(src_vocab) != src_emb.shape[0] or len(tgt_vocab) != tgt_emb.shape[0]:
         sys.exit(f"{model_dir}: vocabulary sizes {len(src_vocab)}/{len(tgt_vocab)} do not match the embeddings "
                  f"{src_emb.shape[0]}/{tgt_emb.shape[0]}")
