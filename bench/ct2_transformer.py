@@ -41,7 +41,6 @@ Exit status 0 when it ran; the identity figures are in the output (and in
 """
 import argparse
 import json
-import math
 import os
 import re
 import subprocess
