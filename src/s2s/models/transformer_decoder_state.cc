@@ -1,62 +1,42 @@
 #include "s2s/models/transformer_decoder_state.h"
 
-#include "s2s/models/rnn_decoder_state.h"  // gather_rows
+#include <algorithm>
 
 namespace s2s::models {
 
 namespace {
 
-// Rows of a per-head tensor [B*H, ...] picked per sentence row b (its H heads stay together).
-Tensor gather_heads(const Tensor& t, const Tensor& indices, std::int64_t heads) {
-  const std::int64_t rows = t.dim(0) / heads;
-  Shape out_shape = t.shape();
-  out_shape[0] = indices.dim(0) * heads;
-  return gather_rows(t.reshape(Shape{rows, t.numel() / rows}), indices).reshape(out_shape);
-}
-
-Tensor index_tensor(const std::vector<std::int32_t>& v) {
-  return Tensor::from_ids(v, Shape{static_cast<std::int64_t>(v.size())});
+// t [T, B, C] -> [T, rows, C], column block r = t's block indices[r].
+Tensor gather_batch(const Tensor& t, const Tensor& indices) {
+  const std::int64_t steps = t.dim(0), batch = t.dim(1), c = t.dim(2), rows = indices.dim(0);
+  Tensor out = Tensor::empty(Shape{steps, rows, c});
+  for (std::int64_t s = 0; s < steps; ++s)
+    for (std::int64_t r = 0; r < rows; ++r)
+      std::copy_n(t.f32() + (s * batch + indices.i32()[r]) * c, c, out.f32() + (s * rows + r) * c);
+  return out;
 }
 
 }  // namespace
 
-TransformerDecoderState::TransformerDecoderState(Memory memory, std::int64_t heads)
-    : original_(std::move(memory)), current_(original_), heads_(heads) {
-  const std::int64_t batch = original_.lengths.dim(0);
-  for (std::int64_t b = 0; b < batch; ++b) src_index_.push_back(static_cast<std::int32_t>(b));
-  current_index_ = src_index_;
-  self_k.resize(original_.k.size());
-  self_v.resize(original_.v.size());
+TransformerDecoderState::TransformerDecoderState(Memory memory) : memory_(std::move(memory)) {
+  const std::int64_t batch = memory_.lengths.dim(0);
+  memory_rows_ = Tensor::empty(Shape{batch}, DType::I32);
+  for (std::int64_t b = 0; b < batch; ++b) memory_rows_.i32()[b] = static_cast<std::int32_t>(b);
+  self_kv.resize(memory_.kv.size());
 }
 
 void TransformerDecoderState::select(const Tensor& indices) {
   S2S_CHECK(indices.dtype() == DType::I32 && indices.ndim() == 1, "select: expected I32 indices [rows], got ",
             indices.shape().str());
-  std::vector<std::int32_t> next;
-  next.reserve(static_cast<std::size_t>(indices.dim(0)));
+  Tensor next = Tensor::empty(Shape{indices.dim(0)}, DType::I32);
   for (std::int64_t r = 0; r < indices.dim(0); ++r) {
     std::int32_t k = indices.i32()[r];
     S2S_CHECK(k >= 0 && k < rows(), "select: row ", k, " out of range for ", rows(), " rows");
-    next.push_back(src_index_[static_cast<std::size_t>(k)]);
+    next.i32()[r] = memory_rows_.i32()[k];
   }
-  for (std::size_t l = 0; l < self_k.size(); ++l) {
-    if (!self_k[l].defined()) continue;
-    self_k[l] = gather_heads(self_k[l], indices, heads_);
-    self_v[l] = gather_heads(self_v[l], indices, heads_);
-  }
-  src_index_ = std::move(next);
-}
-
-const TransformerDecoderState::Memory& TransformerDecoderState::memory() {
-  if (src_index_ == current_index_) return current_;
-  Tensor idx = index_tensor(src_index_);
-  for (std::size_t l = 0; l < original_.k.size(); ++l) {
-    current_.k[l] = gather_heads(original_.k[l], idx, heads_);
-    current_.v[l] = gather_heads(original_.v[l], idx, heads_);
-  }
-  current_.lengths = gather_rows(original_.lengths, idx);
-  current_index_ = src_index_;
-  return current_;
+  for (Tensor& kv : self_kv)
+    if (kv.defined()) kv = gather_batch(kv, indices);
+  memory_rows_ = next;
 }
 
 }  // namespace s2s::models
