@@ -1,6 +1,7 @@
 // GELU (erf form) against std::erf, value and gradient; multi-head attention
-// against a per-head loop written out here; a decoder layer stepped one
-// position at a time against the whole sequence under a causal mask.
+// (the fused op behind nn::MultiHeadAttention) against a per-head loop
+// written out here; a decoder layer stepped one position at a time against
+// the whole sequence under the causal mask.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -137,6 +138,8 @@ TEST(TransformerDecoderLayer, StepsEqualTheCausalSequence) {
     TransformerDecoderLayer::IO step_io;
     step_io.memory = io.memory;
     step_io.self_cache = &cache;
+    MultiHeadAttention::QkvWeights qkv = layer.self_attention().qkv_weights();
+    if (pre) step_io.self_qkv = &qkv;  // post: the weights joined per step
     for (std::int64_t t = 0; t < T; ++t) {
       Tensor xt = Tensor::empty(Shape{1, B, o.d_model});
       std::copy_n(x.f32() + t * B * o.d_model, B * o.d_model, xt.f32());

@@ -41,6 +41,7 @@ std::unique_ptr<DecoderState> TransformerModel::encode(autograd::Graph& g, const
   TransformerDecoderState::Memory m;
   for (const Var& kv : decoder_.project_memory(g, memory)) m.kv.push_back(kv.value());
   m.lengths = src.lengths.clone();
+  m.self_qkv = decoder_.self_qkv_weights();
   return std::make_unique<TransformerDecoderState>(std::move(m));
 }
 
@@ -63,6 +64,7 @@ StepOutput TransformerModel::step(autograd::Graph& g, DecoderState& state, const
   st.memory_lengths = mem.lengths;
   st.memory_rows = s->memory_rows();  // beams read their sentence's memory in place
   st.self_cache = &self_cache_;
+  st.self_qkv = &mem.self_qkv;
   st.offset = s->position;
   st.alignment_layer = config_.transformer.alignment_layer_index();
   Var logits = decoder_.forward(g, prev_tokens.reshape(Shape{1, batch}), st, false, nullptr);

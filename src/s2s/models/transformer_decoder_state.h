@@ -6,10 +6,13 @@
 // The memory is kept once per source sentence and never copied per beam:
 // memory_rows maps each row to its sentence, and the fused attention op reads
 // the sentence's keys and values through it (kv_rows). select() gathers the
-// self-attention caches and composes memory_rows.
+// self-attention caches and composes memory_rows. Everything a step can
+// reuse is made by encode: the memory's projections and the fused
+// self-attention projection weights.
 #include <vector>
 
 #include "s2s/models/encoder_decoder.h"
+#include "s2s/nn/multi_head_attention.h"
 
 namespace s2s::models {
 
@@ -18,6 +21,9 @@ class TransformerDecoderState : public DecoderState {
   struct Memory {
     std::vector<Tensor> kv;  // per layer [S, M, 2D]: keys columns [0, D), values [D, 2D)
     Tensor lengths;          // I32 [M]
+    // Per layer the self-attention's q, k, v weights side by side, joined
+    // once here rather than at every step.
+    std::vector<nn::MultiHeadAttention::QkvWeights> self_qkv;
   };
 
   explicit TransformerDecoderState(Memory memory);

@@ -68,6 +68,12 @@ std::vector<Var> TransformerDecoder::project_memory(autograd::Graph& g, Var memo
   return out;
 }
 
+std::vector<nn::MultiHeadAttention::QkvWeights> TransformerDecoder::self_qkv_weights() const {
+  std::vector<nn::MultiHeadAttention::QkvWeights> out;
+  for (const auto& layer : layers_) out.push_back(layer->self_attention().qkv_weights());
+  return out;
+}
+
 Var TransformerDecoder::forward(autograd::Graph& g, const Tensor& ids, Step& s, bool training, Rng* rng) const {
   const std::int64_t steps = ids.dim(0), batch = ids.dim(1);
   Var x = embedding_.forward(g, ids, s.offset, training, rng);  // [T, B, D]
@@ -77,6 +83,7 @@ Var TransformerDecoder::forward(autograd::Graph& g, const Tensor& ids, Step& s, 
   io.memory_rows = s.memory_rows;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     io.self_cache = s.self_cache ? &(*s.self_cache)[l] : nullptr;
+    io.self_qkv = s.self_qkv ? &(*s.self_qkv)[l] : nullptr;
     io.memory = s.memory[l];
     io.cross_weights = static_cast<std::int64_t>(l) == s.alignment_layer ? &s.alignment : nullptr;
     x = layers_[l]->forward(g, x, io, training, rng);

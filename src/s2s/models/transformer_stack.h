@@ -43,12 +43,15 @@ class TransformerDecoder : public nn::Module {
     // nullptr: the ids are whole sequences (training). Decoding: per layer the
     // earlier positions' self-attention keys and values, this call's appended.
     std::vector<autograd::Var>* self_cache = nullptr;
+    const std::vector<nn::MultiHeadAttention::QkvWeights>* self_qkv = nullptr;  // decoding: self_qkv_weights()
     std::int64_t offset = 0;            // position of the first input
     std::int64_t alignment_layer = -1;  // keep this layer's cross-attention weights (-1: none)
     Tensor alignment;                   // out: heads-averaged [B, T, S]
   };
   // memory [S, B, D] -> per layer its keys and values [S, B, 2D]
   std::vector<autograd::Var> project_memory(autograd::Graph& g, autograd::Var memory) const;
+  // Per layer the self-attention's fused projection weights (decoding).
+  std::vector<nn::MultiHeadAttention::QkvWeights> self_qkv_weights() const;
 
   // ids [T, B] -> logits [T*B, V] rows (t, b).
   autograd::Var forward(autograd::Graph& g, const Tensor& ids, Step& s, bool training, Rng* rng) const;

@@ -71,10 +71,20 @@ Var MultiHeadAttention::project_kv(autograd::Graph& g, Var memory) const {
   return project(g, {&k_proj_, &v_proj_}, memory);
 }
 
+MultiHeadAttention::QkvWeights MultiHeadAttention::qkv_weights() const {
+  autograd::Graph g(false);
+  Var w = autograd::concat({g.input(q_proj_.weight().value), g.input(k_proj_.weight().value),
+                            g.input(v_proj_.weight().value)}, 0);
+  Var b = autograd::concat({g.input(q_proj_.bias()->value), g.input(k_proj_.bias()->value),
+                            g.input(v_proj_.bias()->value)}, 0);
+  return {w.value(), b.value()};
+}
+
 Var MultiHeadAttention::self_attend(autograd::Graph& g, Var x, const autograd::AttentionMasks& masks, Var* cache,
-                                    bool training, Rng* rng) const {
+                                    bool training, Rng* rng, const QkvWeights* fused) const {
   const std::int64_t d = d_model_;
-  Var qkv = project(g, {&q_proj_, &k_proj_, &v_proj_}, x);  // [T, B, 3D]
+  Var qkv = fused ? autograd::linear(x, g.input(fused->weight), g.input(fused->bias))
+                  : project(g, {&q_proj_, &k_proj_, &v_proj_}, x);  // [T, B, 3D]
   autograd::AttentionOptions o = options(g, training, rng);
   o.q_cols = {0, d};
   Var kv = qkv;

@@ -32,12 +32,20 @@ class MultiHeadAttention : public Module {
   // (keys columns [0, D), values [D, 2D)): what attend() reads.
   autograd::Var project_kv(autograd::Graph& g, autograd::Var memory) const;
 
+  // The q, k, v projections side by side (weight [3D, D], bias [3D]): what
+  // self_attend concatenates per call, made once for a whole decoding run.
+  struct QkvWeights {
+    Tensor weight, bias;
+  };
+  QkvWeights qkv_weights() const;
+
   // x [T, B, D] attends over itself. cache: nullptr, or (decoding) the keys
   // and values [t, B, 2D] of the positions before x (undefined: none), to
   // which x's are appended, and x's queries attend over all of them.
+  // qkv: qkv_weights() of the current parameters (inference), or nullptr.
   // -> [T, B, D]
   autograd::Var self_attend(autograd::Graph& g, autograd::Var x, const autograd::AttentionMasks& masks,
-                            autograd::Var* cache, bool training, Rng* rng) const;
+                            autograd::Var* cache, bool training, Rng* rng, const QkvWeights* qkv = nullptr) const;
 
   // Cross-attention: query [T, B, D] over kv [S, M, 2D] (project_kv's).
   // kv_rows (inference): I32 [B], the kv row each query row reads (M

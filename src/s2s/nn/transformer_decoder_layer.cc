@@ -31,7 +31,7 @@ Var TransformerDecoderLayer::forward(autograd::Graph& g, Var x, IO& io, bool tra
   autograd::AttentionMasks causal;
   causal.causal = true;
   Var h = pre ? self_attn_norm_.forward(g, x) : x;
-  Var a = self_attn_.self_attend(g, h, causal, io.self_cache, training, rng);
+  Var a = self_attn_.self_attend(g, h, causal, io.self_cache, training, rng, io.self_qkv);
   x = autograd::add(x, residual_dropout_.forward(a, training, rng));
   if (!pre) x = self_attn_norm_.forward(g, x);
 
