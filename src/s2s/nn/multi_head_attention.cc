@@ -1,5 +1,6 @@
 #include "s2s/nn/multi_head_attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -72,12 +73,15 @@ Var MultiHeadAttention::project_kv(autograd::Graph& g, Var memory) const {
 }
 
 MultiHeadAttention::QkvWeights MultiHeadAttention::qkv_weights() const {
-  autograd::Graph g(false);
-  Var w = autograd::concat({g.input(q_proj_.weight().value), g.input(k_proj_.weight().value),
-                            g.input(v_proj_.weight().value)}, 0);
-  Var b = autograd::concat({g.input(q_proj_.bias()->value), g.input(k_proj_.bias()->value),
-                            g.input(v_proj_.bias()->value)}, 0);
-  return {w.value(), b.value()};
+  const std::int64_t d = d_model_;
+  QkvWeights out{Tensor::empty(Shape{3 * d, d}), Tensor::empty(Shape{3 * d})};
+  std::int64_t part = 0;
+  for (const Linear* l : {&q_proj_, &k_proj_, &v_proj_}) {  // rows one after another, as project() concatenates
+    std::copy_n(l->weight().value.f32(), d * d, out.weight.f32() + part * d * d);
+    std::copy_n(l->bias()->value.f32(), d, out.bias.f32() + part * d);
+    ++part;
+  }
+  return out;
 }
 
 Var MultiHeadAttention::self_attend(autograd::Graph& g, Var x, const autograd::AttentionMasks& masks, Var* cache,
