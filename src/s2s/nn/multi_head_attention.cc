@@ -20,8 +20,6 @@ MultiHeadAttention::MultiHeadAttention(std::string name, std::int64_t d_model, s
     : Module(std::move(name)),
       d_model_(d_model),
       heads_(heads),
-      head_dim_(heads > 0 ? d_model / heads : 0),
-      relative_k_(relative_k),
       dropout_(dropout),
       q_proj_(child_name("q_proj"), d_model, d_model, true, rng),
       k_proj_(child_name("k_proj"), d_model, d_model, true, rng),
@@ -35,10 +33,10 @@ MultiHeadAttention::MultiHeadAttention(std::string name, std::int64_t d_model, s
     add_child(*l);
   }
   if (relative_k > 0) {
-    const std::int64_t n = 2 * relative_k + 1;
-    float bound = std::sqrt(6.0f / static_cast<float>(n + head_dim_));
-    relative_keys_ = &add_parameter("relative_keys", init_uniform(Shape{n, head_dim_}, bound, rng));
-    relative_values_ = &add_parameter("relative_values", init_uniform(Shape{n, head_dim_}, bound, rng));
+    const std::int64_t n = 2 * relative_k + 1, head_dim = d_model / heads;
+    float bound = std::sqrt(6.0f / static_cast<float>(n + head_dim));
+    relative_keys_ = &add_parameter("relative_keys", init_uniform(Shape{n, head_dim}, bound, rng));
+    relative_values_ = &add_parameter("relative_values", init_uniform(Shape{n, head_dim}, bound, rng));
   }
 }
 

@@ -55,15 +55,12 @@ class MultiHeadAttention : public Module {
                        const autograd::AttentionMasks& masks, bool training, Rng* rng,
                        const Tensor& kv_rows = Tensor(), Tensor* weights_out = nullptr) const;
 
-  std::int64_t heads() const { return heads_; }
-  std::int64_t head_dim() const { return head_dim_; }
-
  private:
   // x [..., D] -> the listed projections side by side, one gemm.
   autograd::Var project(autograd::Graph& g, std::initializer_list<const Linear*> parts, autograd::Var x) const;
   autograd::AttentionOptions options(autograd::Graph& g, bool training, Rng* rng) const;
 
-  std::int64_t d_model_, heads_, head_dim_, relative_k_;
+  std::int64_t d_model_, heads_;
   float dropout_;
   Linear q_proj_, k_proj_, v_proj_, out_proj_;
   autograd::Parameter* relative_keys_ = nullptr;
