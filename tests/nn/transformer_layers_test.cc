@@ -134,7 +134,7 @@ TEST(TransformerDecoderLayer, StepsEqualTheCausalSequence) {
     TransformerDecoderLayer::IO io;
     io.memory = layer.project_memory(g, g.input(mem));
     Tensor whole = layer.forward(g, g.input(x), io, false, nullptr).value();
-    autograd::Var cache;
+    MultiHeadAttention::Cache cache;
     TransformerDecoderLayer::IO step_io;
     step_io.memory = io.memory;
     step_io.self_cache = &cache;
@@ -144,7 +144,7 @@ TEST(TransformerDecoderLayer, StepsEqualTheCausalSequence) {
       Tensor xt = Tensor::empty(Shape{1, B, o.d_model});
       std::copy_n(x.f32() + t * B * o.d_model, B * o.d_model, xt.f32());
       Tensor yt = layer.forward(g, g.input(xt), step_io, false, nullptr).value();
-      ASSERT_EQ(cache.dim(0), t + 1);
+      ASSERT_EQ(cache.kv.dim(0), t + 1);
       for (std::int64_t k = 0; k < B * o.d_model; ++k)
         EXPECT_NEAR(yt.f32()[k], whole.f32()[t * B * o.d_model + k], 1e-5) << (pre ? "pre" : "post") << " t " << t;
     }

@@ -59,7 +59,8 @@ StepOutput TransformerModel::step(autograd::Graph& g, DecoderState& state, const
   self_cache_.resize(layers);
   for (std::size_t l = 0; l < layers; ++l) {
     st.memory[l] = g.input(mem.kv[l]);
-    self_cache_[l] = s->self_kv[l].defined() ? g.input(s->self_kv[l]) : Var();
+    self_cache_[l].kv = s->self_kv[l].defined() ? g.input(s->self_kv[l]) : Var();
+    self_cache_[l].out = s->self_kv_out(l);
   }
   st.memory_lengths = mem.lengths;
   st.memory_rows = s->memory_rows();  // beams read their sentence's memory in place
@@ -68,7 +69,10 @@ StepOutput TransformerModel::step(autograd::Graph& g, DecoderState& state, const
   st.offset = s->position;
   st.alignment_layer = config_.transformer.alignment_layer_index();
   Var logits = decoder_.forward(g, prev_tokens.reshape(Shape{1, batch}), st, false, nullptr);
-  for (std::size_t l = 0; l < layers; ++l) s->self_kv[l] = self_cache_[l].value();
+  for (std::size_t l = 0; l < layers; ++l) {
+    s->self_kv[l] = self_cache_[l].kv.value();
+    self_cache_[l] = {};
+  }
   ++s->position;
   Tensor attention = st.alignment.reshape(Shape{batch, mem.kv[0].dim(0)});  // [B, 1, S], heads averaged
   st.alignment = Tensor();

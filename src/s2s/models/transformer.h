@@ -38,7 +38,7 @@ class TransformerModel : public EncoderDecoder {
   TransformerEncoder encoder_;
   TransformerDecoder decoder_;
   TransformerDecoder::Step step_;        // reused between steps
-  std::vector<autograd::Var> self_cache_;  // reused between steps
+  std::vector<nn::MultiHeadAttention::Cache> self_cache_;  // reused between steps
 };
 
 }  // namespace s2s::models

@@ -34,12 +34,18 @@ class TransformerDecoderState : public DecoderState {
   const Memory& memory() const { return memory_; }
   const Tensor& memory_rows() const { return memory_rows_; }  // I32 [rows]: row -> encoded sentence
 
-  std::int64_t position = 0;      // positions decoded so far
-  std::vector<Tensor> self_kv;    // per layer [position, rows, 2D]; undefined before the first step
+  std::int64_t position = 0;    // positions decoded so far
+  std::vector<Tensor> self_kv;  // per layer [position, rows, 2D]; undefined before the first step
+
+  // Where the next step puts layer l's keys and values, [position + 1, rows,
+  // 2D]: the first rows of a buffer that self_kv[l] already starts, so a
+  // step writes its own position only (the buffer doubles when full).
+  Tensor self_kv_out(std::size_t l);
 
  private:
   Memory memory_;
   Tensor memory_rows_;
+  std::vector<Tensor> buffer_;  // per layer [capacity, rows, 2D]
 };
 
 }  // namespace s2s::models

@@ -42,7 +42,7 @@ class TransformerDecoder : public nn::Module {
     Tensor memory_rows;                 // decoding: I32 [B] memory row per row; undefined: row b
     // nullptr: the ids are whole sequences (training). Decoding: per layer the
     // earlier positions' self-attention keys and values, this call's appended.
-    std::vector<autograd::Var>* self_cache = nullptr;
+    std::vector<nn::MultiHeadAttention::Cache>* self_cache = nullptr;
     const std::vector<nn::MultiHeadAttention::QkvWeights>* self_qkv = nullptr;  // decoding: self_qkv_weights()
     std::int64_t offset = 0;            // position of the first input
     std::int64_t alignment_layer = -1;  // keep this layer's cross-attention weights (-1: none)

@@ -82,7 +82,7 @@ MultiHeadAttention::QkvWeights MultiHeadAttention::qkv_weights() const {
   return out;
 }
 
-Var MultiHeadAttention::self_attend(autograd::Graph& g, Var x, const autograd::AttentionMasks& masks, Var* cache,
+Var MultiHeadAttention::self_attend(autograd::Graph& g, Var x, const autograd::AttentionMasks& masks, Cache* cache,
                                     bool training, Rng* rng, const QkvWeights* fused) const {
   const std::int64_t d = d_model_;
   Var qkv = fused ? autograd::linear(x, g.input(fused->weight), g.input(fused->bias))
@@ -94,8 +94,11 @@ Var MultiHeadAttention::self_attend(autograd::Graph& g, Var x, const autograd::A
   o.v_cols = {2 * d, d};
   if (cache) {
     Var next = autograd::slice(qkv, 2, d, 2 * d);
-    *cache = cache->defined() ? autograd::concat({*cache, next}, 0) : next;
-    kv = *cache;
+    std::vector<Var> parts;
+    if (cache->kv.defined()) parts.push_back(cache->kv);
+    parts.push_back(next);
+    cache->kv = parts.size() == 1 && !cache->out.defined() ? next : autograd::concat(parts, 0, cache->out);
+    kv = cache->kv;
     o.k_cols = {0, d};
     o.v_cols = {d, d};
   }

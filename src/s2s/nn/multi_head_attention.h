@@ -39,13 +39,21 @@ class MultiHeadAttention : public Module {
   };
   QkvWeights qkv_weights() const;
 
-  // x [T, B, D] attends over itself. cache: nullptr, or (decoding) the keys
-  // and values [t, B, 2D] of the positions before x (undefined: none), to
-  // which x's are appended, and x's queries attend over all of them.
-  // qkv: qkv_weights() of the current parameters (inference), or nullptr.
-  // -> [T, B, D]
-  autograd::Var self_attend(autograd::Graph& g, autograd::Var x, const autograd::AttentionMasks& masks,
-                            autograd::Var* cache, bool training, Rng* rng, const QkvWeights* qkv = nullptr) const;
+  // Decoding: the keys and values [t, B, 2D] of the positions decoded so far.
+  struct Cache {
+    autograd::Var kv;  // in: the earlier positions' (undefined: none); out: with the new ones appended
+    // Where the appended result goes ([t + T, B, 2D]; undefined: a new
+    // tensor). When kv already sits at its start (the first rows of one
+    // growing buffer) only the new positions are written.
+    Tensor out;
+  };
+
+  // x [T, B, D] attends over itself. cache: nullptr, or (decoding) the
+  // earlier positions', to which x's keys and values are appended, and x's
+  // queries attend over all of them. qkv: qkv_weights() of the current
+  // parameters (inference), or nullptr. -> [T, B, D]
+  autograd::Var self_attend(autograd::Graph& g, autograd::Var x, const autograd::AttentionMasks& masks, Cache* cache,
+                            bool training, Rng* rng, const QkvWeights* qkv = nullptr) const;
 
   // Cross-attention: query [T, B, D] over kv [S, M, 2D] (project_kv's).
   // kv_rows (inference): I32 [B], the kv row each query row reads (M

@@ -24,7 +24,7 @@ class TransformerDecoderLayer : public Module {
     // nullptr: x is the whole sequence (causal self-attention). Decoding: the
     // earlier positions' self-attention keys and values [t, B, 2D]
     // (undefined: none) in, with x's appended out.
-    autograd::Var* self_cache = nullptr;
+    MultiHeadAttention::Cache* self_cache = nullptr;
     const MultiHeadAttention::QkvWeights* self_qkv = nullptr;  // decoding: self_attention().qkv_weights()
     autograd::Var memory;                  // project_memory's [S, M, 2D]
     autograd::AttentionMasks memory_masks;  // key_lengths I32 [M]
