@@ -28,12 +28,10 @@ Var TransformerModel::forward(autograd::Graph& g, const TokenBatch& src, const T
   S2S_CHECK(src.size() == tgt_in.size(), "forward: ", src.size(), " source rows but ", tgt_in.size(), " target rows");
   S2S_CHECK(o.teacher_forcing == 1.0f,
             "forward: scheduled sampling (teacher forcing < 1) is not available for the transformer family");
-  const std::int64_t heads = config_.transformer.heads, batch = src.size(), steps = tgt_in.steps();
-  Var memory = encoder_.forward(g, src, o.training, o.rng);
+  Var memory = encoder_.forward(g, src, o.training, o.rng);  // [S, B, D]
   TransformerDecoder::Step s;
   s.memory = decoder_.project_memory(g, memory);
-  s.memory_mask = key_padding_mask(src.lengths, heads, steps, src.steps());
-  s.self_mask = causal_mask(batch * heads, steps);
+  s.memory_lengths = src.lengths;
   return decoder_.forward(g, tgt_in.ids, s, o.training, o.rng);
 }
 
@@ -41,12 +39,10 @@ std::unique_ptr<DecoderState> TransformerModel::encode(autograd::Graph& g, const
   autograd::NoGradGuard no_grad(g);
   Var memory = encoder_.forward(g, src, false, nullptr);
   TransformerDecoderState::Memory m;
-  for (const auto& kv : decoder_.project_memory(g, memory)) {
-    m.k.push_back(kv.k.value());
-    m.v.push_back(kv.v.value());
-  }
+  for (const Var& kv : decoder_.project_memory(g, memory)) m.kv.push_back(kv.value());
   m.lengths = src.lengths.clone();
-  return std::make_unique<TransformerDecoderState>(std::move(m), config_.transformer.heads);
+  m.self_qkv = decoder_.self_qkv_weights();
+  return std::make_unique<TransformerDecoderState>(std::move(m));
 }
 
 StepOutput TransformerModel::step(autograd::Graph& g, DecoderState& state, const Tensor& prev_tokens) {
@@ -55,39 +51,31 @@ StepOutput TransformerModel::step(autograd::Graph& g, DecoderState& state, const
   S2S_CHECK(prev_tokens.dtype() == DType::I32 && prev_tokens.ndim() == 1 && prev_tokens.dim(0) == s->rows(),
             "step: expected I32 previous tokens [", s->rows(), "], got ", prev_tokens.shape().str());
   autograd::NoGradGuard no_grad(g);
-  const std::int64_t heads = config_.transformer.heads, batch = s->rows();
+  const std::int64_t batch = s->rows();
   const TransformerDecoderState::Memory& mem = s->memory();
-  TransformerDecoder::Step& st = step_;
   const std::size_t layers = decoder_.layers();
-  st.self.assign(layers, {});
+  TransformerDecoder::Step& st = step_;
   st.memory.resize(layers);
+  self_cache_.resize(layers);
   for (std::size_t l = 0; l < layers; ++l) {
-    if (s->self_k[l].defined()) st.self[l] = {g.input(s->self_k[l]), g.input(s->self_v[l])};
-    st.memory[l] = {g.input(mem.k[l]), g.input(mem.v[l])};
+    st.memory[l] = g.input(mem.kv[l]);
+    self_cache_[l].kv = s->self_kv[l].defined() ? g.input(s->self_kv[l]) : Var();
+    self_cache_[l].out = s->self_kv_out(l);
   }
-  const std::int64_t src_len = mem.k[0].dim(1);
-  st.memory_mask = key_padding_mask(mem.lengths, heads, 1, src_len);
-  st.self_mask = Tensor();
+  st.memory_lengths = mem.lengths;
+  st.memory_rows = s->memory_rows();  // beams read their sentence's memory in place
+  st.self_cache = &self_cache_;
+  st.self_qkv = &mem.self_qkv;
   st.offset = s->position;
   st.alignment_layer = config_.transformer.alignment_layer_index();
   Var logits = decoder_.forward(g, prev_tokens.reshape(Shape{1, batch}), st, false, nullptr);
   for (std::size_t l = 0; l < layers; ++l) {
-    s->self_k[l] = st.self[l].k.value();
-    s->self_v[l] = st.self[l].v.value();
+    s->self_kv[l] = self_cache_[l].kv.value();
+    self_cache_[l] = {};
   }
   ++s->position;
-  // Alignment: the chosen layer's cross-attention, heads averaged in a fixed order.
-  const Tensor& w = st.alignment.value();  // [B*H, 1, S]
-  Tensor attention = Tensor::zeros(Shape{batch, src_len});
-  for (std::int64_t b = 0; b < batch; ++b) {
-    float* out = attention.f32() + b * src_len;
-    for (std::int64_t h = 0; h < heads; ++h) {
-      const float* in = w.f32() + (b * heads + h) * src_len;
-      for (std::int64_t j = 0; j < src_len; ++j) out[j] += in[j];
-    }
-    for (std::int64_t j = 0; j < src_len; ++j) out[j] /= static_cast<float>(heads);
-  }
-  st.alignment = Var();
+  Tensor attention = st.alignment.reshape(Shape{batch, mem.kv[0].dim(0)});  // [B, 1, S], heads averaged
+  st.alignment = Tensor();
   return {logits.value(), attention};
 }
 

@@ -7,8 +7,10 @@
 //
 // Incremental decoding: encode projects the memory once per decoder layer;
 // each step runs the new position only, appending its self-attention keys and
-// values to the state's (TransformerDecoderState). Alignments are the
-// cross-attention weights of transformer.alignment_layer, heads averaged.
+// values to the state's (TransformerDecoderState), and reads the memory of
+// each row's sentence in place (beams share it). Alignments are the
+// cross-attention weights of transformer.alignment_layer, heads averaged by
+// the fused attention op.
 #include <string>
 
 #include "s2s/models/encoder_decoder.h"
@@ -35,7 +37,8 @@ class TransformerModel : public EncoderDecoder {
   ModelConfig config_;
   TransformerEncoder encoder_;
   TransformerDecoder decoder_;
-  TransformerDecoder::Step step_;  // reused between steps
+  TransformerDecoder::Step step_;        // reused between steps
+  std::vector<nn::MultiHeadAttention::Cache> self_cache_;  // reused between steps
 };
 
 }  // namespace s2s::models

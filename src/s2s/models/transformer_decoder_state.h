@@ -3,40 +3,49 @@
 // decoder layer the self-attention keys and values of the positions decoded
 // so far, and the encoder memory projected by that layer's cross-attention.
 //
-// The memory is kept per source sentence with src_index mapping each row to
-// its sentence; select() gathers the self-attention caches and composes
-// src_index, and the memory is re-gathered lazily, only when the row ->
-// sentence mapping changed (beam search expands rows once; reordering beams
-// within a sentence leaves it unchanged).
+// The memory is kept once per source sentence and never copied per beam:
+// memory_rows maps each row to its sentence, and the fused attention op reads
+// the sentence's keys and values through it (kv_rows). select() gathers the
+// self-attention caches and composes memory_rows. Everything a step can
+// reuse is made by encode: the memory's projections and the fused
+// self-attention projection weights.
 #include <vector>
 
 #include "s2s/models/encoder_decoder.h"
+#include "s2s/nn/multi_head_attention.h"
 
 namespace s2s::models {
 
 class TransformerDecoderState : public DecoderState {
  public:
   struct Memory {
-    std::vector<Tensor> k, v;  // per layer [B*H, S, d/H], row b*H + h
-    Tensor lengths;            // I32 [B]
+    std::vector<Tensor> kv;  // per layer [S, M, 2D]: keys columns [0, D), values [D, 2D)
+    Tensor lengths;          // I32 [M]
+    // Per layer the self-attention's q, k, v weights side by side, joined
+    // once here rather than at every step.
+    std::vector<nn::MultiHeadAttention::QkvWeights> self_qkv;
   };
 
-  TransformerDecoderState(Memory memory, std::int64_t heads);
+  explicit TransformerDecoderState(Memory memory);
 
   void select(const Tensor& indices) override;
-  std::int64_t rows() const override { return static_cast<std::int64_t>(src_index_.size()); }
+  std::int64_t rows() const override { return memory_rows_.dim(0); }
 
-  // The memory row-aligned with the current rows, gathered on demand.
-  const Memory& memory();
+  const Memory& memory() const { return memory_; }
+  const Tensor& memory_rows() const { return memory_rows_; }  // I32 [rows]: row -> encoded sentence
 
-  std::int64_t position = 0;  // positions decoded so far
-  std::vector<Tensor> self_k, self_v;  // per layer [B*H, position, d/H]; undefined before the first step
+  std::int64_t position = 0;    // positions decoded so far
+  std::vector<Tensor> self_kv;  // per layer [position, rows, 2D]; undefined before the first step
+
+  // Where the next step puts layer l's keys and values, [position + 1, rows,
+  // 2D]: the first rows of a buffer that self_kv[l] already starts, so a
+  // step writes its own position only (the buffer doubles when full).
+  Tensor self_kv_out(std::size_t l);
 
  private:
-  Memory original_, current_;
-  std::int64_t heads_;
-  std::vector<std::int32_t> src_index_;      // row -> encoded sentence
-  std::vector<std::int32_t> current_index_;  // what current_ was gathered for
+  Memory memory_;
+  Tensor memory_rows_;
+  std::vector<Tensor> buffer_;  // per layer [capacity, rows, 2D]
 };
 
 }  // namespace s2s::models

@@ -4,21 +4,12 @@
 #include <cmath>
 
 #include "s2s/autograd/ops.h"
+#include "s2s/kernels/positional.h"
 #include "s2s/models/batch.h"
 
 namespace s2s::models {
 
 using autograd::Var;
-
-Tensor sinusoidal_positions(std::int64_t offset, std::int64_t length, std::int64_t d) {
-  Tensor t = Tensor::empty(Shape{length, d});
-  for (std::int64_t p = 0; p < length; ++p)
-    for (std::int64_t c = 0; c < d; ++c) {
-      double angle = static_cast<double>(offset + p) / std::pow(10000.0, static_cast<double>(c - c % 2) / d);
-      t.f32()[p * d + c] = static_cast<float>(c % 2 == 0 ? std::sin(angle) : std::cos(angle));
-    }
-  return t;
-}
 
 TransformerEmbedding::TransformerEmbedding(std::string prefix, std::int64_t vocab, const ModelConfig& config,
                                            nn::Embedding* shared, Rng& rng)
@@ -46,24 +37,18 @@ Var TransformerEmbedding::forward(autograd::Graph& g, const Tensor& ids, std::in
                                   Rng* rng) const {
   S2S_CHECK(ids.dtype() == DType::I32 && ids.ndim() == 2, "transformer: expected I32 ids [T, B], got ",
             ids.shape().str());
-  const std::int64_t steps = ids.dim(0), batch = ids.dim(1);
+  const std::int64_t steps = ids.dim(0);
   if (positions_)
     S2S_CHECK(offset + steps <= positions_->vocab_size(), "model.transformer.max_positions: a sequence of ",
               offset + steps, " positions is longer than the ", positions_->vocab_size(), " learned ones");
-  Tensor bt = Tensor::empty(Shape{batch, steps}, DType::I32);  // batch-major ids
-  for (std::int64_t t = 0; t < steps; ++t)
-    for (std::int64_t b = 0; b < batch; ++b) bt.i32()[b * steps + t] = ids.i32()[t * batch + b];
-  Var x = autograd::scale(table_->forward(g, bt), std::sqrt(static_cast<float>(d_model_)));  // [B, T, D]
+  Var x = autograd::scale(table_->forward(g, ids), std::sqrt(static_cast<float>(d_model_)));  // [T, B, D]
+  // Positions [T, 1, D], broadcast over the batch.
   if (positions_) {
-    Tensor pos = Tensor::empty(Shape{batch, steps}, DType::I32);
-    for (std::int64_t b = 0; b < batch; ++b)
-      for (std::int64_t t = 0; t < steps; ++t) pos.i32()[b * steps + t] = static_cast<std::int32_t>(offset + t);
+    Tensor pos = Tensor::empty(Shape{steps, 1}, DType::I32);
+    for (std::int64_t t = 0; t < steps; ++t) pos.i32()[t] = static_cast<std::int32_t>(offset + t);
     x = autograd::add(x, positions_->forward(g, pos));
   } else {
-    Tensor table = sinusoidal_positions(offset, steps, d_model_);
-    Tensor full = Tensor::empty(x.shape());
-    for (std::int64_t b = 0; b < batch; ++b) std::copy_n(table.f32(), table.numel(), full.f32() + b * table.numel());
-    x = autograd::add(x, g.input(full));
+    x = autograd::add(x, g.input(kernels::sinusoidal_positions(offset, steps, d_model_).reshape(Shape{steps, 1, d_model_})));
   }
   return dropout_.forward(x, training, rng);
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The Transformer's input: token embedding scaled by sqrt(d_model) plus
 // absolute positions (sinusoidal, Vaswani et al. 2017, or learned), then
-// residual dropout. Batch-major output [B, T, D] from time-major ids [T, B].
+// residual dropout. Time-major: ids [T, B] -> [T, B, D].
 // Names: <prefix>.embedding.weight, <prefix>.positions.weight (learned).
 // Tables are initialised N(0, 1/d_model) (fairseq), so that the scaled
 // embeddings start near unit variance.
@@ -20,7 +20,7 @@ class TransformerEmbedding : public nn::Module {
   TransformerEmbedding(std::string prefix, std::int64_t vocab, const ModelConfig& config, nn::Embedding* shared,
                        Rng& rng);
 
-  // ids I32 [T, B] at positions offset..offset+T-1 -> [B, T, D]
+  // ids I32 [T, B] at positions offset..offset+T-1 -> [T, B, D]
   autograd::Var forward(autograd::Graph& g, const Tensor& ids, std::int64_t offset, bool training, Rng* rng) const;
 
   nn::Embedding& table() const { return *table_; }
@@ -32,9 +32,5 @@ class TransformerEmbedding : public nn::Module {
   std::int64_t d_model_;
   nn::Dropout dropout_;
 };
-
-// Sinusoidal positions offset..offset+length-1, [length, d]: even columns
-// 2i sin(p / 10000^(2i/d)), odd columns 2i+1 cos(p / 10000^(2i/d)).
-Tensor sinusoidal_positions(std::int64_t offset, std::int64_t length, std::int64_t d);
 
 }  // namespace s2s::models

@@ -21,29 +21,8 @@ nn::TransformerLayerOptions layer_options(const ModelConfig& c) {
   return o;
 }
 
-Tensor key_padding_mask(const Tensor& lengths, std::int64_t heads, std::int64_t queries, std::int64_t keys) {
-  const std::int64_t batch = lengths.dim(0);
-  Tensor m = Tensor::empty(Shape{batch * heads, queries, keys});
-  float* p = m.f32();
-  for (std::int64_t b = 0; b < batch; ++b) {
-    const std::int64_t len = lengths.i32()[b];
-    for (std::int64_t r = 0; r < heads * queries; ++r)
-      for (std::int64_t j = 0; j < keys; ++j) *p++ = j >= len ? 1.0f : 0.0f;
-  }
-  return m;
-}
-
-Tensor causal_mask(std::int64_t rows, std::int64_t steps) {
-  Tensor m = Tensor::empty(Shape{rows, steps, steps});
-  float* p = m.f32();
-  for (std::int64_t r = 0; r < rows; ++r)
-    for (std::int64_t i = 0; i < steps; ++i)
-      for (std::int64_t j = 0; j < steps; ++j) *p++ = j > i ? 1.0f : 0.0f;
-  return m;
-}
-
 TransformerEncoder::TransformerEncoder(const ModelConfig& c, Rng& rng)
-    : Module("encoder"), heads_(c.transformer.heads), embedding_("encoder", c.src_vocab_size, c, nullptr, rng) {
+    : Module("encoder"), embedding_("encoder", c.src_vocab_size, c, nullptr, rng) {
   add_child(embedding_);
   nn::TransformerLayerOptions o = layer_options(c);
   for (std::int64_t l = 0; l < c.transformer.encoder_layers; ++l) {
@@ -57,9 +36,10 @@ TransformerEncoder::TransformerEncoder(const ModelConfig& c, Rng& rng)
 }
 
 Var TransformerEncoder::forward(autograd::Graph& g, const TokenBatch& src, bool training, Rng* rng) const {
-  Var x = embedding_.forward(g, src.ids, 0, training, rng);  // [B, S, D]
-  Tensor mask = key_padding_mask(src.lengths, heads_, src.steps(), src.steps());
-  for (const auto& layer : layers_) x = layer->forward(g, x, mask, training, rng);
+  Var x = embedding_.forward(g, src.ids, 0, training, rng);  // [S, B, D]
+  autograd::AttentionMasks masks;
+  masks.key_lengths = src.lengths;
+  for (const auto& layer : layers_) x = layer->forward(g, x, masks, training, rng);
   return norm_ ? norm_->forward(g, x) : x;
 }
 
@@ -82,28 +62,35 @@ TransformerDecoder::TransformerDecoder(const ModelConfig& c, nn::Embedding* shar
   add_child(*output_);
 }
 
-std::vector<TransformerDecoder::KeyValues> TransformerDecoder::project_memory(autograd::Graph& g, Var memory) const {
-  std::vector<KeyValues> out;
+std::vector<Var> TransformerDecoder::project_memory(autograd::Graph& g, Var memory) const {
+  std::vector<Var> out;
   for (const auto& layer : layers_) out.push_back(layer->project_memory(g, memory));
+  return out;
+}
+
+std::vector<nn::MultiHeadAttention::QkvWeights> TransformerDecoder::self_qkv_weights() const {
+  std::vector<nn::MultiHeadAttention::QkvWeights> out;
+  for (const auto& layer : layers_) out.push_back(layer->self_attention().qkv_weights());
   return out;
 }
 
 Var TransformerDecoder::forward(autograd::Graph& g, const Tensor& ids, Step& s, bool training, Rng* rng) const {
   const std::int64_t steps = ids.dim(0), batch = ids.dim(1);
-  Var x = embedding_.forward(g, ids, s.offset, training, rng);  // [B, T, D]
-  s.self.resize(layers_.size());
+  Var x = embedding_.forward(g, ids, s.offset, training, rng);  // [T, B, D]
+  if (s.self_cache) s.self_cache->resize(layers_.size());
   nn::TransformerDecoderLayer::IO io;
+  io.memory_masks.key_lengths = s.memory_lengths;
+  io.memory_rows = s.memory_rows;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
-    io.self = s.self[l];
+    io.self_cache = s.self_cache ? &(*s.self_cache)[l] : nullptr;
+    io.self_qkv = s.self_qkv ? &(*s.self_qkv)[l] : nullptr;
     io.memory = s.memory[l];
-    x = layers_[l]->forward(g, x, io, s.self_mask, s.memory_mask, s.offset, training, rng);
-    s.self[l] = io.self;
-    if (static_cast<std::int64_t>(l) == s.alignment_layer) s.alignment = io.cross_weights;
+    io.cross_weights = static_cast<std::int64_t>(l) == s.alignment_layer ? &s.alignment : nullptr;
+    x = layers_[l]->forward(g, x, io, training, rng);
   }
   if (norm_) x = norm_->forward(g, x);
-  const std::int64_t d = x.dim(2);
-  if (steps > 1) x = autograd::transpose(x, 0, 1);  // [T, B, D]: logits rows (t, b)
-  return output_->forward(g, autograd::reshape(x, Shape{steps * batch, d}));
+  // Time-major: logits rows (t, b) without a transpose.
+  return output_->forward(g, autograd::reshape(x, Shape{steps * batch, x.dim(2)}));
 }
 
 }  // namespace s2s::models

@@ -18,20 +18,14 @@ namespace s2s::models {
 
 nn::TransformerLayerOptions layer_options(const ModelConfig& config);
 
-// F32 [B*H, queries, keys]: 1 where key j >= lengths[b] (padding).
-Tensor key_padding_mask(const Tensor& lengths, std::int64_t heads, std::int64_t queries, std::int64_t keys);
-// F32 [rows, T, T]: 1 where key j > query i (the future).
-Tensor causal_mask(std::int64_t rows, std::int64_t steps);
-
 class TransformerEncoder : public nn::Module {
  public:
   TransformerEncoder(const ModelConfig& config, Rng& rng);
-  // -> memory [B, S, D]
+  // -> memory [S, B, D] (time-major, as the ids)
   autograd::Var forward(autograd::Graph& g, const TokenBatch& src, bool training, Rng* rng) const;
   nn::Embedding& embedding() const { return embedding_.table(); }
 
  private:
-  std::int64_t heads_;
   TransformerEmbedding embedding_;
   std::vector<std::unique_ptr<nn::TransformerEncoderLayer>> layers_;
   std::unique_ptr<nn::LayerNorm> norm_;
@@ -42,17 +36,22 @@ class TransformerDecoder : public nn::Module {
   // shared_embedding: the encoder's table (share_embeddings), else nullptr.
   TransformerDecoder(const ModelConfig& config, nn::Embedding* shared_embedding, Rng& rng);
 
-  using KeyValues = nn::MultiHeadAttention::KeyValues;
   struct Step {
-    std::vector<KeyValues> self;    // per layer: earlier positions' in, with this call's appended out
-    std::vector<KeyValues> memory;  // per layer: project_memory's
-    Tensor memory_mask;             // F32 [B*H, T, S]
-    Tensor self_mask;               // F32 [B*H, T, offset+T]; undefined: none
-    std::int64_t offset = 0;        // position of the first input
+    std::vector<autograd::Var> memory;  // per layer: project_memory's [S, M, 2D]
+    Tensor memory_lengths;              // I32 [M]
+    Tensor memory_rows;                 // decoding: I32 [B] memory row per row; undefined: row b
+    // nullptr: the ids are whole sequences (training). Decoding: per layer the
+    // earlier positions' self-attention keys and values, this call's appended.
+    std::vector<nn::MultiHeadAttention::Cache>* self_cache = nullptr;
+    const std::vector<nn::MultiHeadAttention::QkvWeights>* self_qkv = nullptr;  // decoding: self_qkv_weights()
+    std::int64_t offset = 0;            // position of the first input
     std::int64_t alignment_layer = -1;  // keep this layer's cross-attention weights (-1: none)
-    autograd::Var alignment;        // out: [B*H, T, S]
+    Tensor alignment;                   // out: heads-averaged [B, T, S]
   };
-  std::vector<KeyValues> project_memory(autograd::Graph& g, autograd::Var memory) const;
+  // memory [S, B, D] -> per layer its keys and values [S, B, 2D]
+  std::vector<autograd::Var> project_memory(autograd::Graph& g, autograd::Var memory) const;
+  // Per layer the self-attention's fused projection weights (decoding).
+  std::vector<nn::MultiHeadAttention::QkvWeights> self_qkv_weights() const;
 
   // ids [T, B] -> logits [T*B, V] rows (t, b).
   autograd::Var forward(autograd::Graph& g, const Tensor& ids, Step& s, bool training, Rng* rng) const;

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-
-#include "s2s/autograd/ops.h"
+#include <vector>
 
 namespace s2s::nn {
 
@@ -22,8 +20,6 @@ MultiHeadAttention::MultiHeadAttention(std::string name, std::int64_t d_model, s
     : Module(std::move(name)),
       d_model_(d_model),
       heads_(heads),
-      head_dim_(heads > 0 ? d_model / heads : 0),
-      relative_k_(relative_k),
       dropout_(dropout),
       q_proj_(child_name("q_proj"), d_model, d_model, true, rng),
       k_proj_(child_name("k_proj"), d_model, d_model, true, rng),
@@ -31,72 +27,98 @@ MultiHeadAttention::MultiHeadAttention(std::string name, std::int64_t d_model, s
       out_proj_(child_name("out_proj"), d_model, d_model, true, rng) {
   S2S_CHECK(heads > 0 && d_model % heads == 0, this->name(), ": d_model ", d_model, " must divide by heads ", heads);
   S2S_CHECK(relative_k >= 0, this->name(), ": relative distance must be >= 0, got ", relative_k);
+  S2S_CHECK(dropout >= 0.0f && dropout < 1.0f, this->name(), ": attention dropout must be in [0, 1), got ", dropout);
   for (Linear* l : {&q_proj_, &k_proj_, &v_proj_, &out_proj_}) {
     init_xavier(*l, rng);
     add_child(*l);
   }
   if (relative_k > 0) {
-    const std::int64_t n = 2 * relative_k + 1;
-    float bound = std::sqrt(6.0f / static_cast<float>(n + head_dim_));
-    relative_keys_ = &add_parameter("relative_keys", init_uniform(Shape{n, head_dim_}, bound, rng));
-    relative_values_ = &add_parameter("relative_values", init_uniform(Shape{n, head_dim_}, bound, rng));
+    const std::int64_t n = 2 * relative_k + 1, head_dim = d_model / heads;
+    float bound = std::sqrt(6.0f / static_cast<float>(n + head_dim));
+    relative_keys_ = &add_parameter("relative_keys", init_uniform(Shape{n, head_dim}, bound, rng));
+    relative_values_ = &add_parameter("relative_values", init_uniform(Shape{n, head_dim}, bound, rng));
   }
 }
 
-Var MultiHeadAttention::split_heads(Var x) const {
-  const std::int64_t b = x.dim(0), t = x.dim(1);
-  Var h = autograd::transpose(autograd::reshape(x, Shape{b, t, heads_, head_dim_}), 1, 2);  // [B, H, T, dh]
-  return autograd::reshape(h, Shape{b * heads_, t, head_dim_});
-}
-
-MultiHeadAttention::KeyValues MultiHeadAttention::project_kv(autograd::Graph& g, Var memory) const {
-  S2S_CHECK(memory.ndim() == 3 && memory.dim(2) == d_model_, name(), ": expected memory [B, S, ", d_model_, "], got ",
-            memory.shape().str());
-  return {split_heads(k_proj_.forward(g, memory)), split_heads(v_proj_.forward(g, memory))};
-}
-
-MultiHeadAttention::KeyValues MultiHeadAttention::append(const KeyValues& past, const KeyValues& next) {
-  if (!past.k.defined()) return next;
-  return {autograd::concat({past.k, next.k}, 1), autograd::concat({past.v, next.v}, 1)};
-}
-
-Tensor MultiHeadAttention::relative_ids(std::int64_t queries, std::int64_t keys, std::int64_t offset) const {
-  Tensor ids = Tensor::empty(Shape{queries, keys}, DType::I32);
-  for (std::int64_t i = 0; i < queries; ++i)
-    for (std::int64_t j = 0; j < keys; ++j)
-      ids.i32()[i * keys + j] =
-          static_cast<std::int32_t>(std::clamp(j - (i + offset), -relative_k_, relative_k_) + relative_k_);
-  return ids;
-}
-
-MultiHeadAttention::Output MultiHeadAttention::attend(autograd::Graph& g, Var query, const KeyValues& kv,
-                                                      const Tensor& mask, std::int64_t query_offset, bool training,
-                                                      Rng* rng) const {
-  S2S_CHECK(query.ndim() == 3 && query.dim(2) == d_model_, name(), ": expected queries [B, T, ", d_model_, "], got ",
-            query.shape().str());
-  const std::int64_t batch = query.dim(0), tq = query.dim(1), tk = kv.k.dim(1);
-  S2S_CHECK(kv.k.dim(0) == batch * heads_, name(), ": ", kv.k.dim(0), " key rows for ", batch, " x ", heads_,
-            " heads");
-  Var q = autograd::scale(split_heads(q_proj_.forward(g, query)), 1.0f / std::sqrt(static_cast<float>(head_dim_)));
-  Var scores = autograd::bmm(q, kv.k, false, true);  // [B*H, Tq, Tk]
-  Tensor rel;
-  if (relative_k_ > 0) {
-    // Shaw et al.'s reordering: per query position one [B*H, dh] x [dh, Tk] product.
-    rel = relative_ids(tq, tk, query_offset);
-    Var rk = autograd::embedding(g.param(*relative_keys_), rel);  // [Tq, Tk, dh]
-    Var qt = autograd::transpose(q, 0, 1);                        // [Tq, B*H, dh]
-    scores = autograd::add(scores, autograd::transpose(autograd::bmm(qt, rk, false, true), 0, 1));
+Var MultiHeadAttention::project(autograd::Graph& g, std::initializer_list<const Linear*> parts, Var x) const {
+  S2S_CHECK(x.ndim() == 3 && x.dim(2) == d_model_, name(), ": expected [T, B, ", d_model_, "], got ",
+            x.shape().str());
+  // The weights [k D, D] are copied per call (k D^2 floats); the gemm reads x once for all parts.
+  std::vector<Var> w, b;
+  for (const Linear* l : parts) {
+    w.push_back(g.param(l->weight()));
+    b.push_back(g.param(*l->bias()));
   }
-  if (mask.defined()) scores = autograd::masked_fill(scores, mask, -std::numeric_limits<float>::infinity());
-  Var weights = autograd::softmax(scores);
-  Var w = dropout_.forward(weights, training, rng);
-  Var z = autograd::bmm(w, kv.v);  // [B*H, Tq, dh]
-  if (relative_k_ > 0) {
-    Var rv = autograd::embedding(g.param(*relative_values_), rel);  // [Tq, Tk, dh]
-    z = autograd::add(z, autograd::transpose(autograd::bmm(autograd::transpose(w, 0, 1), rv), 0, 1));
+  return autograd::linear(x, autograd::concat(w, 0), autograd::concat(b, 0));
+}
+
+autograd::AttentionOptions MultiHeadAttention::options(autograd::Graph& g, bool training, Rng* rng) const {
+  autograd::AttentionOptions o;
+  if (training && dropout_ > 0.0f) {
+    S2S_CHECK(rng != nullptr, name(), ": training with attention dropout ", dropout_, " needs an rng");
+    o.dropout = dropout_;
+    o.rng = rng;
   }
-  Var merged = autograd::transpose(autograd::reshape(z, Shape{batch, heads_, tq, head_dim_}), 1, 2);  // [B, Tq, H, dh]
-  return {out_proj_.forward(g, autograd::reshape(merged, Shape{batch, tq, d_model_})), weights};
+  if (relative_keys_) {
+    o.rel_keys = g.param(*relative_keys_);
+    o.rel_values = g.param(*relative_values_);
+  }
+  return o;
+}
+
+Var MultiHeadAttention::project_kv(autograd::Graph& g, Var memory) const {
+  return project(g, {&k_proj_, &v_proj_}, memory);
+}
+
+MultiHeadAttention::QkvWeights MultiHeadAttention::qkv_weights() const {
+  const std::int64_t d = d_model_;
+  QkvWeights out{Tensor::empty(Shape{3 * d, d}), Tensor::empty(Shape{3 * d})};
+  std::int64_t part = 0;
+  for (const Linear* l : {&q_proj_, &k_proj_, &v_proj_}) {  // rows one after another, as project() concatenates
+    std::copy_n(l->weight().value.f32(), d * d, out.weight.f32() + part * d * d);
+    std::copy_n(l->bias()->value.f32(), d, out.bias.f32() + part * d);
+    ++part;
+  }
+  return out;
+}
+
+Var MultiHeadAttention::self_attend(autograd::Graph& g, Var x, const autograd::AttentionMasks& masks, Cache* cache,
+                                    bool training, Rng* rng, const QkvWeights* fused) const {
+  const std::int64_t d = d_model_;
+  Var qkv = fused ? autograd::linear(x, g.input(fused->weight), g.input(fused->bias))
+                  : project(g, {&q_proj_, &k_proj_, &v_proj_}, x);  // [T, B, 3D]
+  autograd::AttentionOptions o = options(g, training, rng);
+  o.q_cols = {0, d};
+  Var kv = qkv;
+  o.k_cols = {d, d};
+  o.v_cols = {2 * d, d};
+  if (cache) {
+    Var next = autograd::slice(qkv, 2, d, 2 * d);
+    std::vector<Var> parts;
+    if (cache->kv.defined()) parts.push_back(cache->kv);
+    parts.push_back(next);
+    cache->kv = parts.size() == 1 && !cache->out.defined() ? next : autograd::concat(parts, 0, cache->out);
+    kv = cache->kv;
+    o.k_cols = {0, d};
+    o.v_cols = {d, d};
+  }
+  Var z = autograd::multi_head_attention(qkv, kv, kv, static_cast<int>(heads_), masks, o);
+  return out_proj_.forward(g, z);
+}
+
+Var MultiHeadAttention::attend(autograd::Graph& g, Var query, Var kv, const autograd::AttentionMasks& masks,
+                               bool training, Rng* rng, const Tensor& kv_rows, Tensor* weights_out) const {
+  S2S_CHECK(query.ndim() == 3 && query.dim(2) == d_model_, name(), ": expected queries [T, B, ", d_model_,
+            "], got ", query.shape().str());
+  S2S_CHECK(kv.ndim() == 3 && kv.dim(2) == 2 * d_model_, name(), ": expected keys and values [S, B, ",
+            2 * d_model_, "], got ", kv.shape().str());
+  autograd::AttentionOptions o = options(g, training, rng);
+  o.k_cols = {0, d_model_};
+  o.v_cols = {d_model_, d_model_};
+  o.kv_rows = kv_rows;
+  o.weights_out = weights_out;
+  Var z = autograd::multi_head_attention(q_proj_.forward(g, query), kv, kv, static_cast<int>(heads_), masks, o);
+  return out_proj_.forward(g, z);
 }
 
 }  // namespace s2s::nn

@@ -2,16 +2,21 @@
 // Multi-head scaled dot-product attention (Vaswani et al. 2017), optionally
 // with Shaw et al. (2018) relative positions:
 //   q = x Wq + bq, k = m Wk + bk, v = m Wv + bv, split into H heads of d/H;
-//   e_ij = q_i . (k_j + aK[clip(j - i)]) / sqrt(d/H), masked keys -> -inf,
-//   a = softmax_j(e), z_i = sum_j a_ij (v_j + aV[clip(j - i)]),
-//   out = concat_heads(z) Wo + bo.
+//   e_ij = q_i . (k_j + aK[clip(j - i')]) / sqrt(d/H), masked keys excluded,
+//   a = softmax_j(e), z_i = sum_j a_ij (v_j + aV[clip(j - i')]),
+//   out = concat_heads(z) Wo + bo,
+// i' = i + Tk - Tq (the queries are the last Tq positions of the keys).
 // aK, aV [2k+1, d/H] are shared by the heads; clip(r) = min(max(r, -k), k).
-// Parameters: q_proj, k_proj, v_proj, out_proj (Linear with bias), and with
-// relative positions relative_keys, relative_values. Every attention
-// computation of the Transformer goes through attend(), so that a fused op
-// can replace its body.
+//
+// The arithmetic is the fused op autograd::multi_head_attention (heads read
+// in place, masks from lengths and a causal flag, no per-head copies).
+// Tensors are time-major [T, B, D]. The projections are fused: q, k, v (or
+// k, v) are column windows of one gemm whose weight is the parameters
+// concatenated at run time, so the parameters keep torch.nn's names:
+// q_proj, k_proj, v_proj, out_proj (Linear with bias), and with relative
+// positions relative_keys, relative_values.
 #include "s2s/autograd/graph.h"
-#include "s2s/nn/dropout.h"
+#include "s2s/autograd/ops.h"
 #include "s2s/nn/linear.h"
 #include "s2s/nn/module.h"
 
@@ -23,34 +28,48 @@ class MultiHeadAttention : public Module {
   MultiHeadAttention(std::string name, std::int64_t d_model, std::int64_t heads, float dropout,
                      std::int64_t relative_k, Rng& rng);
 
-  // Keys and values split into heads, [B*H, S, d/H] (row b*H + h).
-  struct KeyValues {
-    autograd::Var k, v;
-  };
-  // memory [B, S, D] -> its keys and values.
-  KeyValues project_kv(autograd::Graph& g, autograd::Var memory) const;
-  // Appends `next` (this step's keys and values) to `past` along the positions.
-  static KeyValues append(const KeyValues& past, const KeyValues& next);
+  // memory [S, B, D] -> its keys and values side by side, [S, B, 2D]
+  // (keys columns [0, D), values [D, 2D)): what attend() reads.
+  autograd::Var project_kv(autograd::Graph& g, autograd::Var memory) const;
 
-  struct Output {
-    autograd::Var out;      // [B, T, D]
-    autograd::Var weights;  // [B*H, T, S], before attention dropout
+  // The q, k, v projections side by side (weight [3D, D], bias [3D]): what
+  // self_attend concatenates per call, made once for a whole decoding run.
+  struct QkvWeights {
+    Tensor weight, bias;
   };
-  // query [B, T, D] attends over kv. mask: F32 [B*H, T, S], nonzero = masked
-  // (undefined = none). query_offset: position of query row 0 among the keys
-  // (relative positions; the decoder's step passes its position).
-  Output attend(autograd::Graph& g, autograd::Var query, const KeyValues& kv, const Tensor& mask,
-                std::int64_t query_offset, bool training, Rng* rng) const;
+  QkvWeights qkv_weights() const;
 
-  std::int64_t heads() const { return heads_; }
-  std::int64_t head_dim() const { return head_dim_; }
+  // Decoding: the keys and values [t, B, 2D] of the positions decoded so far.
+  struct Cache {
+    autograd::Var kv;  // in: the earlier positions' (undefined: none); out: with the new ones appended
+    // Where the appended result goes ([t + T, B, 2D]; undefined: a new
+    // tensor). When kv already sits at its start (the first rows of one
+    // growing buffer) only the new positions are written.
+    Tensor out;
+  };
+
+  // x [T, B, D] attends over itself. cache: nullptr, or (decoding) the
+  // earlier positions', to which x's keys and values are appended, and x's
+  // queries attend over all of them. qkv: qkv_weights() of the current
+  // parameters (inference), or nullptr. -> [T, B, D]
+  autograd::Var self_attend(autograd::Graph& g, autograd::Var x, const autograd::AttentionMasks& masks, Cache* cache,
+                            bool training, Rng* rng, const QkvWeights* qkv = nullptr) const;
+
+  // Cross-attention: query [T, B, D] over kv [S, M, 2D] (project_kv's).
+  // kv_rows (inference): I32 [B], the kv row each query row reads (M
+  // source sentences shared by their beams; masks.key_lengths is [M]).
+  // weights_out: receives the weights averaged over heads, [B, T, S].
+  autograd::Var attend(autograd::Graph& g, autograd::Var query, autograd::Var kv,
+                       const autograd::AttentionMasks& masks, bool training, Rng* rng,
+                       const Tensor& kv_rows = Tensor(), Tensor* weights_out = nullptr) const;
 
  private:
-  autograd::Var split_heads(autograd::Var x) const;  // [B, T, D] -> [B*H, T, d/H]
-  Tensor relative_ids(std::int64_t queries, std::int64_t keys, std::int64_t offset) const;
+  // x [..., D] -> the listed projections side by side, one gemm.
+  autograd::Var project(autograd::Graph& g, std::initializer_list<const Linear*> parts, autograd::Var x) const;
+  autograd::AttentionOptions options(autograd::Graph& g, bool training, Rng* rng) const;
 
-  std::int64_t d_model_, heads_, head_dim_, relative_k_;
-  Dropout dropout_;
+  std::int64_t d_model_, heads_;
+  float dropout_;
   Linear q_proj_, k_proj_, v_proj_, out_proj_;
   autograd::Parameter* relative_keys_ = nullptr;
   autograd::Parameter* relative_values_ = nullptr;

@@ -24,19 +24,20 @@ TransformerDecoderLayer::TransformerDecoderLayer(std::string name, const Transfo
   add_child(ffn_norm_);
 }
 
-Var TransformerDecoderLayer::forward(autograd::Graph& g, Var x, IO& io, const Tensor& self_mask,
-                                     const Tensor& memory_mask, std::int64_t offset, bool training, Rng* rng) const {
+Var TransformerDecoderLayer::forward(autograd::Graph& g, Var x, IO& io, bool training, Rng* rng) const {
   const bool pre = o_.pre_norm;
+  // Causal: the queries are the last positions of the keys, so a step (one
+  // query against the cache) sees every key and a whole sequence its past.
+  autograd::AttentionMasks causal;
+  causal.causal = true;
   Var h = pre ? self_attn_norm_.forward(g, x) : x;
-  io.self = MultiHeadAttention::append(io.self, self_attn_.project_kv(g, h));
-  Var a = self_attn_.attend(g, h, io.self, self_mask, offset, training, rng).out;
+  Var a = self_attn_.self_attend(g, h, causal, io.self_cache, training, rng, io.self_qkv);
   x = autograd::add(x, residual_dropout_.forward(a, training, rng));
   if (!pre) x = self_attn_norm_.forward(g, x);
 
   h = pre ? cross_attn_norm_.forward(g, x) : x;
-  MultiHeadAttention::Output c = cross_attn_.attend(g, h, io.memory, memory_mask, 0, training, rng);
-  io.cross_weights = c.weights;
-  x = autograd::add(x, residual_dropout_.forward(c.out, training, rng));
+  Var c = cross_attn_.attend(g, h, io.memory, io.memory_masks, training, rng, io.memory_rows, io.cross_weights);
+  x = autograd::add(x, residual_dropout_.forward(c, training, rng));
   if (!pre) x = cross_attn_norm_.forward(g, x);
 
   h = pre ? ffn_norm_.forward(g, x) : x;

@@ -6,8 +6,10 @@
 //
 // Incremental decoding: the self-attention keys and values of a position
 // depend only on the layer's input at that position, so a step projects the
-// new position's only and appends them to those of earlier positions (io.self);
-// the memory's keys and values (io.memory) are projected once per batch.
+// new position's only and appends them to those of earlier positions
+// (io.self_cache); the memory's keys and values (io.memory) are projected
+// once per batch, and beams read their sentence's through io.memory_rows.
+// Tensors are time-major [T, B, D].
 #include "s2s/nn/feed_forward.h"
 #include "s2s/nn/layer_norm.h"
 #include "s2s/nn/multi_head_attention.h"
@@ -19,17 +21,21 @@ class TransformerDecoderLayer : public Module {
   TransformerDecoderLayer(std::string name, const TransformerLayerOptions& o, Rng& rng);
 
   struct IO {
-    MultiHeadAttention::KeyValues self;    // in: earlier positions' (undefined: none); out: with x's appended
-    MultiHeadAttention::KeyValues memory;  // in: project_memory's
-    autograd::Var cross_weights;           // out: [B*H, T, S]
+    // nullptr: x is the whole sequence (causal self-attention). Decoding: the
+    // earlier positions' self-attention keys and values [t, B, 2D]
+    // (undefined: none) in, with x's appended out.
+    MultiHeadAttention::Cache* self_cache = nullptr;
+    const MultiHeadAttention::QkvWeights* self_qkv = nullptr;  // decoding: self_attention().qkv_weights()
+    autograd::Var memory;                  // project_memory's [S, M, 2D]
+    autograd::AttentionMasks memory_masks;  // key_lengths I32 [M]
+    Tensor memory_rows;                     // decoding: I32 [B] memory row per row; undefined: row b
+    Tensor* cross_weights = nullptr;        // out (when set): heads-averaged cross-attention [B, T, S]
   };
-  MultiHeadAttention::KeyValues project_memory(autograd::Graph& g, autograd::Var memory) const {
+  autograd::Var project_memory(autograd::Graph& g, autograd::Var memory) const {
     return cross_attn_.project_kv(g, memory);
   }
-  // x [B, T, D] at positions offset..offset+T-1; self_mask F32 [B*H, T, offset+T]
-  // (undefined: none), memory_mask F32 [B*H, T, S]. -> [B, T, D]
-  autograd::Var forward(autograd::Graph& g, autograd::Var x, IO& io, const Tensor& self_mask,
-                        const Tensor& memory_mask, std::int64_t offset, bool training, Rng* rng) const;
+  // x [T, B, D] (the last T positions when decoding) -> [T, B, D]
+  autograd::Var forward(autograd::Graph& g, autograd::Var x, IO& io, bool training, Rng* rng) const;
 
   const MultiHeadAttention& self_attention() const { return self_attn_; }
 

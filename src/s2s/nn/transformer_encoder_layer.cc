@@ -20,9 +20,10 @@ TransformerEncoderLayer::TransformerEncoderLayer(std::string name, const Transfo
   add_child(ffn_norm_);
 }
 
-Var TransformerEncoderLayer::forward(autograd::Graph& g, Var x, const Tensor& mask, bool training, Rng* rng) const {
+Var TransformerEncoderLayer::forward(autograd::Graph& g, Var x, const autograd::AttentionMasks& masks, bool training,
+                                     Rng* rng) const {
   Var h = o_.pre_norm ? self_attn_norm_.forward(g, x) : x;
-  Var a = self_attn_.attend(g, h, self_attn_.project_kv(g, h), mask, 0, training, rng).out;
+  Var a = self_attn_.self_attend(g, h, masks, nullptr, training, rng);
   x = autograd::add(x, residual_dropout_.forward(a, training, rng));
   if (!o_.pre_norm) x = self_attn_norm_.forward(g, x);
   h = o_.pre_norm ? ffn_norm_.forward(g, x) : x;

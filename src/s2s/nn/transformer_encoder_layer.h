@@ -11,8 +11,9 @@ namespace s2s::nn {
 class TransformerEncoderLayer : public Module {
  public:
   TransformerEncoderLayer(std::string name, const TransformerLayerOptions& o, Rng& rng);
-  // x [B, S, D]; mask F32 [B*H, S, S] (padding keys set). -> [B, S, D]
-  autograd::Var forward(autograd::Graph& g, autograd::Var x, const Tensor& mask, bool training, Rng* rng) const;
+  // x [S, B, D]; masks.key_lengths: the sentences' lengths. -> [S, B, D]
+  autograd::Var forward(autograd::Graph& g, autograd::Var x, const autograd::AttentionMasks& masks, bool training,
+                        Rng* rng) const;
 
  private:
   TransformerLayerOptions o_;
