@@ -110,7 +110,6 @@ FlatOptions run_config_help() {
   out["data.tokenizer"] = "shorthand: both src_tokenizer and tgt_tokenizer";
   out["data.vocab_size"] = "shorthand: both src_vocab_size and tgt_vocab_size";
   out["data.max_len"] = "shorthand: both max_src_len and max_tgt_len";
-  out["model.transformer.layers"] = "shorthand: both encoder_layers and decoder_layers";
   return out;
 }
 
