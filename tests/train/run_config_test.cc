@@ -23,7 +23,7 @@ TEST(RunConfig, EffectiveConfigRoundTrips) {
   RunConfig c = from_yaml("optim:\n  lr: 0.25\nmodel:\n  cell: lstm\ntrain:\n  steps: 7\n");
   FlatOptions flat = run_config_to_map(c);
   EXPECT_EQ(flat.at("optim.lr"), "0.25");
-  EXPECT_EQ(flat.at("model.cell"), "lstm");
+  EXPECT_EQ(flat.at("model.rnn.cell"), "lstm");
   EXPECT_EQ(flat.at("train.steps"), "7");
   EXPECT_EQ(flat.at("data.src_tokenizer"), "char");  // defaults are spelled out too
   // Written as YAML and read back, it is the same configuration.
@@ -32,8 +32,9 @@ TEST(RunConfig, EffectiveConfigRoundTrips) {
   // Every option has help text, and every help entry is an option or a shorthand.
   FlatOptions help = run_config_help();
   for (const auto& [k, v] : flat) EXPECT_TRUE(help.count(k)) << k;
-  // 5 shorthands; the transformer family's options (not in an rnn run's map) and its layers shorthand.
-  EXPECT_EQ(help.size(), flat.size() + 5 + models::transformer_option_help().size() + 1);
+  // 5 shorthands (data.tokenizer, data.vocab_size, data.max_len, model.embedding_size,
+  // model.rnn.layers); the transformer family's options (not in an rnn run's map).
+  EXPECT_EQ(help.size(), flat.size() + 5 + models::transformer_option_help().size());
 }
 
 TEST(RunConfig, CommandLineWinsOverTheFile) {
@@ -49,7 +50,7 @@ TEST(RunConfig, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of([] { from_yaml("train:\n  steps: 1\noptim:\n  lr: fast\n"); }),
             "run.yaml:4: optim.lr: expected a number, got 'fast'");
   EXPECT_EQ(error_of([] { from_yaml("model:\n  attention: luong\n"); }),
-            "run.yaml:2: model.attention: expected one of none|dot|general|bahdanau|local-p, got 'luong'");
+            "run.yaml:2: model.rnn.attention: expected one of none|dot|general|bahdanau|local-p, got 'luong'");
   std::string unknown = error_of([] { from_yaml("train:\n  stepz: 3\n"); });
   EXPECT_EQ(unknown.rfind("run.yaml:2: train.stepz: unknown option (known: steps, epochs,", 0), 0u) << unknown;
   EXPECT_EQ(error_of([] { from_yaml("trian:\n  steps: 3\n"); }),
@@ -157,17 +158,53 @@ TEST(RunConfig, PresetsDescribeTheirSystems) {
   EXPECT_EQ(pa.model.rnn.attention, models::AttentionKind::Bahdanau);
   EXPECT_EQ(pa.optim.optimizer, "sgd");
 
-  RunConfig t = load("transformer.yaml");
+  RunConfig t = load("transformer-base.yaml");  // Vaswani et al. (2017), base
   EXPECT_EQ(t.model.type, "transformer");
   EXPECT_EQ(t.model.transformer.encoder_layers, 6);
   EXPECT_EQ(t.model.transformer.decoder_layers, 6);
+  EXPECT_EQ(t.model.transformer.d_model, 512);
   EXPECT_EQ(t.model.transformer.d_model, t.model.src_embedding_size);
-  EXPECT_EQ(t.schedule.kind, "inverse_sqrt");
+  EXPECT_EQ(t.model.transformer.heads, 8);
+  EXPECT_EQ(t.model.transformer.ffn_size, 2048);
+  EXPECT_EQ(t.model.transformer.norm, models::NormPosition::Post);
+  EXPECT_EQ(t.model.dropout, 0.1f);
+  EXPECT_TRUE(t.model.tie_target_embeddings);
+  EXPECT_EQ(t.optim.beta1, 0.9);
+  EXPECT_EQ(t.optim.beta2, 0.98);
+  EXPECT_EQ(t.optim.eps, 1e-9);
+  EXPECT_EQ(t.train.label_smoothing, 0.1);
+  LrScheduleConfig ts = schedule_config(t);
+  EXPECT_EQ(ts.kind, "noam");
+  EXPECT_EQ(ts.warmup, 4000);
+  EXPECT_EQ(ts.model_dim, 512);
+  EXPECT_EQ(ts.lr, 1.0);  // the paper's rate: a peak of 512^-0.5 * 4000^-0.5
+  EXPECT_EQ(t.train.accum_steps, 6);  // about 25k tokens per update, as the paper's batches
+
+  RunConfig s = load("transformer-small.yaml");  // a 2-core machine; the demo data
+  EXPECT_EQ(s.model.type, "transformer");
+  EXPECT_EQ(s.model.transformer.encoder_layers, 3);
+  EXPECT_EQ(s.model.transformer.decoder_layers, 3);
+  EXPECT_EQ(s.model.transformer.d_model, 256);
+  EXPECT_EQ(s.model.src_embedding_size, 256);
+  EXPECT_EQ(s.model.transformer.heads, 4);
+  EXPECT_EQ(s.model.transformer.ffn_size, 1024);
+  EXPECT_EQ(s.data.src_tokenizer, "word");
+  EXPECT_EQ(s.data.tgt_tokenizer, "word");
+  EXPECT_EQ(s.optim.beta2, 0.98);
+  EXPECT_EQ(s.train.label_smoothing, 0.1);
+  EXPECT_EQ(schedule_config(s).kind, "inverse_sqrt");
+
+  // Presets describe systems, not where a run's files are.
+  for (const RunConfig* c : {&b, &l, &k, &p, &pa, &t, &s}) {
+    EXPECT_EQ(c->data.train, "");
+    EXPECT_EQ(c->data.dev, "");
+    EXPECT_EQ(c->train.save_dir, "");
+  }
 
   int presets = 0;
   for (const auto& e : std::filesystem::directory_iterator(std::string(S2S_SOURCE_DIR) + "/examples/configs"))
     presets += e.path().extension() == ".yaml";
-  EXPECT_EQ(presets, 6);
+  EXPECT_EQ(presets, 7);
 }
 
 }  // namespace
