@@ -69,7 +69,7 @@ TEST(ModelConfig, BadValuesNameTheOption) {
             std::string::npos);
   EXPECT_NE(error_of([&] { set_option(c, "cnn.kernel", "3"); }).find("model.cnn.kernel: unknown option"),
             std::string::npos);
-  EXPECT_EQ(error_of([&] { set_option(c, "type", "lstm"); }), "model.type: expected one of rnn, got 'lstm'");
+  EXPECT_EQ(error_of([&] { set_option(c, "type", "lstm"); }), "model.type: expected one of rnn|transformer, got 'lstm'");
 }
 
 TEST(ModelConfig, ValidationCatchesBadCombinations) {

@@ -33,8 +33,9 @@ TEST(RunConfig, EffectiveConfigRoundTrips) {
   FlatOptions help = run_config_help();
   for (const auto& [k, v] : flat) EXPECT_TRUE(help.count(k)) << k;
   // 5 shorthands (data.tokenizer, data.vocab_size, data.max_len, model.embedding_size,
-  // model.rnn.layers); the transformer family's options (not in an rnn run's map).
-  EXPECT_EQ(help.size(), flat.size() + 5 + models::transformer_option_help().size());
+  // model.rnn.layers); the transformer family's options (not in an rnn run's map) and its layers shorthand.
+  EXPECT_EQ(help.size(), flat.size() + 5 + models::transformer_option_help().size() + 1);
+  EXPECT_EQ(help.count("model.transformer.layers"), 1u);
 }
 
 TEST(RunConfig, CommandLineWinsOverTheFile) {

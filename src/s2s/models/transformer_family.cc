@@ -12,7 +12,13 @@ const ModelFamily& transformer_family() {
         set_transformer_option(c.transformer, key, value);
       },
       .option_pairs = [](const ModelConfig& c) { return transformer_pairs(c.transformer); },
-      .option_help = transformer_option_help,
+      // With the layers shorthand, so that `s2s train` accepts --model.transformer.layers.
+      .option_help =
+          [] {
+            ConfigPairs help = transformer_option_help();
+            help.insert(help.begin(), {"layers", "shorthand: both encoder_layers and decoder_layers"});
+            return help;
+          },
       .validate = validate_transformer,
       .describe = describe_transformer,
       .has_alignments = [](const ModelConfig&) { return true; },  // cross-attention of model.transformer.alignment_layer
