@@ -1,6 +1,7 @@
-// s2s average end to end: a tiny run trained by `s2s train` with gradient
-// accumulation and the noam schedule, its last checkpoints averaged by
-// `s2s average`, the average decoded by `s2s translate`.
+// s2s average end to end, for each model family: a tiny run trained by
+// `s2s train` with gradient accumulation and the noam schedule, its last
+// checkpoints averaged by `s2s average`, the average decoded by
+// `s2s translate`.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "s2s/core/error.h"
 #include "s2s/core/rng.h"
 #include "s2s/io/checkpoint.h"
+#include "s2s/io/model_dir.h"
 #include "support/temp_dir.h"
 
 namespace s2s::cli {
@@ -34,7 +36,17 @@ std::string error_of(std::vector<std::string> args) {
   return "";
 }
 
-TEST(AverageCommand, AveragesTheLastCheckpointsIntoAModelThatTranslates) {
+// The model options of a tiny model of each family (width 32 for noam's model_dim).
+std::vector<std::string> model_args(const std::string& family) {
+  if (family == "transformer")
+    return {"--model.type", "transformer", "--model.embedding_size", "32", "--model.transformer.d_model", "32",
+            "--model.transformer.heads", "4", "--model.transformer.ffn_size", "64", "--model.transformer.layers", "2"};
+  return {"--model.rnn.hidden_size", "32", "--model.embedding_size", "16"};
+}
+
+class AverageCommand : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AverageCommand, AveragesTheLastCheckpointsIntoAModelThatTranslates) {
   testing::TempDir dir;
   Rng rng(5);
   {
@@ -50,13 +62,15 @@ TEST(AverageCommand, AveragesTheLastCheckpointsIntoAModelThatTranslates) {
   std::vector<std::string> train_args = {
       "--train", dir.file("train.tsv"), "--save-dir", model, "--steps", "90", "--save-every", "30",
       "--train.keep_checkpoints", "5", "--accum-steps", "2", "--batch-sentences", "16", "--schedule", "noam",
-      "--lr", "1", "--warmup", "20", "--schedule.model_dim", "32", "--model.hidden_size", "32",
-      "--model.embedding_size", "16", "--threads", "1", "--report-every", "1000", "--train.progress", "false"};
+      "--lr", "1", "--warmup", "20", "--schedule.model_dim", "32", "--threads", "1", "--report-every", "1000",
+      "--train.progress", "false"};
+  for (const std::string& a : model_args(GetParam())) train_args.push_back(a);
   ASSERT_EQ(train_command(train_args), 0);
   ASSERT_EQ(io::list_checkpoint_dirs(model).size(), 3u);  // steps 30, 60, 90 (the final one replaces the periodic one at 90)
 
   std::vector<std::string> args = {"-m", model, "--last", "3", "-o", avg};
   ASSERT_EQ(average_command(args), 0);
+  EXPECT_EQ(io::read_model_config(avg).at("model.type"), GetParam());
   for (const char* f : {"config.yaml", "model.safetensors", "src.vocab", "tgt.vocab"})
     EXPECT_TRUE(fs::is_regular_file(avg + "/" + f)) << f;
 
@@ -82,6 +96,9 @@ TEST(AverageCommand, AveragesTheLastCheckpointsIntoAModelThatTranslates) {
   ASSERT_EQ(average_command(listed), 0);
   EXPECT_TRUE(fs::is_regular_file(dir.file("avg2/model.safetensors")));
 }
+
+INSTANTIATE_TEST_SUITE_P(Families, AverageCommand, ::testing::Values("rnn", "transformer"),
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace s2s::cli

@@ -1,8 +1,10 @@
-// The real model's training step (bahdanau preset: biGRU encoder, additive
-// attention, input feeding, deep readout; cross-entropy, clipping, Adam)
-// performs no heap allocation after its first steps: neither through the
-// tensor allocator (its system_allocs hook) nor through global operator new
-// (counted by tests/support/heap_counter.h).
+// The real model's training step, for each family (the RNN as in the
+// bahdanau preset: biGRU encoder, additive attention, input feeding, deep
+// readout; a 2+2-layer Transformer with dropout everywhere; cross-entropy
+// with label smoothing, clipping, Adam) performs no heap allocation after
+// its first steps: neither through the tensor allocator (its system_allocs
+// hook) nor through global operator new (counted by
+// tests/support/heap_counter.h), but for one known gap of the Transformer.
 #include <gtest/gtest.h>
 
 #include "support/heap_counter.h"
@@ -18,14 +20,29 @@
 namespace s2s::testing {
 namespace {
 
-TEST(ModelSteadyState, TrainingStepAllocatesNothingAfterTheFirst) {
-  models::ModelConfig config = models::config_from_pairs({{"src_vocab_size", "23"},
-                                                          {"tgt_vocab_size", "29"},
-                                                          {"embedding_size", "16"},
-                                                          {"hidden_size", "24"},
-                                                          {"cell", "gru"},
-                                                          {"attention", "bahdanau"},
-                                                          {"readout", "deep"}});
+// Known gap: TransformerModel::forward builds its per-layer lists (the
+// decoder's Step) anew on every call, three small std::vectors; its tensors
+// are reused. Only those operator-new calls are allowed.
+constexpr long kTransformerForwardVectors = 3;
+
+models::ConfigPairs config_of(const std::string& family) {
+  models::ConfigPairs shared = {{"src_vocab_size", "23"}, {"tgt_vocab_size", "29"}, {"embedding_size", "16"}};
+  models::ConfigPairs own;
+  if (family == "rnn")
+    own = {{"hidden_size", "24"}, {"cell", "gru"}, {"attention", "bahdanau"}, {"readout", "deep"}};
+  else
+    own = {{"type", "transformer"},          {"dropout", "0.1"},
+           {"transformer.d_model", "16"},    {"transformer.heads", "4"},
+           {"transformer.ffn_size", "32"},   {"transformer.layers", "2"},
+           {"transformer.attention_dropout", "0.1"}, {"transformer.ffn_dropout", "0.1"}};
+  shared.insert(shared.end(), own.begin(), own.end());
+  return shared;
+}
+
+class ModelSteadyState : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ModelSteadyState, TrainingStepAllocatesNothingAfterTheFirst) {
+  models::ModelConfig config = models::config_from_pairs(config_of(GetParam()));
   Rng rng(5);
   auto model = models::build_model(config, rng);
   std::vector<autograd::Parameter*> params = model->parameters();
@@ -52,7 +69,8 @@ TEST(ModelSteadyState, TrainingStepAllocatesNothingAfterTheFirst) {
   models::ForwardOptions fwd{.training = true, .teacher_forcing = 1.0f, .rng = &rng};
   auto step = [&](int k) {
     autograd::Var logits = model->forward(g, src[k % 2], tgt_in, fwd);
-    autograd::Var loss = autograd::cross_entropy(logits, tgt_out, {.ignore_index = models::kPad});
+    autograd::Var loss =
+        autograd::cross_entropy(logits, tgt_out, {.ignore_index = models::kPad, .label_smoothing = 0.1f});
     g.backward(loss);
     train::clip_grad_norm(params, 1.0);
     adam.step();
@@ -64,12 +82,17 @@ TEST(ModelSteadyState, TrainingStepAllocatesNothingAfterTheFirst) {
     for (int k = 0; k < 4; ++k) step(k);
     auto tensor_allocs = Allocator::for_device(kCPU).stats().system_allocs;
     long news = heap_allocations.load();
-    for (int k = 0; k < 6; ++k) step(k);
+    const int steps = 6;
+    for (int k = 0; k < steps; ++k) step(k);
     EXPECT_EQ(Allocator::for_device(kCPU).stats().system_allocs, tensor_allocs) << threads << " threads";
-    EXPECT_EQ(heap_allocations.load(), news) << threads << " threads";
+    EXPECT_LE(heap_allocations.load() - news, GetParam() == "transformer" ? kTransformerForwardVectors * steps : 0)
+        << threads << " threads";
   }
   set_num_threads(1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Families, ModelSteadyState, ::testing::Values("rnn", "transformer"),
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace s2s::testing

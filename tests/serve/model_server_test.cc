@@ -1,5 +1,6 @@
-// The real path: a trained model directory behind ModelBackend (search/
-// decoding), in process and through the s2s binary. Batched and concurrent
+// The real path: a trained model directory of each family (RNN and
+// Transformer) behind ModelBackend (search/decoding), in process and through
+// the s2s binary. Batched and concurrent
 // results must equal decoding each sentence alone: the same outputs, and
 // scores and attention equal to float rounding (OpenBLAS's sgemm sums in an
 // order that depends on the row count, so the last bits of a log-probability
@@ -25,17 +26,32 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class ModelServer : public ::testing::Test {
+// Parameter: the model family.
+class ModelServer : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() {
     work_ = fs::temp_directory_path() / ("s2s_serve_model_" + std::to_string(getpid()));
     fs::create_directories(work_);
-    dir_ = testing::train_tiny_model_dir(work_.string());
   }
-  static void TearDownTestSuite() { fs::remove_all(work_); }
-  static fs::path work_, dir_;
+  static void TearDownTestSuite() {
+    fs::remove_all(work_);
+    dirs_.clear();
+  }
+  // Each family's model, trained on first use (the tiny Transformer needs more, cheaper steps to reverse "abc").
+  static fs::path model_dir(const std::string& family) {
+    fs::path& dir = dirs_[family];
+    if (dir.empty()) {
+      fs::create_directories(work_ / family);
+      dir = testing::train_tiny_model_dir((work_ / family).string(), family == "rnn" ? 300 : 2000, family);
+    }
+    return dir;
+  }
+  static fs::path work_;
+  static std::map<std::string, fs::path> dirs_;
+  const fs::path dir_ = model_dir(GetParam());
 };
-fs::path ModelServer::work_, ModelServer::dir_;
+fs::path ModelServer::work_;
+std::map<std::string, fs::path> ModelServer::dirs_;
 
 // Words of the reverse task (letters a..h), of different lengths so batches pad.
 const std::vector<std::string> kWords = {"abc", "hgfedc", "a", "cafe", "bead", "deadbeef", "gag", "hhh"};
@@ -88,11 +104,12 @@ void expect_same_json(const json& a, const json& b, const std::string& what) {
   }
 }
 
-TEST_F(ModelServer, BackendBatchEqualsEachSentenceAlone) {
+TEST_P(ModelServer, BackendBatchEqualsEachSentenceAlone) {
   auto t = load_model_backend("tiny", dir_.string());
   EXPECT_EQ(t->info().name, "tiny");
-  EXPECT_NE(t->info().description.find("rnn gru 1+1 layers, hidden 16, attention bahdanau"), std::string::npos)
-      << t->info().description;
+  const std::string described =
+      GetParam() == "rnn" ? "rnn gru 1+1 layers, hidden 16, attention bahdanau" : "transformer 2+2 layers, d_model 16, 2 heads";
+  EXPECT_NE(t->info().description.find(described), std::string::npos) << t->info().description;
   // Trained: it reverses.
   EXPECT_EQ(t->translate({"abc"}, {})[0].hypotheses[0].text, "cba");
   for (const DecodeOptions& o : option_sets()) {
@@ -123,7 +140,7 @@ TEST_F(ModelServer, BackendBatchEqualsEachSentenceAlone) {
   EXPECT_EQ(t->translate({"a b"}, {})[0].source_tokens, (std::vector<std::string>{"a", "\xe2\x96\x81", "b"}));
 }
 
-TEST_F(ModelServer, BackendCostAndCancellation) {
+TEST_P(ModelServer, BackendCostAndCancellation) {
   auto t = load_model_backend("tiny", dir_.string());
   DecodeOptions greedy, beam4, capped, sampled;
   beam4.beam = 4;
@@ -147,7 +164,7 @@ TEST_F(ModelServer, BackendCostAndCancellation) {
   for (std::size_t i = 0; i < plain.size(); ++i) expect_same(hooked[i], plain[i], "sentence " + std::to_string(i));
 }
 
-TEST_F(ModelServer, ConcurrentHttpRequestsEqualSingleDecoding) {
+TEST_P(ModelServer, ConcurrentHttpRequestsEqualSingleDecoding) {
   ServerOptions o = testing::RunningServer::default_options();
   o.host = "127.0.0.1";
   o.port = 0;
@@ -224,7 +241,7 @@ int wait_exit(pid_t pid, int seconds) {
   return -1;
 }
 
-TEST_F(ModelServer, BinaryServesAndExitsZeroOnSigterm) {
+TEST_P(ModelServer, BinaryServesAndExitsZeroOnSigterm) {
   if (!fs::exists(s2s_binary())) GTEST_SKIP() << "s2s binary not built at " << s2s_binary();
   fs::path err = dir_.parent_path() / ("s2s_serve_cli_" + std::to_string(getpid()) + ".err");
   Child c = spawn({"serve", "-m", "tiny=" + dir_.string(), "--model", dir_.string(), "--port", "0", "--max-batch",
@@ -261,7 +278,7 @@ TEST_F(ModelServer, BinaryServesAndExitsZeroOnSigterm) {
   fs::remove(err);
 }
 
-TEST_F(ModelServer, BinaryRejectsBadOptionsWithOneLine) {
+TEST_P(ModelServer, BinaryRejectsBadOptionsWithOneLine) {
   if (!fs::exists(s2s_binary())) GTEST_SKIP() << "s2s binary not built at " << s2s_binary();
   fs::path err = dir_.parent_path() / ("s2s_serve_cli_bad_" + std::to_string(getpid()) + ".err");
   struct Case {
@@ -290,6 +307,9 @@ TEST_F(ModelServer, BinaryRejectsBadOptionsWithOneLine) {
   EXPECT_EQ(wait_exit(help.pid, 30), 0);
   fs::remove(err);
 }
+
+INSTANTIATE_TEST_SUITE_P(Families, ModelServer, ::testing::ValuesIn(s2s::testing::model_families()),
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace s2s::serve

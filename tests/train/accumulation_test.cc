@@ -1,7 +1,7 @@
 // Gradient accumulation (train.accum_steps): N batches per update give the
 // update of one batch holding all of them; steps count updates; an epoch's
 // end cuts its last update short; logs report tokens per update; a run with
-// accumulation resumes exactly.
+// accumulation resumes exactly. Each for every model family.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -26,9 +26,23 @@ using app::TrainingRunOptions;
 using app::TrainingRunResult;
 namespace {
 
-const FlatOptions kOptions{{"model.hidden_size", "16"}, {"model.embedding_size", "8"}, {"model.dropout", "0"},
-                           {"optim.optimizer", "sgd"},  {"optim.lr", "0.5"},           {"optim.momentum", "0.9"},
-                           {"optim.clip_norm", "0.5"},  {"train.label_smoothing", "0.1"}, {"train.seed", "4"}};
+const FlatOptions kTrainOptions{{"optim.optimizer", "sgd"},  {"optim.lr", "0.5"},
+                                {"optim.momentum", "0.9"},   {"optim.clip_norm", "0.5"},
+                                {"train.label_smoothing", "0.1"}, {"train.seed", "4"}};
+
+// The tiny model of `family` without dropout: the compared runs draw their
+// masks in different orders.
+FlatOptions options_for(const std::string& family) {
+  FlatOptions o = testing::merged(kTrainOptions, testing::tiny_model_options(family));
+  o["model.dropout"] = "0";
+  if (family == "transformer") o["model.transformer.attention_dropout"] = "0";
+  return o;
+}
+
+class Accumulation : public ::testing::TestWithParam<std::string> {
+ protected:
+  FlatOptions options_ = options_for(GetParam());
+};
 
 data::Batch batch_of(const data::Dataset& ds, std::uint32_t begin, std::uint32_t end) {
   std::vector<std::uint32_t> ids(end - begin);
@@ -46,7 +60,7 @@ float max_abs_diff(const std::vector<autograd::Parameter*>& a, const std::vector
   return worst;
 }
 
-TEST(Accumulation, ThreeBatchesUpdateLikeOneBatchHoldingThemAll) {
+TEST_P(Accumulation, ThreeBatchesUpdateLikeOneBatchHoldingThemAll) {
   // Batches of different sizes and lengths, so normalising each batch on its
   // own (a mean of means) would give a different update.
   auto ds = testing::reverse_dataset(40, 21);
@@ -54,7 +68,7 @@ TEST(Accumulation, ThreeBatchesUpdateLikeOneBatchHoldingThemAll) {
   std::vector<data::Batch> whole{batch_of(*ds, 0, 40)};
   ASSERT_NE(parts[0].tgt_tokens * 16, parts[1].tgt_tokens * 7);
 
-  testing::TrainerRig accumulated(kOptions, {}, {}), single(kOptions, {}, {}), untouched(kOptions, {}, {});
+  testing::TrainerRig accumulated(options_, {}, {}), single(options_, {}, {}), untouched(options_, {}, {});
   ASSERT_EQ(max_abs_diff(accumulated.model->parameters(), single.model->parameters()), 0.0f);
   for (int update = 0; update < 3; ++update) {
     double a = accumulated.trainer->train_update(parts);
@@ -70,12 +84,12 @@ TEST(Accumulation, ThreeBatchesUpdateLikeOneBatchHoldingThemAll) {
   EXPECT_EQ(accumulated.optimizer->step_count(), 3);
 }
 
-TEST(Accumulation, OneBatchIsAPlainMeanLossStepBitForBit) {
+TEST_P(Accumulation, OneBatchIsAPlainMeanLossStepBitForBit) {
   // The seed 1/T on the summed loss gives the gradient of the mean loss
   // exactly, so train_step is the textbook step, bit for bit.
   auto ds = testing::reverse_dataset(30, 5);
   data::Batch b = batch_of(*ds, 0, 30);
-  testing::TrainerRig x(kOptions, {}, {}), y(kOptions, {}, {});
+  testing::TrainerRig x(options_, {}, {}), y(options_, {}, {});
   std::vector<autograd::Parameter*> params = y.model->parameters();
   Rng rng(derive_seed(y.config.train.seed, kSeedTrainer));
   for (int k = 0; k < 2; ++k) {
@@ -98,10 +112,10 @@ TEST(Accumulation, OneBatchIsAPlainMeanLossStepBitForBit) {
   }
 }
 
-TEST(Accumulation, StepsCountUpdatesAndAnEpochEndsItsLastUpdateEarly) {
+TEST(AccumulationRun, StepsCountUpdatesAndAnEpochEndsItsLastUpdateEarly) {
   // 100 pairs in batches of 16 make 7 batches an epoch: updates of 3, 3 and 1 batch.
   testing::TempDir dir;
-  FlatOptions o = testing::merged(kOptions, {{"train.accum_steps", "3"}, {"train.epochs", "2"}, {"train.valid_every", "0"},
+  FlatOptions o = testing::merged(options_for("rnn"), {{"train.accum_steps", "3"}, {"train.epochs", "2"}, {"train.valid_every", "0"},
                                              {"train.report_every", "1"}, {"train.save_every", "0"}});
   testing::TrainerRig rig(o, {}, {.train_pairs = 100, .batch_seed = 9});
   TrainLog log(nullptr, dir.file("log.jsonl"), false);
@@ -147,12 +161,12 @@ Snapshot snapshot(const std::string& model_dir) {
   return s;
 }
 
-TEST(Accumulation, ARunWithAccumulationResumesExactly) {
+TEST_P(Accumulation, ARunWithAccumulationResumesExactly) {
   // Checkpoints are taken between updates only, so resuming never starts
   // inside one. 200 pairs / 16 = 13 batches an epoch: updates of 3,3,3,3,1.
   testing::TempDir dir;
   testing::write_tiny_corpus(dir.path());
-  RunConfig base = testing::tiny_config(dir.path());
+  RunConfig base = testing::tiny_config(dir.path(), GetParam());
   base.train.accum_steps = 3;
   base.train.steps = 24;
   base.train.valid_every = 7;
@@ -179,6 +193,9 @@ TEST(Accumulation, ARunWithAccumulationResumesExactly) {
   EXPECT_TRUE(a.model == b.model) << "weights differ";
   EXPECT_TRUE(a.optimizer == b.optimizer) << "optimizer state differs";
 }
+
+INSTANTIATE_TEST_SUITE_P(Families, Accumulation, ::testing::ValuesIn(testing::model_families()),
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace s2s::train

@@ -1,6 +1,7 @@
-// Exact resume through the files a run writes: 100 steps + resume + 100
-// steps gives bitwise the same weights, optimizer state and trainer state as
-// 200 steps in one go; and a run leaves a complete model directory.
+// Exact resume through the files a run writes, for every model family:
+// 100 steps + resume + 100 steps gives bitwise the same weights, optimizer
+// state and trainer state as 200 steps in one go; and a run leaves a
+// complete model directory.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -50,13 +51,18 @@ Snapshot snapshot(const std::string& model_dir) {
   return s;
 }
 
-class Resume : public ::testing::TestWithParam<bool> {};
+// (model family, streaming the corpus)
+class Resume : public ::testing::TestWithParam<std::tuple<std::string, bool>> {
+ protected:
+  const std::string& family() const { return std::get<0>(GetParam()); }
+  bool stream() const { return std::get<1>(GetParam()); }
+};
 
 TEST_P(Resume, HundredPlusHundredIsTwoHundredBitwise) {
   testing::TempDir dir;
   testing::write_tiny_corpus(dir.path());
-  train::RunConfig base = testing::tiny_config(dir.path());
-  base.data.stream = GetParam();
+  train::RunConfig base = testing::tiny_config(dir.path(), family());
+  base.data.stream = stream();
   base.data.buffer_pairs = 64;
   // A plateau schedule with no patience makes validations change the
   // learning rate, so the trajectory depends on validating at the same steps.
@@ -92,8 +98,8 @@ TEST_P(Resume, HundredPlusHundredIsTwoHundredBitwise) {
 TEST_P(Resume, InterruptedRunContinuesExactly) {
   testing::TempDir dir;
   testing::write_tiny_corpus(dir.path());
-  train::RunConfig base = testing::tiny_config(dir.path());
-  base.data.stream = GetParam();
+  train::RunConfig base = testing::tiny_config(dir.path(), family());
+  base.data.stream = stream();
   base.data.buffer_pairs = 64;
   base.train.steps = 120;
   train::RunConfig straight = base;
@@ -114,17 +120,22 @@ TEST_P(Resume, InterruptedRunContinuesExactly) {
   EXPECT_TRUE(a.optimizer == b.optimizer);
 }
 
-INSTANTIATE_TEST_SUITE_P(InMemoryAndStreaming, Resume, ::testing::Values(false, true),
-                         [](const auto& p) { return p.param ? std::string("Streaming") : std::string("InMemory"); });
+INSTANTIATE_TEST_SUITE_P(FamiliesInMemoryAndStreaming, Resume,
+                         ::testing::Combine(::testing::ValuesIn(testing::model_families()), ::testing::Bool()),
+                         [](const auto& p) {
+                           return std::get<0>(p.param) + (std::get<1>(p.param) ? "_Streaming" : "_InMemory");
+                         });
 
 // DESIGN.md: same seed, same data, same threads give the same model; and
-// results do not depend on the thread count.
-TEST(TrainingRun, ThreadCountDoesNotChangeTheResult) {
+// results do not depend on the thread count. For every model family.
+class RunDeterminism : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RunDeterminism, ThreadCountDoesNotChangeTheResult) {
   testing::TempDir dir;
   testing::write_tiny_corpus(dir.path());
   std::vector<Snapshot> runs;
   for (int threads : {1, 2, 1}) {
-    train::RunConfig c = testing::tiny_config(dir.path());
+    train::RunConfig c = testing::tiny_config(dir.path(), GetParam());
     c.train.steps = 60;
     c.train.threads = threads;
     c.train.save_dir = dir.file("t" + std::to_string(runs.size()));
@@ -137,6 +148,9 @@ TEST(TrainingRun, ThreadCountDoesNotChangeTheResult) {
     EXPECT_EQ(runs[i].trainer, runs[0].trainer);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Families, RunDeterminism, ::testing::ValuesIn(testing::model_families()),
+                         [](const auto& p) { return p.param; });
 
 TEST(TrainingRun, LeavesACompleteModelDirectory) {
   testing::TempDir dir;

@@ -168,17 +168,53 @@ TEST(RunConfig, PresetsDescribeTheirSystems) {
   EXPECT_EQ(pa.model.rnn.attention, models::AttentionKind::Bahdanau);
   EXPECT_EQ(pa.optim.optimizer, "sgd");
 
-  RunConfig t = load("transformer.yaml");
+  RunConfig t = load("transformer-base.yaml");  // Vaswani et al. (2017), base
   EXPECT_EQ(t.model.type, "transformer");
   EXPECT_EQ(t.model.transformer.encoder_layers, 6);
   EXPECT_EQ(t.model.transformer.decoder_layers, 6);
+  EXPECT_EQ(t.model.transformer.d_model, 512);
   EXPECT_EQ(t.model.transformer.d_model, t.model.src_embedding_size);
-  EXPECT_EQ(t.schedule.kind, "inverse_sqrt");
+  EXPECT_EQ(t.model.transformer.heads, 8);
+  EXPECT_EQ(t.model.transformer.ffn_size, 2048);
+  EXPECT_EQ(t.model.transformer.norm, models::NormPosition::Post);
+  EXPECT_EQ(t.model.dropout, 0.1f);
+  EXPECT_TRUE(t.model.tie_target_embeddings);
+  EXPECT_EQ(t.optim.beta1, 0.9);
+  EXPECT_EQ(t.optim.beta2, 0.98);
+  EXPECT_EQ(t.optim.eps, 1e-9);
+  EXPECT_EQ(t.train.label_smoothing, 0.1);
+  LrScheduleConfig ts = schedule_config(t);
+  EXPECT_EQ(ts.kind, "noam");
+  EXPECT_EQ(ts.warmup, 4000);
+  EXPECT_EQ(ts.model_dim, 512);
+  EXPECT_EQ(ts.lr, 1.0);  // the paper's rate: a peak of 512^-0.5 * 4000^-0.5
+  EXPECT_EQ(t.train.accum_steps, 6);  // about 25k tokens per update, as the paper's batches
+
+  RunConfig s = load("transformer-small.yaml");  // a 2-core machine; the demo data
+  EXPECT_EQ(s.model.type, "transformer");
+  EXPECT_EQ(s.model.transformer.encoder_layers, 3);
+  EXPECT_EQ(s.model.transformer.decoder_layers, 3);
+  EXPECT_EQ(s.model.transformer.d_model, 256);
+  EXPECT_EQ(s.model.src_embedding_size, 256);
+  EXPECT_EQ(s.model.transformer.heads, 4);
+  EXPECT_EQ(s.model.transformer.ffn_size, 1024);
+  EXPECT_EQ(s.data.src_tokenizer, "word");
+  EXPECT_EQ(s.data.tgt_tokenizer, "word");
+  EXPECT_EQ(s.optim.beta2, 0.98);
+  EXPECT_EQ(s.train.label_smoothing, 0.1);
+  EXPECT_EQ(schedule_config(s).kind, "inverse_sqrt");
+
+  // Presets describe systems, not where a run's files are.
+  for (const RunConfig* c : {&b, &l, &k, &p, &pa, &t, &s}) {
+    EXPECT_EQ(c->data.train, "");
+    EXPECT_EQ(c->data.dev, "");
+    EXPECT_EQ(c->train.save_dir, "");
+  }
 
   int presets = 0;
   for (const auto& e : std::filesystem::directory_iterator(std::string(S2S_SOURCE_DIR) + "/examples/configs"))
     presets += e.path().extension() == ".yaml";
-  EXPECT_EQ(presets, 6);
+  EXPECT_EQ(presets, 7);
 }
 
 }  // namespace

@@ -27,11 +27,19 @@ TEST(SteadyState, TrainingStepAllocatesNothingAfterTheFirst) {
   }
 }
 
-// The trainer's update over accumulated batches (the real model, Adam,
-// clipping) allocates nothing once the shapes have been seen.
-TEST(SteadyState, AccumulatedUpdateAllocatesNothingAfterTheFirst) {
+// The trainer's update over accumulated batches (the real model of each
+// family, Adam, clipping) allocates nothing once the shapes have been seen.
+// Known gap: TransformerModel::forward builds its per-layer lists (the
+// decoder's Step: projected memory and self-attention keys/values, three
+// small std::vectors) anew on every call; its tensors are reused. Those
+// operator-new calls are allowed for the Transformer, nothing else.
+constexpr long kTransformerForwardVectors = 3;
+
+class FamilySteadyState : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FamilySteadyState, AccumulatedUpdateAllocatesNothingAfterTheFirst) {
   set_num_threads(1);
-  TrainerRig rig({{"model.hidden_size", "16"}, {"model.embedding_size", "8"}, {"train.accum_steps", "3"}}, {}, {});
+  TrainerRig rig(merged(tiny_model_options(GetParam()), {{"train.accum_steps", "3"}}), {}, {});
   auto ds = reverse_dataset(48, 3);
   std::vector<data::Batch> parts(3);
   for (std::uint32_t k = 0; k < 3; ++k) {
@@ -45,9 +53,13 @@ TEST(SteadyState, AccumulatedUpdateAllocatesNothingAfterTheFirst) {
   long news = heap_allocations.load();
   for (int k = 0; k < 3; ++k) rig.trainer->train_update(parts);
   EXPECT_EQ(Allocator::for_device(kCPU).stats().system_allocs, tensor_allocs);
-  EXPECT_EQ(heap_allocations.load(), news);
+  const long forwards = 3 * 3;
+  EXPECT_LE(heap_allocations.load() - news, GetParam() == "transformer" ? kTransformerForwardVectors * forwards : 0);
   EXPECT_EQ(rig.trainer->state().step, 5);
 }
+
+INSTANTIATE_TEST_SUITE_P(Families, FamilySteadyState, ::testing::ValuesIn(model_families()),
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace s2s::testing

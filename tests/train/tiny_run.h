@@ -1,14 +1,18 @@
 #pragma once
-// A tiny reverse-the-sequence task and a tiny model, so that whole training
-// runs (with checkpoints, validation, resume) take well under a second.
+// A tiny reverse-the-sequence task and a tiny model of each family, so that
+// whole training runs (with checkpoints, validation, resume) take well under
+// a second.
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "s2s/core/error.h"
 #include "s2s/core/rng.h"
 #include "s2s/data/batch.h"
 #include "s2s/data/batch_plan.h"
 #include "s2s/data/dataset.h"
+#include "s2s/models/model_family.h"
 #include "s2s/train/run_config.h"
 
 namespace s2s::testing {
@@ -48,17 +52,40 @@ inline void write_reverse_tsv(const std::string& path, int pairs, std::uint64_t 
   }
 }
 
-// Small GRU + Bahdanau model with dropout and scheduled sampling, so that
-// every RNG the trainer owns is exercised.
-inline train::RunConfig tiny_config(const std::string& dir) {
+// Every registered model family by name: the whole-run tests instantiate
+// over these, so a new family needs its tiny model below to pass them.
+inline std::vector<std::string> model_families() {
+  std::vector<std::string> names;
+  for (const models::ModelFamily* f : models::model_families()) names.emplace_back(f->name);
+  return names;
+}
+
+// The model part of a tiny run: a GRU + Bahdanau model (hidden 16), or a
+// 2+2-layer pre-norm Transformer of width 16 with 2 heads. Both have dropout
+// (the Transformer on its attention weights too), so that every RNG the
+// trainer owns is exercised.
+inline train::FlatOptions tiny_model_options(const std::string& family) {
+  if (family == "transformer")
+    return {{"model.type", "transformer"},          {"model.embedding_size", "16"},
+            {"model.transformer.d_model", "16"},    {"model.transformer.heads", "2"},
+            {"model.transformer.ffn_size", "32"},   {"model.transformer.layers", "2"},
+            {"model.transformer.attention_dropout", "0.1"}, {"model.dropout", "0.1"}};
+  S2S_CHECK(family == "rnn", "tiny_model_options: no tiny model for the family '", family, "' (add one here)");
+  return {{"model.hidden_size", "16"}, {"model.embedding_size", "8"}, {"model.dropout", "0.1"}};
+}
+
+// A tiny run of `family` on the reverse task; the RNN also has scheduled
+// sampling (RNN-only).
+inline train::RunConfig tiny_config(const std::string& dir, const std::string& family = "rnn") {
   train::FlatOptions o{
       {"data.train", dir + "/train.tsv"}, {"data.dev", dir + "/dev.tsv"}, {"data.batch_sentences", "16"},
-      {"data.batch_tokens", "0"},         {"data.max_len", "0"},          {"model.hidden_size", "16"},
-      {"model.embedding_size", "8"},      {"model.dropout", "0.1"},       {"optim.lr", "0.01"},
-      {"optim.clip_norm", "1"},           {"train.teacher_forcing", "0.8"}, {"train.valid_every", "25"},
-      {"train.save_every", "40"},         {"train.report_every", "1000"}, {"train.seed", "7"},
-      {"train.threads", "1"},             {"train.progress", "false"},    {"train.save_dir", dir + "/model"},
+      {"data.batch_tokens", "0"},         {"data.max_len", "0"},          {"optim.lr", "0.01"},
+      {"optim.clip_norm", "1"},           {"train.valid_every", "25"},    {"train.save_every", "40"},
+      {"train.report_every", "1000"},     {"train.seed", "7"},            {"train.threads", "1"},
+      {"train.progress", "false"},        {"train.save_dir", dir + "/model"},
   };
+  for (const auto& [k, v] : tiny_model_options(family)) o[k] = v;
+  if (family == "rnn") o["train.teacher_forcing"] = "0.8";
   return train::run_config_from_map(o);
 }
 
