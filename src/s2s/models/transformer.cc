@@ -30,16 +30,22 @@ Var TransformerModel::forward(autograd::Graph& g, const TokenBatch& src, const T
             "forward: scheduled sampling (teacher forcing < 1) is not available for the transformer family");
   Var memory = encoder_.forward(g, src, o.training, o.rng);  // [S, B, D]
   TransformerDecoder::Step s;
-  s.memory = decoder_.project_memory(g, memory);
+  decoder_.project_memory(g, memory, forward_memory_);
+  s.memory.swap(forward_memory_);
   s.memory_lengths = src.lengths;
-  return decoder_.forward(g, tgt_in.ids, s, o.training, o.rng);
+  Var logits = decoder_.forward(g, tgt_in.ids, s, o.training, o.rng);
+  s.memory.swap(forward_memory_);  // keep the capacity for the next call
+  forward_memory_.clear();
+  return logits;
 }
 
 std::unique_ptr<DecoderState> TransformerModel::encode(autograd::Graph& g, const TokenBatch& src) {
   autograd::NoGradGuard no_grad(g);
   Var memory = encoder_.forward(g, src, false, nullptr);
   TransformerDecoderState::Memory m;
-  for (const Var& kv : decoder_.project_memory(g, memory)) m.kv.push_back(kv.value());
+  std::vector<Var> kv;
+  decoder_.project_memory(g, memory, kv);
+  for (const Var& layer_kv : kv) m.kv.push_back(layer_kv.value());
   m.lengths = src.lengths.clone();
   m.self_qkv = decoder_.self_qkv_weights();
   return std::make_unique<TransformerDecoderState>(std::move(m));

@@ -38,6 +38,7 @@ class TransformerModel : public EncoderDecoder {
   TransformerEncoder encoder_;
   TransformerDecoder decoder_;
   TransformerDecoder::Step step_;        // reused between steps
+  std::vector<autograd::Var> forward_memory_;  // forward(): reused between training steps
   std::vector<nn::MultiHeadAttention::Cache> self_cache_;  // reused between steps
 };
 

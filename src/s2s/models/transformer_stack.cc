@@ -62,10 +62,9 @@ TransformerDecoder::TransformerDecoder(const ModelConfig& c, nn::Embedding* shar
   add_child(*output_);
 }
 
-std::vector<Var> TransformerDecoder::project_memory(autograd::Graph& g, Var memory) const {
-  std::vector<Var> out;
+void TransformerDecoder::project_memory(autograd::Graph& g, Var memory, std::vector<Var>& out) const {
+  out.clear();
   for (const auto& layer : layers_) out.push_back(layer->project_memory(g, memory));
-  return out;
 }
 
 std::vector<nn::MultiHeadAttention::QkvWeights> TransformerDecoder::self_qkv_weights() const {

@@ -48,8 +48,9 @@ class TransformerDecoder : public nn::Module {
     std::int64_t alignment_layer = -1;  // keep this layer's cross-attention weights (-1: none)
     Tensor alignment;                   // out: heads-averaged [B, T, S]
   };
-  // memory [S, B, D] -> per layer its keys and values [S, B, 2D]
-  std::vector<autograd::Var> project_memory(autograd::Graph& g, autograd::Var memory) const;
+  // memory [S, B, D] -> per layer its keys and values [S, B, 2D], into `out`
+  // (its capacity reused, so a training step allocates no vector).
+  void project_memory(autograd::Graph& g, autograd::Var memory, std::vector<autograd::Var>& out) const;
   // Per layer the self-attention's fused projection weights (decoding).
   std::vector<nn::MultiHeadAttention::QkvWeights> self_qkv_weights() const;
 

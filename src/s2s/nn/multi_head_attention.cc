@@ -1,6 +1,7 @@
 #include "s2s/nn/multi_head_attention.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -44,12 +45,16 @@ Var MultiHeadAttention::project(autograd::Graph& g, std::initializer_list<const 
   S2S_CHECK(x.ndim() == 3 && x.dim(2) == d_model_, name(), ": expected [T, B, ", d_model_, "], got ",
             x.shape().str());
   // The weights [k D, D] are copied per call (k D^2 floats); the gemm reads x once for all parts.
-  std::vector<Var> w, b;
+  S2S_CHECK(parts.size() <= 3, name(), ": at most q, k and v are projected together");
+  std::array<Var, 3> w, b;  // no heap allocation per training step
+  std::size_t n = 0;
   for (const Linear* l : parts) {
-    w.push_back(g.param(l->weight()));
-    b.push_back(g.param(*l->bias()));
+    w[n] = g.param(l->weight());
+    b[n] = g.param(*l->bias());
+    ++n;
   }
-  return autograd::linear(x, autograd::concat(w, 0), autograd::concat(b, 0));
+  return autograd::linear(x, autograd::concat(std::span<const Var>(w.data(), n), 0),
+                          autograd::concat(std::span<const Var>(b.data(), n), 0));
 }
 
 autograd::AttentionOptions MultiHeadAttention::options(autograd::Graph& g, bool training, Rng* rng) const {
