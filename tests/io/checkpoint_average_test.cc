@@ -17,11 +17,6 @@
 #include "train/tiny_run.h"
 
 namespace s2s::io {
-using app::assemble_run_config;
-using app::resume_config;
-using app::run_training;
-using app::TrainingRunOptions;
-using app::TrainingRunResult;
 namespace {
 
 namespace fs = std::filesystem;

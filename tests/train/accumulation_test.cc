@@ -19,11 +19,6 @@
 #include "train/trainer_rig.h"
 
 namespace s2s::train {
-using app::assemble_run_config;
-using app::resume_config;
-using app::run_training;
-using app::TrainingRunOptions;
-using app::TrainingRunResult;
 namespace {
 
 const FlatOptions kTrainOptions{{"optim.optimizer", "sgd"},  {"optim.lr", "0.5"},

@@ -13,11 +13,6 @@
 #include "s2s/io/yaml_config.h"
 
 namespace s2s::train {
-using app::assemble_run_config;
-using app::resume_config;
-using app::run_training;
-using app::TrainingRunOptions;
-using app::TrainingRunResult;
 namespace {
 
 using s2s::testing::error_of;
