@@ -26,7 +26,10 @@ const ConfigPairs& shared_help() {
 
 std::string family_names() {
   std::string out;
-  for (const ModelFamily* f : model_families()) out += (out.empty() ? "" : " | ") + std::string(f->name);
+  for (const ModelFamily* f : model_families()) {
+    if (!out.empty()) out += " | ";
+    out += f->name;
+  }
   return out;
 }
 

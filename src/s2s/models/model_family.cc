@@ -16,7 +16,8 @@ const ModelFamily& model_family(const std::string& name) {
   std::string known;
   for (const ModelFamily* f : model_families()) {
     if (name == f->name) return *f;
-    known += (known.empty() ? "" : "|") + std::string(f->name);
+    if (!known.empty()) known += '|';
+    known += f->name;
   }
   fail("model.type: expected one of ", known, ", got '", name, "'");
 }

@@ -89,7 +89,10 @@ void set_rnn_option(RnnOptions& r, const std::string& key, const std::string& va
   else if (key == "decoder_embedding_relu") r.decoder_embedding_relu = parse_bool_option(name, value);
   else {
     std::string known;
-    for (auto& [k, v] : rnn_option_help()) known += (known.empty() ? "" : ", ") + k;
+    for (auto& [k, v] : rnn_option_help()) {
+      if (!known.empty()) known += ", ";
+      known += k;
+    }
     fail("model.", name, ": unknown option (the shared options and the rnn family's: ", known, "; docs/models.md)");
   }
 }
