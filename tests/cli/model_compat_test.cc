@@ -9,16 +9,10 @@
 #include "s2s/cli/commands.h"
 #include "s2s/io/model_dir.h"
 #include "support/temp_dir.h"
+#include "support/text_file.h"
 
 namespace s2s::cli {
 namespace {
-
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 const std::string kFixtures = std::string(S2S_SOURCE_DIR) + "/tests/cli/fixtures/";
 
@@ -33,7 +27,7 @@ TEST(ModelCompat, ModelDirectoryOfRelease010DecodesAsItDidThen) {
                                                        "--alignments", "--threads", "1", "--input",
                                                        kFixtures + "rnn-model-v0.1.in.txt", "--output", out}),
             0);
-  EXPECT_EQ(read(out), read(kFixtures + "rnn-model-v0.1.nbest.txt"));
+  EXPECT_EQ(testing::read_text(out), testing::read_text(kFixtures + "rnn-model-v0.1.nbest.txt"));
 }
 
 }  // namespace

@@ -15,18 +15,12 @@
 #include "s2s/core/error.h"
 #include "support/error_of.h"
 #include "support/temp_dir.h"
+#include "support/text_file.h"
 
 namespace s2s::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
@@ -67,7 +61,7 @@ class Refusals : public ::testing::Test {
     std::vector<std::string> args = {"-m", file("model"), "--input", input, "--output", output, "--chunk", "2", "--beam", "2"};
     args.insert(args.end(), extra.begin(), extra.end());
     EXPECT_EQ(translate_command(args), 0);
-    return read(output);
+    return testing::read_text(output);
   }
 
   static s2s::testing::TempDir* dir_;
@@ -75,45 +69,45 @@ class Refusals : public ::testing::Test {
 s2s::testing::TempDir* Refusals::dir_ = nullptr;
 
 TEST_F(Refusals, TranslateOutputIsNeverItsInput) {
-  const std::string in = file("input.txt"), before = read(in);
+  const std::string in = file("input.txt"), before = testing::read_text(in);
   fs::create_symlink(in, file("input_link.txt"));
   for (const std::string& out : {in, file("input_link.txt"), dir_->path() + "/./input.txt"}) {
     EXPECT_EQ(error_of(translate_command, {"-m", file("model"), "--input", in, "--output", out}),
               same_file_error("s2s translate", "--output", out, "--input", in));
-    EXPECT_EQ(read(in), before) << out;
+    EXPECT_EQ(testing::read_text(in), before) << out;
   }
   // An attention plot that would land on the input is refused the same way.
   write(file("sent.0.svg"), before);
   EXPECT_EQ(error_of(translate_command, {"-m", file("model"), "--input", file("sent.0.svg"), "--output",
                                           file("plot_out.txt"), "--attention-plot", file("sent.svg")}),
             same_file_error("s2s translate", "--attention-plot", file("sent.0.svg"), "--input", file("sent.0.svg")));
-  EXPECT_EQ(read(file("sent.0.svg")), before);
+  EXPECT_EQ(testing::read_text(file("sent.0.svg")), before);
 }
 
 TEST_F(Refusals, EvalOutputIsNeverTheTestSet) {
-  const std::string test = file("test.tsv"), before = read(test);
+  const std::string test = file("test.tsv"), before = testing::read_text(test);
   EXPECT_EQ(error_of(eval_command, {"-m", file("model"), "--test", test, "--output", test}),
             same_file_error("s2s eval", "--output", test, "--test", test));
-  EXPECT_EQ(read(test), before);
+  EXPECT_EQ(testing::read_text(test), before);
   write(file("test.src"), "abc\n");
   write(file("test.ref"), "cba\n");
   EXPECT_EQ(error_of(eval_command, {"-m", file("model"), "--test", file("test.src") + "," + file("test.ref"), "--output",
                                     file("test.ref")}),
             same_file_error("s2s eval", "--output", file("test.ref"), "--test", file("test.ref")));
-  EXPECT_EQ(read(file("test.ref")), "cba\n");
+  EXPECT_EQ(testing::read_text(file("test.ref")), "cba\n");
 }
 
 TEST_F(Refusals, VocabOutputIsNeverItsInput) {
-  const std::string corpus = file("train.tsv"), before = read(corpus);
+  const std::string corpus = file("train.tsv"), before = testing::read_text(corpus);
   EXPECT_EQ(error_of(vocab_command, {"--type", "char", "--input", corpus, "--output", corpus}),
             same_file_error("s2s vocab", "--output", corpus, "--input", corpus));
-  EXPECT_EQ(read(corpus), before);
+  EXPECT_EQ(testing::read_text(corpus), before);
   // --type spm also writes OUTPUT.spm.
   write(file("c.vocab.spm"), before);
   EXPECT_EQ(error_of(vocab_command, {"--type", "spm", "--input", file("c.vocab.spm"), "--output", file("c.vocab")}),
             same_file_error("s2s vocab", "--output's SentencePiece model", file("c.vocab.spm"), "--input",
                             file("c.vocab.spm")));
-  EXPECT_EQ(read(file("c.vocab.spm")), before);
+  EXPECT_EQ(testing::read_text(file("c.vocab.spm")), before);
 }
 
 TEST_F(Refusals, UnwritableAttentionPlotIsAUserError) {
@@ -134,7 +128,7 @@ TEST_F(Refusals, InvalidUtf8StopsAfterTheLinesBeforeIt) {
             "s2s translate: " + file("bad.txt") +
                 ":4:2: invalid UTF-8 (byte 0xFF); the output holds the translations of the 3 lines before it "
                 "(--skip-bad-lines translates such a line as an empty line and goes on)");
-  EXPECT_EQ(read(file("bad.out")), expected);
+  EXPECT_EQ(testing::read_text(file("bad.out")), expected);
 }
 
 TEST_F(Refusals, SkipBadLinesTranslatesThemAsEmptyLines) {
@@ -164,7 +158,7 @@ TEST_F(Refusals, TruncatedGzipInputKeepsTheTranslationsBeforeTheCut) {
   gzFile f = gzopen(full.c_str(), "wb");
   gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
   gzclose(f);
-  const std::string bytes = read(full);
+  const std::string bytes = testing::read_text(full);
   write(file("cut.gz"), bytes.substr(0, bytes.size() / 2));
   std::string error = error_of(translate_command, {"-m", file("model"), "--input", file("cut.gz"), "--output", file("cut.out"),
                                                    "--chunk", "64"});
@@ -176,7 +170,7 @@ TEST_F(Refusals, TruncatedGzipInputKeepsTheTranslationsBeforeTheCut) {
   const int cut = std::stoi(m[1]);
   EXPECT_GT(cut, 64);
   EXPECT_EQ(std::stoi(m[2]), cut - 1);
-  std::string out = read(file("cut.out"));
+  std::string out = testing::read_text(file("cut.out"));
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), cut - 1);
 }
 

@@ -12,23 +12,10 @@
 #include "s2s/core/rng.h"
 #include "s2s/io/model_dir.h"
 #include "support/temp_dir.h"
+#include "support/text_file.h"
 
 namespace s2s::cli {
 namespace {
-
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream s(text);
-  for (std::string l; std::getline(s, l);) out.push_back(l);
-  return out;
-}
 
 std::string random_word(Rng& rng) {
   std::string w;
@@ -83,7 +70,7 @@ class TranslateCommand : public ::testing::Test {
     std::vector<std::string> args = {"-m", file("model"), "--input", file("input.txt"), "--output", file(out)};
     args.insert(args.end(), extra.begin(), extra.end());
     EXPECT_EQ(run(translate_command, args), 0);
-    return read(file(out));
+    return testing::read_text(file(out));
   }
 
   // --batch 1 vs 64 and 5, --threads 1 vs 2: byte for byte.
@@ -103,7 +90,7 @@ class TranslateCommand : public ::testing::Test {
   // "" when equal, else the first differing line of each.
   static std::string first_difference(const std::string& a, const std::string& b) {
     if (a == b) return "";
-    auto la = lines_of(a), lb = lines_of(b);
+    auto la = testing::text_lines(a), lb = testing::text_lines(b);
     for (std::size_t i = 0; i < std::max(la.size(), lb.size()); ++i) {
       std::string x = i < la.size() ? la[i] : "<none>", y = i < lb.size() ? lb[i] : "<none>";
       if (x != y) return "line " + std::to_string(i + 1) + ":\n  " + x.substr(0, 300) + "\n  " + y.substr(0, 300);
@@ -116,8 +103,8 @@ class TranslateCommand : public ::testing::Test {
 testing::TempDir* TranslateCommand::dir_ = nullptr;
 
 TEST_F(TranslateCommand, ReversesStringsAfterTraining) {
-  auto out = lines_of(translate("beam.txt", {}));
-  auto in = lines_of(read(file("input.txt")));
+  auto out = testing::text_lines(translate("beam.txt", {}));
+  auto in = testing::text_lines(testing::read_text(file("input.txt")));
   ASSERT_EQ(out.size(), in.size());
   int right = 0;
   for (std::size_t i = 0; i < in.size(); ++i) right += out[i] == std::string(in[i].rbegin(), in[i].rend());
@@ -141,14 +128,14 @@ TEST_F(TranslateCommand, JsonWithAttentionIsBatchAndThreadInvariant) {
 }
 
 TEST_F(TranslateCommand, NBestAndJsonFormats) {
-  auto nbest = lines_of(translate("nbest3.txt", {"--format", "nbest", "--beam", "3", "--n-best", "3"}));
+  auto nbest = testing::text_lines(translate("nbest3.txt", {"--format", "nbest", "--beam", "3", "--n-best", "3"}));
   // 59 non-empty inputs with 3 hypotheses each, the empty one with one.
   ASSERT_EQ(nbest.size(), 59u * 3 + 1);
   EXPECT_TRUE(nbest[0].starts_with("0 ||| ")) << nbest[0];
   std::size_t bars = 0;
   for (std::size_t at = nbest[0].find(" ||| "); at != std::string::npos; at = nbest[0].find(" ||| ", at + 1)) ++bars;
   EXPECT_EQ(bars, 2u);
-  auto json = lines_of(translate("out.json", {"--format", "json"}));
+  auto json = testing::text_lines(translate("out.json", {"--format", "json"}));
   ASSERT_EQ(json.size(), 60u);
   EXPECT_TRUE(json[0].starts_with("{\"id\":0,\"source\":")) << json[0];
   EXPECT_NE(json[0].find("\"alignment\":\""), std::string::npos) << json[0];  // on by default with attention
@@ -163,7 +150,7 @@ TEST_F(TranslateCommand, EnsembleOfOneModelTwiceEqualsTheModel) {
 
 TEST_F(TranslateCommand, AttentionPlotPerSentence) {
   translate("plot_run.txt", {"--attention-plot", file("plots/att.svg")});
-  std::string svg = read(file("plots/att.0.svg"));
+  std::string svg = testing::read_text(file("plots/att.0.svg"));
   EXPECT_TRUE(svg.starts_with("<?xml")) << svg.substr(0, 40);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(file("plots/att.59.svg")));
@@ -185,7 +172,7 @@ TEST_F(TranslateCommand, EvalScoresFilesAndModels) {
   std::string model = ::testing::internal::GetCapturedStdout();
   EXPECT_TRUE(model.starts_with("chrF2|nrefs:1|")) << model;
   EXPECT_NE(model.find("\nPPL = "), std::string::npos) << model;
-  EXPECT_EQ(lines_of(read(file("eval_hyps.txt"))).size(), 59u);
+  EXPECT_EQ(testing::text_lines(testing::read_text(file("eval_hyps.txt"))).size(), 59u);
 }
 
 TEST_F(TranslateCommand, UserErrorsAreOneLine) {

@@ -13,23 +13,10 @@
 #include "s2s/cli/commands.h"
 #include "s2s/core/rng.h"
 #include "support/temp_dir.h"
+#include "support/text_file.h"
 
 namespace s2s::cli {
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> text_lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream s(text);
-  for (std::string l; std::getline(s, l);) out.push_back(l);
-  return out;
-}
 
 class TranslateTransformer : public ::testing::Test {
  protected:
@@ -69,7 +56,7 @@ class TranslateTransformer : public ::testing::Test {
     std::vector<std::string> args = {"-m", file("model"), "--input", file("input.txt"), "--output", file(out)};
     args.insert(args.end(), extra.begin(), extra.end());
     EXPECT_EQ(translate_command(args), 0);
-    return read_text(file(out));
+    return testing::read_text(file(out));
   }
 
   static testing::TempDir* dir_;
@@ -77,8 +64,8 @@ class TranslateTransformer : public ::testing::Test {
 testing::TempDir* TranslateTransformer::dir_ = nullptr;
 
 TEST_F(TranslateTransformer, ReversesStringsAfterTraining) {
-  auto out = text_lines(translate("beam.txt", {}));
-  auto in = text_lines(read_text(file("input.txt")));
+  auto out = testing::text_lines(translate("beam.txt", {}));
+  auto in = testing::text_lines(testing::read_text(file("input.txt")));
   ASSERT_EQ(out.size(), in.size());
   int right = 0;
   for (std::size_t i = 0; i + 1 < in.size(); ++i) right += out[i] == std::string(in[i].rbegin(), in[i].rend());
@@ -100,8 +87,8 @@ TEST_F(TranslateTransformer, AlignmentsAndScoresAreBatchAndThreadInvariant) {
     EXPECT_EQ(translate("b5t2.txt", with("5", "2")), ref) << options[1];
   }
   // Reversal: output position j should mostly be aligned with source position n-1-j.
-  auto aligned = text_lines(translate("aligned.txt", {"--alignments"}));
-  auto in = text_lines(read_text(file("input.txt")));
+  auto aligned = testing::text_lines(translate("aligned.txt", {"--alignments"}));
+  auto in = testing::text_lines(testing::read_text(file("input.txt")));
   int pairs = 0, mirrored = 0;
   for (std::size_t i = 0; i < aligned.size(); ++i) {
     std::size_t bar = aligned[i].find(" ||| ");
@@ -118,8 +105,8 @@ TEST_F(TranslateTransformer, AlignmentsAndScoresAreBatchAndThreadInvariant) {
 }
 
 TEST_F(TranslateTransformer, UnknownWordsAreReplacedThroughTheAlignments) {
-  auto plain = text_lines(translate("unk_plain.txt", {}));
-  auto replaced = text_lines(translate("unk_replaced.txt", {"--replace-unk"}));
+  auto plain = testing::text_lines(translate("unk_plain.txt", {}));
+  auto replaced = testing::text_lines(translate("unk_replaced.txt", {"--replace-unk"}));
   ASSERT_EQ(plain.size(), replaced.size());
   EXPECT_NE(plain.back().find("<unk>"), std::string::npos) << plain.back();
   EXPECT_EQ(replaced.back().find("<unk>"), std::string::npos) << replaced.back();
@@ -128,7 +115,7 @@ TEST_F(TranslateTransformer, UnknownWordsAreReplacedThroughTheAlignments) {
 
 TEST_F(TranslateTransformer, AttentionPlotPerSentence) {
   translate("plot_run.txt", {"--attention-plot", file("plots/att.svg")});
-  std::string svg = read_text(file("plots/att.0.svg"));
+  std::string svg = testing::read_text(file("plots/att.0.svg"));
   EXPECT_TRUE(svg.starts_with("<?xml")) << svg.substr(0, 40);
   EXPECT_TRUE(std::filesystem::exists(file("plots/att.40.svg")));
 }

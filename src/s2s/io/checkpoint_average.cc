@@ -31,9 +31,9 @@ std::vector<std::string> pick_checkpoints(const AverageOptions& o) {
             o.last > 0 ? "both" : "neither");
   std::vector<std::string> all = list_checkpoint_dirs(o.model_dir);
   if (o.last > 0) {
-    // Newest first, one per step: the end-of-run checkpoint repeats the
-    // weights of a periodic one taken at the same step, and counting both
-    // would weigh them twice.
+    // Newest first, one per step: runs of release 0.1.0 wrote the end-of-run
+    // checkpoint beside a periodic one of the same step (a new one replaces
+    // it now), and counting both would weigh those weights twice.
     std::vector<std::string> picked;
     std::int64_t newer_step = -1;
     for (auto it = all.rbegin(); it != all.rend() && static_cast<std::int64_t>(picked.size()) < o.last; ++it) {
