@@ -1,6 +1,8 @@
 #pragma once
 // Helpers for model tests: batches from id lists, small configs, and the
 // greedy/step drivers that compare stepping with forward.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -67,6 +69,35 @@ inline float max_abs_diff(const Tensor& a, const Tensor& b) {
   float m = 0.0f;
   for (std::int64_t k = 0; k < a.numel(); ++k) m = std::max(m, std::abs(a.f32()[k] - b.f32()[k]));
   return m;
+}
+
+// The teacher-forced forward pass (no dropout) of `sources` -> `targets`
+// equals stepping through the targets, and each sentence alone gets the
+// logits of its rows in the batch (padding does not leak), both to 1e-5.
+inline void expect_step_matches_forward(models::EncoderDecoder& model,
+                                        const std::vector<std::vector<std::int32_t>>& sources,
+                                        const std::vector<std::vector<std::int32_t>>& targets) {
+  models::TokenBatch src = make_batch(sources), tgt_in = make_decoder_input(targets);
+  autograd::Graph g;
+  models::ForwardOptions eval;
+  eval.training = false;
+  Tensor forward_logits = model.forward(g, src, tgt_in, eval).value();
+  const std::int64_t batch = tgt_in.size(), vocab = model.config().tgt_vocab_size;
+  ASSERT_EQ(forward_logits.dim(0), tgt_in.steps() * batch);
+  ASSERT_EQ(forward_logits.dim(1), vocab);
+  EXPECT_LT(max_abs_diff(forward_logits, step_logits(model, src, tgt_in)), 1e-5f);
+
+  for (std::size_t b = 0; b < sources.size(); ++b) {
+    autograd::Graph g1;
+    models::TokenBatch s1 = make_batch({sources[b]}), t1 = make_decoder_input({targets[b]});
+    Tensor alone = model.forward(g1, s1, t1, eval).value();
+    float worst = 0.0f;
+    for (std::int64_t t = 0; t < t1.steps(); ++t)
+      for (std::int64_t k = 0; k < vocab; ++k)
+        worst = std::max(worst, std::abs(alone.f32()[t * vocab + k] -
+                                         forward_logits.f32()[(t * batch + static_cast<std::int64_t>(b)) * vocab + k]));
+    EXPECT_LT(worst, 1e-5f) << "sentence " << b;
+  }
 }
 
 }  // namespace s2s::testing

@@ -77,27 +77,7 @@ TEST_P(TransformerVariants, StepMatchesForwardAndPaddingDoesNotLeak) {
   ModelConfig config = make_config(v);
   Rng rng(42);
   auto model = build_model(config, rng);
-  TokenBatch src = make_batch(kSources), tgt_in = make_decoder_input(kTargets);
-  autograd::Graph g;
-  ForwardOptions eval;
-  eval.training = false;
-  Tensor forward_logits = model->forward(g, src, tgt_in, eval).value();
-  ASSERT_EQ(forward_logits.dim(0), tgt_in.steps() * tgt_in.size());
-  ASSERT_EQ(forward_logits.dim(1), config.tgt_vocab_size);
-  EXPECT_LT(max_abs_diff(forward_logits, testing::step_logits(*model, src, tgt_in)), 1e-5f);
-
-  const std::int64_t batch = tgt_in.size(), vocab = config.tgt_vocab_size;
-  for (std::size_t b = 0; b < kSources.size(); ++b) {
-    autograd::Graph g1;
-    TokenBatch s1 = make_batch({kSources[b]}), t1 = make_decoder_input({kTargets[b]});
-    Tensor alone = model->forward(g1, s1, t1, eval).value();
-    float worst = 0.0f;
-    for (std::int64_t t = 0; t < t1.steps(); ++t)
-      for (std::int64_t k = 0; k < vocab; ++k)
-        worst = std::max(worst, std::abs(alone.f32()[t * vocab + k] -
-                                         forward_logits.f32()[(t * batch + static_cast<std::int64_t>(b)) * vocab + k]));
-    EXPECT_LT(worst, 1e-5f) << "sentence " << b;
-  }
+  testing::expect_step_matches_forward(*model, kSources, kTargets);
 }
 
 TEST_P(TransformerVariants, TrainingForwardUsesDropout) {
