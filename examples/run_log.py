@@ -7,6 +7,9 @@
   run_log.py best LOG METRIC            METRIC at the best validation (the model kept)
   run_log.py plot OUT.svg METRIC YLABEL LABEL=LOG [LABEL=LOG ...]
                                         dev METRIC per step as an SVG line plot
+  run_log.py section FILE NAME          replaces FILE's part between <!-- NAME --> and
+                                        <!-- /NAME --> with stdin (appends it when absent),
+                                        so each variant of a recipe rewrites only its own rows
 Standard library only.
 """
 import json
@@ -92,6 +95,22 @@ def plot(out, metric, ylabel, series):
         f.write("\n".join(svg) + "\n")
 
 
+def section(path, name, text):
+    begin, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    block = f"{begin}\n{text.rstrip()}\n{end}\n"
+    old = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    i, j = old.find(begin), old.find(end)
+    if i >= 0 and j > i:
+        rest = old[j + len(end):].lstrip("\n")
+        new = old[:i] + block + ("\n" + rest if rest else "")
+    else:
+        new = old + ("\n" if old else "") + block
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(new)
+    os.replace(tmp, path)
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "state":
         print(state(argv[2]))
@@ -101,6 +120,8 @@ def main(argv):
         print(f"{best(argv[2], argv[3]):.2f}")
     elif len(argv) >= 6 and argv[1] == "plot":
         plot(argv[2], argv[3], argv[4], [a.rsplit("=", 1) for a in argv[5:]])
+    elif len(argv) == 4 and argv[1] == "section":
+        section(argv[2], argv[3], sys.stdin.read())
     else:
         sys.exit(__doc__)
 
