@@ -94,9 +94,12 @@ class Translator(_Translator):
         """Translates a text file (one sentence per line; gzip when it ends in
         .gz) into ``output_path`` in the format of ``s2s translate --format
         FORMAT`` ('text', 'nbest' or 'json', with ``alignments`` as
-        --alignments), streaming in chunks. Returns the number of lines."""
+        --alignments), streaming in chunks: the program's output byte for
+        byte. Returns the number of lines."""
         if os.path.abspath(input_path) == os.path.abspath(output_path):
             raise Error(f"s2s translate: --output {output_path} is the input file")
+        # As the program: json carries alignments whenever the models have attention.
+        alignments = alignments or (format == "json" and self.has_attention)
         opener = gzip.open if str(input_path).endswith(".gz") else open
         count = 0
         with opener(input_path, "rt", encoding="utf-8", newline="") as src, open(

@@ -21,9 +21,8 @@ void add_option(std::vector<std::string>& argv, const std::string& name, const s
 
 InterruptPoll::InterruptPoll() {
   py::gil_scoped_acquire gil;  // may be built with or without the GIL held
-  main_thread_ = PyThreadState_Get()->interp == PyInterpreterState_Main() &&
-                 py::module_::import("threading").attr("current_thread")().is(
-                     py::module_::import("threading").attr("main_thread")());
+  py::module_ threading = py::module_::import("threading");
+  main_thread_ = threading.attr("current_thread")().is(threading.attr("main_thread")());
   last_ = std::chrono::steady_clock::now();
 }
 

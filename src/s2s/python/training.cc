@@ -37,7 +37,10 @@ std::string train(const py::object& config, const py::object& resume, const py::
   const bool dict = !config.is_none() && py::isinstance<py::dict>(config);
   if (dict) {
     // JSON is YAML: the dict flattens exactly as a config file would.
-    const std::string text = py::module_::import("json").attr("dumps")(config, py::arg("indent") = 1).cast<std::string>();
+    const std::string text =
+        py::module_::import("json")
+            .attr("dumps")(config, py::arg("indent") = 1, py::arg("default") = py::module_::import("os").attr("fspath"))
+            .cast<std::string>();
     from_dict = io::parse_yaml_config(text, "<config dict>");
   } else {
     add_option(argv, "config", "config", config);
@@ -69,6 +72,8 @@ std::string train(const py::object& config, const py::object& resume, const py::
         state.callback(loads(json));
       } catch (py::error_already_set& e) {
         state.error = e.value();  // stops training after this update
+      } catch (const std::exception& e) {
+        state.error = py::reinterpret_borrow<py::object>(PyExc_RuntimeError)(e.what());
       }
     };
   }
@@ -79,7 +84,7 @@ std::string train(const py::object& config, const py::object& resume, const py::
     if (verbose) std::fflush(stdout);
   }
   if (!state.error.is_none()) {
-    PyErr_SetObject(py::type::handle_of(state.error).ptr(), state.error.ptr());
+    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(state.error.ptr())), state.error.ptr());
     throw py::error_already_set();
   }
   if (result.train.reason == train::StopReason::Interrupted) {
