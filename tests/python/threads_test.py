@@ -1,5 +1,6 @@
 """One Translator used from 4 Python threads at once gives what sequential
-calls give (shared model, per-call state, the GIL released while decoding)."""
+calls give (a shared model, a decoding state per set of options, calls
+decoding one at a time with the GIL released)."""
 
 import threading
 

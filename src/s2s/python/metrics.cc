@@ -48,7 +48,10 @@ py::dict evaluate(const py::object& hyps_in, const py::object& refs_in, const py
     scores = metrics::evaluate(hyps, refs, names);
   }
   py::dict out;
-  for (metrics::MetricScore& s : scores) out[py::str(s.metric)] = py::cast(std::move(s));
+  for (metrics::MetricScore& s : scores) {
+    py::str key(s.metric);  // before s is moved from
+    out[key] = py::cast(std::move(s));
+  }
   return out;
 }
 

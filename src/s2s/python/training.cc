@@ -83,20 +83,20 @@ std::string train(const py::object& config, const py::object& resume, const py::
     result = app::run_training(parsed.config, run);
     if (verbose) std::fflush(stdout);
   }
-  if (!state.error.is_none()) {
-    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(state.error.ptr())), state.error.ptr());
-    throw py::error_already_set();
-  }
-  if (result.train.reason == train::StopReason::Interrupted) {
+  // What stopped the run: the progress callback's exception, or what a
+  // signal handler raised (Ctrl-C: KeyboardInterrupt), still pending here.
+  py::object raised = state.error;
+  if (raised.is_none() && poll.raised()) raised = py::error_already_set().value();
+  const bool keyboard = !raised.is_none() && PyErr_GivenExceptionMatches(raised.ptr(), PyExc_KeyboardInterrupt);
+  if (result.train.reason == train::StopReason::Interrupted && (raised.is_none() || keyboard)) {
     const std::string message = "s2s.train: interrupted at step " + std::to_string(result.train.step) +
                                 "; continue with: s2s.train(resume=" + py::repr(py::str(result.save_dir)).cast<std::string>() + ")";
-    if (poll.raised() && PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
-      PyErr_Clear();
-      PyErr_SetString(PyExc_KeyboardInterrupt, message.c_str());
-    } else if (!poll.raised()) {
-      PyErr_SetString(PyExc_KeyboardInterrupt, message.c_str());
-    }
-    throw py::error_already_set();  // a signal handler's own exception passes as it is
+    PyErr_SetString(PyExc_KeyboardInterrupt, message.c_str());
+    throw py::error_already_set();
+  }
+  if (!raised.is_none()) {
+    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(raised.ptr())), raised.ptr());
+    throw py::error_already_set();
   }
   return result.save_dir;
 }

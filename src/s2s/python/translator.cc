@@ -4,10 +4,12 @@
 // its parser and checks (cli/decode_options.h), so both accept and refuse
 // the same values with the same messages.
 //
-// Threads: the models are shared and never written while decoding; what a
-// call writes (the search::Translator with its Ensemble, decoder states and
-// packed weights) is its own, taken from a pool of idle ones (one per
-// concurrent call at most) and given back afterwards.
+// Threads: the models are shared, and each search::Translator (its Ensemble,
+// decoder states and packed weights, for one set of options) comes from a
+// pool of idle ones. Decoding itself is serialized per Translator: a model
+// keeps step buffers of its own (RnnEncoderDecoder::step_loop_ and the
+// like), so two decodes of one model must not overlap. Each call uses the
+// OpenMP threads; the GIL is released while it waits and while it decodes.
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
@@ -223,6 +225,7 @@ class Translator {
     InterruptPoll poll;
     {
       py::gil_scoped_release release;
+      std::lock_guard decoding(decode_mutex_);
       ThreadsGuard threads(threads_);
       Lease lease(*this, key);
       search::SearchOptions so = o.search;
@@ -275,6 +278,7 @@ class Translator {
     key.batch_size = batch_size;
     key.pretokenized = src.pretokenized || tgt.pretokenized;
     py::gil_scoped_release release;
+    std::lock_guard decoding(decode_mutex_);
     ThreadsGuard threads(threads_);
     Lease lease(*this, key);
     return lease.translator->score(src.lines, tgt.lines);
@@ -369,7 +373,8 @@ class Translator {
   std::vector<io::ModelDir> models_;
   std::vector<search::ModelCodec> codecs_, pretokenized_codecs_;
   std::vector<std::unique_ptr<PretokenizedTokenizer>> pretokenizers_;
-  std::mutex mutex_;
+  std::mutex decode_mutex_;  // one decode at a time: the models' step buffers are theirs
+  std::mutex mutex_;         // the pool and the phrase tables
   std::map<Key, std::vector<std::unique_ptr<search::Translator>>> pool_;
   std::map<std::string, std::unique_ptr<search::PhraseTable>> phrase_tables_;
 };
@@ -427,7 +432,8 @@ void bind_translator(py::module_& m) {
   py::class_<Translator>(m, "Translator",
                          "A model directory, or a list of them decoded as an ensemble (their log-probabilities "
                          "averaged), loaded once. Calls may come from several Python threads at once: the model is "
-                         "shared, each call has its own decoding state, and the GIL is released while decoding.")
+                         "shared, calls decode one at a time (each on all its threads), and the GIL is released "
+                         "while a call waits or decodes.")
       .def(py::init<const py::object&, int, const std::string&>(), py::arg("model_dir"), py::arg("threads") = 0,
            py::arg("compute_type") = "fp32",
            "model_dir: a model directory (s2s train's --save-dir) or a list of them (an ensemble). threads: threads "
