@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -109,9 +110,10 @@ def test_ctrl_c_interrupts_training_and_leaves_it_resumable(tmp_path):
 CTRL_C_TRANSLATE = """
 import sys, s2s
 t = s2s.Translator(sys.argv[1])
-print("loaded", flush=True)
 try:
-    t.translate_batch(["a b c d e f g h"] * 200000, beam_size=8)
+    sources = ["a b c d e f g h"] * 200000
+    print("loaded", flush=True)
+    t.translate_batch(sources, beam_size=8)
 except KeyboardInterrupt:
     print("interrupted", flush=True)
     sys.exit(0)
@@ -122,8 +124,6 @@ sys.exit(1)
 def test_ctrl_c_interrupts_translation(model):
     p = subprocess.Popen([sys.executable, "-c", CTRL_C_TRANSLATE, model], stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "loaded"
-    import time
-
     time.sleep(1.0)  # into the decoding loop (not a timing assertion: the input takes far longer)
     p.send_signal(signal.SIGINT)
     out, _ = p.communicate(timeout=300)
