@@ -132,3 +132,11 @@ def test_score_equals_the_programs_perplexity(cli, model, translator):
     best = translator.translate_batch([pairs[0][0]], beam_size=1, return_scores=True)[0].hypotheses[0]
     forced = translator.score([pairs[0][0]], [best.text])[0]
     assert forced.log_prob == pytest.approx(best.log_prob, rel=1e-5)
+
+
+def test_pretokenized_scores_equal_text_scores(translator):
+    text = translator.score(["c a t", "d o g"], ["K AE T", "D AO G"])
+    tokens = translator.score([["c", "a", "t"], ["d", "o", "g"]], [["K", "AE", "T"], ["D", "AO", "G"]])
+    assert [(s.log_prob, s.num_tokens) for s in tokens] == [(s.log_prob, s.num_tokens) for s in text]
+    with pytest.raises(s2s.Error, match="both be sentences"):
+        translator.score([["c"]], ["K"])
