@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what s2s needs from Debian packages, only what is missing.
 #   scripts/setup.sh          build dependencies (the demo)
-#   scripts/setup.sh --test   + what the test suite uses (PyTorch and sacreBLEU references, headless browser)
+#   scripts/setup.sh --test   + what the test suite uses (PyTorch and sacreBLEU references, headless browser,
+#                               the Python package's build: venv, headers, ccache)
 #   scripts/setup.sh --recipes  + python3 (examples/*/run.sh read training logs with it)
 #   scripts/setup.sh --bench  + benchmark and fuzzing tools (clang/libFuzzer, wrk, tcmalloc, pthread OpenBLAS)
 set -euo pipefail
@@ -13,7 +14,7 @@ pkgs=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --test) pkgs+=(python3 python3-venv python3-torch chromium) ;;
+    --test) pkgs+=(python3 python3-venv python3-dev ccache python3-torch chromium) ;;
     --recipes) pkgs+=(python3) ;;
     --bench) pkgs+=(clang-14 libclang-rt-14-dev wrk libtcmalloc-minimal4 libopenblas0-pthread python3-torch) ;;
     *) echo "setup.sh: unknown option $arg (expected --test, --recipes or --bench)" >&2; exit 2 ;;

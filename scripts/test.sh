@@ -8,3 +8,4 @@ build=${S2S_BUILD_DIR:-build}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
+./scripts/python_test.sh "$build"  # pip install . into a fresh venv, then pytest tests/python

@@ -84,6 +84,31 @@ TEST(TrainLog, ConsoleAndJsonLines) {
   EXPECT_EQ(lines[2]["n"], 3);
 }
 
+// The listener (the Python progress callback) gets the file's lines, with or without a file.
+TEST(TrainLog, ListenerGetsEveryRecordAsTheFileDoes) {
+  testing::TempDir dir;
+  for (const std::string& path : {dir.file("log.jsonl"), std::string()}) {
+    std::vector<std::string> heard;
+    {
+      TrainLog log(nullptr, path, /*progress_bar=*/false);
+      log.set_listener([&](const std::string& json) { heard.push_back(json); });
+      ReportRecord r;
+      r.step = 7, r.loss = 0.5;
+      log.report(r);
+      log.event("done", "finished", "\"step\": 7");
+    }
+    ASSERT_EQ(heard.size(), 2u) << path;
+    EXPECT_EQ(nlohmann::json::parse(heard[0])["step"], 7);
+    EXPECT_EQ(nlohmann::json::parse(heard[1])["event"], "done");
+    if (!path.empty()) {
+      auto lines = json_lines(path);
+      ASSERT_EQ(lines.size(), 2u);
+      EXPECT_EQ(lines[0], nlohmann::json::parse(heard[0]));
+      EXPECT_EQ(lines[1], nlohmann::json::parse(heard[1]));
+    }
+  }
+}
+
 TEST(TrainLog, ProgressBarIsClearedBeforeEachLine) {
   std::FILE* console = std::tmpfile();
   {

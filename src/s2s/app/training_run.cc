@@ -321,6 +321,7 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
                                  (config.train.progress == "auto" && options.console == stdout && train::TrainLog::stdout_is_terminal()));
   make_dirs(save_dir);
   train::TrainLog log(options.console, log_path, bar);
+  log.set_listener(options.on_record);
   try {
     return run_logged(config, options, fresh, checkpoint, log);
   } catch (const Error& e) {

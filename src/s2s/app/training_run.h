@@ -21,6 +21,9 @@ struct TrainingRunOptions {
   std::string resume;
   std::FILE* console = stdout;            // nullptr: silent
   std::function<bool()> interrupted;      // polled after every update
+  // Every log record (the JSON object of its train.log.jsonl line), as it is
+  // written: start, train reports, validations, done. It must not throw.
+  std::function<void(const std::string& json)> on_record;
 };
 
 struct TrainingRunResult {

@@ -60,9 +60,7 @@ const std::vector<std::string>& decode_option_names() {
   return names;
 }
 
-namespace {
-
-search::TranslatorOptions read_options(const std::string& command, const Args& args) {
+search::TranslatorOptions read_decode_options(const std::string& command, const Args& args) {
   search::TranslatorOptions t;
   search::SearchOptions& o = t.search;
   o.beam_size = args.get_int("beam");
@@ -105,6 +103,8 @@ search::TranslatorOptions read_options(const std::string& command, const Args& a
   return t;
 }
 
+namespace {
+
 bool truthy(const std::map<std::string, std::string>& config, const std::string& key) {
   auto it = config.find(key);
   return it != config.end() && (it->second == "true" || it->second == "1" || it->second == "yes" || it->second == "on");
@@ -122,7 +122,7 @@ bool models_have_attention(const std::vector<std::string>& model_dirs) {
 Decoder make_decoder(const std::string& command, const std::vector<std::string>& model_dirs, const Args& args,
                      bool alignments, bool keep_attention) {
   S2S_CHECK(!model_dirs.empty(), command, ": missing required option -m MODEL_DIR (a model directory; repeat for an ensemble)");
-  search::TranslatorOptions options = read_options(command, args);
+  search::TranslatorOptions options = read_decode_options(command, args);
   if (args.get_int("threads") > 0) set_num_threads(static_cast<int>(args.get_int("threads")));
   options.alignments = alignments;
   options.keep_attention = keep_attention;
@@ -133,15 +133,17 @@ Decoder make_decoder(const std::string& command, const std::vector<std::string>&
   if (!args.get_string("phrase-table").empty())
     d.phrase_table = std::make_unique<search::PhraseTable>(search::PhraseTable::load(args.get_string("phrase-table")));
   options.phrase_table = d.phrase_table.get();
+  for (const std::string& dir : model_dirs) d.models.push_back(io::load_model_dir(dir));
+  d.translator = std::make_unique<search::Translator>(model_codecs(d.models), options);
+  return d;
+}
+
+std::vector<search::ModelCodec> model_codecs(const std::vector<io::ModelDir>& models) {
   std::vector<search::ModelCodec> codecs;
-  for (const std::string& dir : model_dirs) {
-    d.models.push_back(io::load_model_dir(dir));
-    const io::ModelDir& m = d.models.back();
+  for (const io::ModelDir& m : models)
     codecs.push_back({m.model.get(), m.vocab.src_tokenizer.get(), m.vocab.src_vocab.get(), m.vocab.tgt_tokenizer.get(),
                       m.vocab.tgt_vocab.get(), truthy(m.config, "data.src_eos")});
-  }
-  d.translator = std::make_unique<search::Translator>(std::move(codecs), options);
-  return d;
+  return codecs;
 }
 
 }  // namespace s2s::cli

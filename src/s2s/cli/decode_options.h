@@ -23,6 +23,10 @@ std::vector<std::string> take_repeated(std::vector<std::string>& args, std::init
 // Declares --beam, --n-best, --batch, length, penalty, sampling, UNK and --threads options.
 void add_decode_options(Args& args);
 
+// The decoding options of parsed `args` (declared by add_decode_options),
+// validated: errors name `command` and the option, as the program prints them.
+search::TranslatorOptions read_decode_options(const std::string& command, const Args& args);
+
 // The names add_decode_options declares (to refuse them where no model decodes).
 const std::vector<std::string>& decode_option_names();
 
@@ -38,6 +42,9 @@ struct Decoder {
 // the command in messages ("s2s translate").
 Decoder make_decoder(const std::string& command, const std::vector<std::string>& model_dirs, const Args& args,
                      bool alignments, bool keep_attention);
+
+// The loaded models with their tokenizers and vocabularies, as a Translator takes them.
+std::vector<search::ModelCodec> model_codecs(const std::vector<io::ModelDir>& models);
 
 // True when every model has attention (alignments and UNK replacement need it).
 bool models_have_attention(const std::vector<std::string>& model_dirs);

@@ -9,6 +9,7 @@
 
 #include "s2s/cli/args.h"
 #include "s2s/cli/commands.h"
+#include "s2s/cli/train_args.h"
 #include "s2s/core/error.h"
 #include "s2s/data/corpus.h"
 #include "s2s/app/training_run.h"
@@ -82,7 +83,8 @@ void print_examples(const train::RunConfig& config, std::int64_t n) {
 
 }  // namespace
 
-int train_command(std::span<const std::string> argv) {
+TrainArgs parse_train_args(std::span<const std::string> argv, const io::ConfigFile* config) {
+  TrainArgs out;
   Args args("s2s train",
             "Trains a sequence-to-sequence model. Options come from --config FILE (YAML, sections data, model,\n"
             "optim, schedule, train) and from the command line as --section.key VALUE, which wins. A model\n"
@@ -116,8 +118,9 @@ int train_command(std::span<const std::string> argv) {
     }
   }
   if (!args.parse(argv)) {
-    std::printf("%s", args.help().c_str());
-    return 0;
+    out.help = true;
+    out.help_text = args.help();
+    return out;
   }
 
   train::FlatOptions cmdline;
@@ -131,16 +134,34 @@ int train_command(std::span<const std::string> argv) {
     cmdline[a.key] = args.get_string(a.name);
   }
   io::ConfigFile file;
-  if (args.given("config")) file = io::read_yaml_config(args.get_string("config"));
-  const std::string resume = args.get_string("resume");
-  train::RunConfig config = app::assemble_run_config(file, cmdline, resume);
-  if (args.get_flag("dump-config")) {
+  if (config) {
+    S2S_CHECK(!args.given("config"), "s2s train: --config and a configuration already read: give one");
+    file = *config;
+  } else if (args.given("config")) {
+    file = io::read_yaml_config(args.get_string("config"));
+  }
+  out.resume = args.get_string("resume");
+  out.config = app::assemble_run_config(file, cmdline, out.resume);
+  out.dump_config = args.get_flag("dump-config");
+  out.examples = args.get_int("examples");
+  S2S_CHECK(out.examples >= 0, "s2s train: --examples must be >= 0, got ", out.examples);
+  return out;
+}
+
+int train_command(std::span<const std::string> argv) {
+  TrainArgs parsed = parse_train_args(argv);
+  if (parsed.help) {
+    std::printf("%s", parsed.help_text.c_str());
+    return 0;
+  }
+  const train::RunConfig& config = parsed.config;
+  const std::string& resume = parsed.resume;
+  if (parsed.dump_config) {
     std::printf("# effective configuration of s2s train (model.*_vocab_size are set from the vocabularies)\n%s",
                 io::to_yaml(train::run_config_to_map(config)).c_str());
     return 0;
   }
-  std::int64_t examples = args.get_int("examples");
-  S2S_CHECK(examples >= 0, "s2s train: --examples must be >= 0, got ", examples);
+  const std::int64_t examples = parsed.examples;
 
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);

@@ -74,6 +74,7 @@ void TrainLog::console_line(const std::string& line) {
 }
 
 void TrainLog::json_line(const std::string& object) {
+  if (listener_) listener_(object);
   if (!json_.is_open()) return;
   json_ << object << '\n';
   json_.flush();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,10 @@ class TrainLog {
   // Redraws the progress bar (throttled); total <= 0 draws a spinner-less counter.
   void progress(std::int64_t step, std::int64_t total, double eta_s);
 
+  // Receives every record as the JSON object the log file gets, whether or
+  // not there is a file (a library caller's progress callback). It must not throw.
+  void set_listener(std::function<void(const std::string& json)> listener) { listener_ = std::move(listener); }
+
   // True when fd 1 is a terminal and TERM is not "dumb".
   static bool stdout_is_terminal();
 
@@ -71,6 +76,7 @@ class TrainLog {
   bool bar_;
   bool bar_drawn_ = false;
   double last_draw_ = -1;
+  std::function<void(const std::string&)> listener_;
 };
 
 // "1:02:03", "4:05" (minutes:seconds under an hour), "?" for negative.
