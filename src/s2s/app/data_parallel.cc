@@ -59,17 +59,16 @@ void add_tensor(Hash& h, const Tensor& t) {
   h.add(t.f32(), t.nbytes());
 }
 
-// Every rank's value of `mine`; fails with `what(ranks)` naming those that differ from rank 0.
-template <class What>
-void agree(train::Communicator& comm, std::uint64_t mine, What what) {
+// Every rank's value of `mine`; fails naming the ranks whose value differs from rank 0's.
+void agree(train::Communicator& comm, std::uint64_t mine, const std::string& what, const std::string& hint = "") {
   std::vector<std::uint64_t> all = train::exchange_values(comm, mine);
   std::string ranks;
   int count = 0;
   for (std::size_t r = 1; r < all.size(); ++r)
     if (all[r] != all[0]) ranks += detail::concat(count++ ? ", " : "", r);
   if (count == 0) return;
-  fail("mpirun: ", count == 1 ? "rank " : "ranks ", ranks, " of ", comm.size(), " ", what(), " than rank 0",
-       comm.rank() == 0 ? "" : detail::concat(" (this is rank ", comm.rank(), ")"));
+  fail(count == 1 ? "rank " : "ranks ", ranks, " of ", comm.size(), " ", what, " than rank 0",
+       hint.empty() ? "" : ": " + hint, comm.rank() == 0 ? "" : detail::concat(" (this is rank ", comm.rank(), ")"));
 }
 
 }  // namespace
@@ -83,9 +82,7 @@ void check_same_run(train::Communicator& comm, const train::RunConfig& config, c
     options.add(value);
   }
   options.add(resume.empty() ? std::string("fresh") : "resume " + resume);
-  agree(comm, options.value(), [] {
-    return std::string("got other options (command line, --config file or --resume)");
-  });
+  agree(comm, options.value(), "got other options (command line, --config file or --resume)");
   const auto& d = config.data;
   std::vector<std::pair<std::string, std::string>> files;  // option, path
   for (const auto& [key, spec] : {std::pair{"data.train", d.train}, std::pair{"data.dev", d.dev}})
@@ -96,10 +93,8 @@ void check_same_run(train::Communicator& comm, const train::RunConfig& config, c
                                   std::pair{"data.src_embeddings", d.src_embeddings}, std::pair{"data.tgt_embeddings", d.tgt_embeddings}})
     if (!path.empty()) files.emplace_back(key, path);
   for (const auto& [key, path] : files)
-    agree(comm, file_hash(path), [&] {
-      return detail::concat("read other bytes from ", path, " (", key,
-                            "): every process must see the same files (copy them to every machine, or share the directory)");
-    });
+    agree(comm, file_hash(path), detail::concat("read other bytes from ", path, " (", key, ")"),
+          "every process must see the same files (copy them to every machine, or share the directory)");
 }
 
 void check_same_start(train::Communicator& comm, const train::Trainer& trainer, const train::Vocabularies& vocab) {
@@ -121,11 +116,8 @@ void check_same_start(train::Communicator& comm, const train::Trainer& trainer, 
   }
   const train::TrainerState& s = trainer.state();
   for (std::uint64_t v : {static_cast<std::uint64_t>(s.step), s.rng.seed, s.rng.offset, s.data.epoch, s.data.batch}) h.add(v);
-  agree(comm, h.value(), [] {
-    return std::string(
-        "would start from other vocabularies, weights or optimizer state (resuming: another checkpoint in the model "
-        "directory; several machines need the model directory on a shared filesystem)");
-  });
+  agree(comm, h.value(), "would start from other vocabularies, weights or optimizer state",
+        "on a resume every process reads the model directory, so several machines need it on a shared filesystem");
 }
 
 }  // namespace s2s::app

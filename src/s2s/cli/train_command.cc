@@ -3,11 +3,13 @@
 // an interrupted run exactly. The run itself is app::run_training.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <thread>
 #include <unistd.h>
 
 #include "s2s/cli/args.h"
@@ -189,7 +191,12 @@ int train_command(std::span<const std::string> argv) {
     result = app::run_training(config, run);
   } catch (const std::exception& e) {
     if (processes->size() == 1) throw;
-    // One rank's error ends them all (the others would wait for it): say which and why, then abort the job.
+    // One rank's error ends them all (the others would wait for it): say
+    // which and why, then abort the job. When every rank fails alike (a
+    // refused start), rank 0 goes first and its abort takes the others
+    // down before they repeat the message.
+    g_stop_message_len = 0;  // the signals that follow are this abort's
+    if (processes->rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
     std::fprintf(stderr, "s2s: error: %s: %s\n", processes->where().c_str(), e.what());
     processes->abort(1);
   }
