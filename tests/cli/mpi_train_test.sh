@@ -33,6 +33,21 @@ fail() { echo "FAIL: $*"; exit 1; }
 # The demo model, a checkpoint every 4 updates, validation every 8 (rank 0 validates, all agree).
 run=(train --config "$src/examples/demo/g2p.yaml" --train.max_time 0 --epochs 0 --save-every 4 --valid-every 8
      --report-every 8 --threads 1 --train.progress false)
+# The pid of rank 1 of the run writing to $1, once its checkpoint of step 8 exists; fails when there is none.
+rank1_of() {
+  local dir=$1 pid
+  for _ in $(seq 1 600); do
+    ls "$dir/checkpoints" 2> /dev/null | grep -q -- "-step-8$" && break
+    sleep 0.1
+  done
+  for pid in $(pgrep -f -- "--save-dir $dir"); do  # to find it; it is signalled by pid
+    if tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then
+      echo "$pid"
+      return 0
+    fi
+  done
+  return 1
+}
 last_checkpoint_model() { echo "$(ls -d "$1"/checkpoints/*-step-* | sort | tail -1)/model.safetensors"; }
 
 status=0
@@ -59,15 +74,8 @@ echo "ok: mpirun -np 2 gives the model of --accum-steps 2, byte for byte"
 # 2. kill -9 of rank 1: the run ends within 30 s naming it; --resume completes it to the same model.
 timeout 300 "$mpirun" -np 2 "$bin" "${run[@]}" --steps 40 --save-dir "$scratch/killed" > "$scratch/killed.out" 2>&1 &
 job=$!
-for _ in $(seq 1 600); do
-  ls "$scratch/killed/checkpoints" 2> /dev/null | grep -q -- "-step-8$" && break
-  sleep 0.1
-done
-victim=""
-for pid in $(pgrep -f -- "--save-dir $scratch/killed"); do  # to find it; it is killed by pid
-  tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$pid
-done
-[ -n "$victim" ] || { kill "$job" 2> /dev/null; cat "$scratch/killed.out"; fail "found no rank 1 process to kill"; }
+victim=$(rank1_of "$scratch/killed") ||
+  { kill "$job" 2> /dev/null; cat "$scratch/killed.out"; fail "found no rank 1 process of the killed run"; }
 start=$(date +%s)
 kill -9 "$victim"
 status=0
@@ -84,6 +92,22 @@ cmp "$(last_checkpoint_model "$scratch/killed")" "$(last_checkpoint_model "$scra
   fail "the resumed run's final checkpoint differs from the uninterrupted run's"
 cmp "$scratch/killed/model.safetensors" "$scratch/single/model.safetensors" || fail "the resumed run's model differs"
 echo "ok: --resume under mpirun -np 2 completed the run to the same model"
+
+# 2b. A rank that hangs without dying (SIGSTOP): rank 0 gives up after train.comm_timeout, naming it.
+timeout 300 "$mpirun" -np 2 "$bin" "${run[@]}" --steps 40 --train.comm_timeout 3 --save-dir "$scratch/hung" > "$scratch/hung.out" 2>&1 &
+job=$!
+victim=$(rank1_of "$scratch/hung") ||
+  { kill "$job" 2> /dev/null; cat "$scratch/hung.out"; fail "found no rank 1 process of the hung run"; }
+start=$(date +%s)
+kill -STOP "$victim"
+status=0
+wait "$job" || status=$?
+took=$(( $(date +%s) - start ))
+kill -9 "$victim" 2> /dev/null || true  # normally gone with the job
+[ "$status" -ne 0 ] || fail "the run exited 0 with rank 1 stopped"
+[ "$took" -le 30 ] || fail "the run took $took s to stop with rank 1 hung (train.comm_timeout 3)"
+grep -q "rank 1 has not answered for" "$scratch/hung.out" || { cat "$scratch/hung.out"; fail "no message names the hung rank 1"; }
+echo "ok: a hung rank 1 stopped the run in $took s: $(grep -m1 "rank 1 has not answered" "$scratch/hung.out")"
 
 # 3. Refusals.
 status=0

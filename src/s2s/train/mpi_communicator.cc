@@ -61,8 +61,8 @@ class MpiCommunicator final : public Communicator {
       const std::size_t n = std::min(kMaxPiece, data.size() - at);
       MPI_Request req;
       check(MPI_Irecv(data.data() + at, static_cast<int>(n), MPI_BYTE, from, kTag, MPI_COMM_WORLD, &req),
-            "waiting for data from", from);
-      wait(req, "waiting for data from", from);
+            "receiving from", from);
+      wait(req, "receiving from", from);
       at += n;
     } while (at < data.size());
   }
@@ -73,7 +73,7 @@ class MpiCommunicator final : public Communicator {
       const std::size_t n = std::min(kMaxPiece, data.size() - at);
       MPI_Request req;
       check(MPI_Ibcast(data.data() + at, static_cast<int>(n), MPI_BYTE, root, MPI_COMM_WORLD, &req), "broadcast from", root);
-      wait(req, "waiting for the broadcast from", root);
+      wait(req, "receiving a broadcast from", root);
     }
   }
 
@@ -89,11 +89,8 @@ class MpiCommunicator final : public Communicator {
 
   void check(int code, const char* what, int peer) const {
     if (code == MPI_SUCCESS) return;
-    fail("MPI, ", where_or_unknown(), ": ", what, peer >= 0 ? detail::concat(" rank ", peer) : std::string(), " failed: ",
-         mpi_error_text(code));
+    fail("MPI: ", what, peer >= 0 ? detail::concat(" rank ", peer) : std::string(), " failed: ", mpi_error_text(code));
   }
-
-  std::string where_or_unknown() const { return size_ > 0 ? where() : std::string("starting"); }
 
   // Polls rather than blocks in MPI_Wait: a dead or hung peer then ends in
   // an error naming it after timeout_s_, and a waiting rank backs off to
@@ -109,9 +106,8 @@ class MpiCommunicator final : public Communicator {
       std::this_thread::sleep_for(std::chrono::microseconds(polls < 20000 ? 50 : 1000));
       const double waited = std::chrono::duration<double>(Clock::now() - start).count();
       if (timeout_s_ > 0 && waited > timeout_s_)
-        fail(where(), ": ", what, " rank ", peer, " for ", static_cast<long long>(waited),
-             " s (train.comm_timeout): that process has died or hangs; the run stops here and continues from its "
-             "last checkpoint with --resume");
+        fail("rank ", peer, " has not answered for ", static_cast<long long>(waited), " s (", what, " it; train.comm_timeout): ",
+             "that process has died or hangs; the run stops here, continue it from its last checkpoint with --resume");
     }
   }
 
