@@ -93,8 +93,9 @@ cmp "$(last_checkpoint_model "$scratch/killed")" "$(last_checkpoint_model "$scra
 cmp "$scratch/killed/model.safetensors" "$scratch/single/model.safetensors" || fail "the resumed run's model differs"
 echo "ok: --resume under mpirun -np 2 completed the run to the same model"
 
-# 2b. A rank that hangs without dying (SIGSTOP): rank 0 gives up after train.comm_timeout, naming it.
-timeout 300 "$mpirun" -np 2 "$bin" "${run[@]}" --steps 40 --train.comm_timeout 3 --save-dir "$scratch/hung" > "$scratch/hung.out" 2>&1 &
+# 2b. A rank that hangs without dying (SIGSTOP): rank 0 gives up after train.comm_timeout (10 s:
+#     well above any honest wait here, even on a loaded machine), naming it.
+timeout 300 "$mpirun" -np 2 "$bin" "${run[@]}" --steps 40 --train.comm_timeout 10 --save-dir "$scratch/hung" > "$scratch/hung.out" 2>&1 &
 job=$!
 victim=$(rank1_of "$scratch/hung") ||
   { kill "$job" 2> /dev/null; cat "$scratch/hung.out"; fail "found no rank 1 process of the hung run"; }
@@ -105,7 +106,7 @@ wait "$job" || status=$?
 took=$(( $(date +%s) - start ))
 kill -9 "$victim" 2> /dev/null || true  # normally gone with the job
 [ "$status" -ne 0 ] || fail "the run exited 0 with rank 1 stopped"
-[ "$took" -le 30 ] || fail "the run took $took s to stop with rank 1 hung (train.comm_timeout 3)"
+[ "$took" -le 30 ] || fail "the run took $took s to stop with rank 1 hung (train.comm_timeout 10)"
 grep -q "rank 1 has not answered for" "$scratch/hung.out" || { cat "$scratch/hung.out"; fail "no message names the hung rank 1"; }
 echo "ok: a hung rank 1 stopped the run in $took s: $(grep -m1 "rank 1 has not answered" "$scratch/hung.out")"
 
