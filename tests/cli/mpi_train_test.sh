@@ -6,7 +6,8 @@
 #      checkpoint are byte-identical to one process with --accum-steps 2, and
 #      only rank 0 wrote (one start event in the log);
 #   2. kill -9 of rank 1 ends the run within 30 s with a non-zero status and
-#      a message naming rank 1; --resume completes it to the same model;
+#      a message naming rank 1; --resume completes it to the same model; a
+#      rank 1 that hangs (SIGSTOP) ends it after train.comm_timeout, named;
 #   3. resuming with another process count, ranks with other options and
 #      ranks reading other bytes from the same data path are refused.
 # Skips (77) when mpirun is absent; with an s2s built without MPI it checks
