@@ -1,16 +1,17 @@
 // s2s train: trains a model from a YAML configuration and/or command-line
 // options (the command line wins), writes the model directory, and resumes
-// an interrupted run exactly. The run itself is app::run_training.
+// an interrupted run exactly. The run itself is app::run_training; under
+// mpirun this process is one rank of a data-parallel run.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <thread>
-#include <unistd.h>
 
 #include "s2s/cli/args.h"
 #include "s2s/cli/commands.h"
@@ -120,7 +121,8 @@ int train_command(std::span<const std::string> argv) {
             "optim, schedule, train) and from the command line as --section.key VALUE, which wins. A model\n"
             "family's options (--model.rnn.cell, --model.transformer.heads) may also be given without the family.\n"
             "Writes the model directory --save-dir (weights, config.yaml, vocabularies, checkpoints, log);\n"
-            "--resume DIR continues an interrupted run exactly. docs/training.md explains every option.");
+            "--resume DIR continues an interrupted run exactly. Under `mpirun -np N` the N processes train one\n"
+            "model data-parallel (the model of --accum-steps N). docs/training.md explains every option.");
   args.add_string("config", "FILE", std::string(), "YAML run configuration")
       .add_flag("dump-config", "print the effective configuration as YAML and exit")
       .add_string("resume", "DIR", std::string(), "continue the run in model directory DIR (or one of its checkpoints)")
