@@ -133,7 +133,6 @@ class Trainer {
   Optimizer& optimizer() const { return optimizer_; }
   LrSchedule& schedule() const { return schedule_; }
   const RunConfig& config() const { return config_; }
-  const Communicator& processes() const { return *comm_; }
   // train.accum_steps batches for each process.
   std::int64_t batches_per_update() const { return config_.train.accum_steps * comm_->size(); }
   std::int64_t epoch() const { return static_cast<std::int64_t>(batcher_.state().epoch); }
