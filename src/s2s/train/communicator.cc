@@ -45,7 +45,11 @@ std::unique_ptr<Communicator> make_communicator(double timeout_s) {
   const int n = launcher_process_count();
   if (n <= 1) return std::make_unique<SingleProcess>();
 #ifdef S2S_HAVE_MPI
-  return make_mpi_communicator(timeout_s);
+  std::unique_ptr<Communicator> mpi = make_mpi_communicator(timeout_s);
+  // Another MPI's launcher leaves each process alone in its own world.
+  S2S_CHECK(mpi->size() == n, "started as one of ", n, " processes, but MPI sees ", mpi->size(),
+            ": use the mpirun of the MPI s2s was built with (Open MPI's, from openmpi-bin)");
+  return mpi;
 #else
   fail("started by mpirun as one of ", n,
        " processes, but this s2s was built without MPI: install Open MPI (libopenmpi-dev, openmpi-bin; "
