@@ -109,6 +109,23 @@ TEST_P(DataParallel, ThreeRanksGiveTheBitsOfAccumulatingThree) {
   EXPECT_EQ(final_state(dir.file("three")), final_state(dir.file("single")));
 }
 
+TEST(DataParallelStream, StreamedDataGiveTheSameBitsToo) {
+  // Every rank reads the corpus in buffers of its own and builds the same batches.
+  s2s::testing::TempDir dir;
+  s2s::testing::write_tiny_corpus(dir.path());
+  train::RunConfig c = s2s::testing::tiny_config(dir.path());
+  c.data.stream = true;
+  c.data.buffer_pairs = 70;
+  c.train.steps = 10;
+  train::RunConfig single = c;
+  single.train.accum_steps = 2;
+  single.train.save_dir = dir.file("single");
+  run_as(nullptr, single);
+  c.train.save_dir = dir.file("two");
+  ASSERT_EQ(run_two(c), (std::vector<std::string>{"", ""}));
+  EXPECT_EQ(final_state(dir.file("two")), final_state(dir.file("single")));
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, DataParallel, ::testing::ValuesIn(s2s::testing::model_families()));
 
 TEST(DataParallelResume, SameCountContinuesExactlyAnotherIsRefused) {
