@@ -223,11 +223,7 @@ std::int64_t checkpoint_step(const std::string& checkpoint_dir) {
 
 void load_checkpoint(const std::string& checkpoint_dir, train::Trainer& trainer) {
   Parsed p = parse_state(join_path(checkpoint_dir, kTrainerFile));
-  const std::int64_t processes = trainer.state().processes;
-  S2S_CHECK(p.state.processes == processes, checkpoint_dir, ": written by a run of ", p.state.processes,
-            p.state.processes == 1 ? " process" : " processes", ", this run has ", processes,
-            ": resume it with the same count (mpirun -np ", p.state.processes,
-            "); each update's batches are shared among the processes, so another count changes the updates");
+  train::check_process_count(p.state.processes, trainer.state().processes, checkpoint_dir);
   std::string weights_path = join_path(checkpoint_dir, kWeightsFile);
   SafetensorsFile weights = load_safetensors(weights_path);
   std::string opt_path = join_path(checkpoint_dir, kOptimizerFile);

@@ -68,6 +68,14 @@ const char* stop_reason_name(StopReason r) {
   return "?";
 }
 
+void check_process_count(std::int64_t saved, std::int64_t running, const std::string& what) {
+  if (saved == running) return;
+  fail(what, ": written by a run of ", saved, saved == 1 ? " process" : " processes", ", this run has ", running, ": resume it ",
+       saved == 1 ? std::string("as one process (s2s train --resume, without mpirun)")
+                  : detail::concat("with the same count (mpirun -np ", saved, ")"),
+       "; the processes share each update's batches, so another count would change the updates");
+}
+
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
   // splitmix64 of (seed, stream): nearby seeds and streams give unrelated keys.
   std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1);
@@ -101,10 +109,7 @@ Trainer::Trainer(models::EncoderDecoder& model, Optimizer& optimizer, LrSchedule
 }
 
 void Trainer::restore(const TrainerState& state) {
-  S2S_CHECK(state.processes == comm_->size(), "resume: the checkpoint was written by a run of ", state.processes,
-            state.processes == 1 ? " process" : " processes", ", this run has ", comm_->size(),
-            ": resume it with the same count (mpirun -np ", state.processes,
-            "); the processes share each update's batches, so another count would change the updates");
+  check_process_count(state.processes, comm_->size(), "resume: the checkpoint");
   state_ = state;
   rng_.set_state(state.rng);
   batcher_.restore(state.data);

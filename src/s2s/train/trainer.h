@@ -178,6 +178,10 @@ class Trainer {
   bool validated_ = false;
 };
 
+// Fails (naming `what`, e.g. a checkpoint) unless a state saved by a run of
+// `saved` processes may continue in one of `running`.
+void check_process_count(std::int64_t saved, std::int64_t running, const std::string& what);
+
 // Derives independent RNG seeds from the run seed for each consumer.
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream);
 inline constexpr std::uint64_t kSeedModelInit = 1, kSeedData = 2, kSeedTrainer = 3;
