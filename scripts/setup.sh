@@ -11,6 +11,7 @@ pkgs=(
   libopenblas-openmp-dev libomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsentencepiece-dev sentencepiece libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev
+  libopenmpi-dev openmpi-bin  # data-parallel training (mpirun -np N s2s train); optional for the build
 )
 for arg in "$@"; do
   case "$arg" in

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <new>
 
+#include "s2s/app/data_parallel.h"
 #include "s2s/core/error.h"
 #include "s2s/core/parallel.h"
 #include "s2s/data/batcher.h"
@@ -189,8 +190,9 @@ train::RunConfig assemble_run_config(const ConfigFile& file, const train::FlatOp
 namespace {
 
 // The run once its log is open (run_training records a fatal error there).
-TrainingRunResult run_logged(train::RunConfig& config, const TrainingRunOptions& options, bool fresh,
+TrainingRunResult run_logged(train::RunConfig& config, const TrainingRunOptions& options, train::Communicator& comm, bool fresh,
                              const std::string& checkpoint, train::TrainLog& log) {
+  const bool writer = comm.rank() == 0;
   const std::string& save_dir = config.train.save_dir;
   // Vocabularies, then the model config they size.
   std::vector<std::string> messages;
@@ -242,25 +244,30 @@ TrainingRunResult run_logged(train::RunConfig& config, const TrainingRunOptions&
   auto optimizer = train::make_optimizer(config.optim, model->parameters());
   auto schedule = train::make_lr_schedule(train::schedule_config(config));
   train::TrainerHooks hooks;
-  hooks.checkpoint = [&](const train::Trainer& t, bool) { save_checkpoint(save_dir, t, config.train.keep_checkpoints); };
-  hooks.save_model = [&](const train::Trainer& t) {
-    write_model_weights(save_dir, t.model(), vocab, {{"step", std::to_string(t.state().step)}});
-  };
+  if (writer) {
+    hooks.checkpoint = [&](const train::Trainer& t, bool) { save_checkpoint(save_dir, t, config.train.keep_checkpoints); };
+    hooks.save_model = [&](const train::Trainer& t) {
+      write_model_weights(save_dir, t.model(), vocab, {{"step", std::to_string(t.state().step)}});
+    };
+  }
   hooks.interrupted = options.interrupted;
   hooks.decode_metrics = decode_metrics_hook(config, vocab);
-  train::Trainer trainer(*model, *optimizer, *schedule, *batcher, std::move(dev), config, &log, hooks);
+  train::Trainer trainer(*model, *optimizer, *schedule, *batcher, std::move(dev), config, &log, hooks, &comm);
   if (!fresh) {
     load_checkpoint(checkpoint, trainer);
     log.event("resume", detail::concat("resuming from ", checkpoint, " at step ", trainer.state().step),
               detail::concat("\"step\": ", trainer.state().step));
   }
+  check_same_start(comm, trainer, vocab);
   // Only now does the directory become (or, resuming, change) a model: a run
   // that fails before this point leaves config.yaml as it was.
-  write_model_files(save_dir, train::run_config_to_map(config), vocab);
+  if (writer) write_model_files(save_dir, train::run_config_to_map(config), vocab);
+  const std::string workers = comm.size() > 1 ? detail::concat(comm.size(), " processes x ", num_threads(), " threads")
+                                              : detail::concat(num_threads(), " threads");
   log.event("start",
             detail::concat("training ", result.parameters, " parameters (", model->describe(), ") with ", config.optim.optimizer, ", lr ",
-                           train::format_double(config.optim.lr), ", ", num_threads(), " threads; model directory ", save_dir),
-            detail::concat("\"parameters\": ", result.parameters, ", \"threads\": ", num_threads()));
+                           train::format_double(config.optim.lr), ", ", workers, "; model directory ", save_dir),
+            detail::concat("\"parameters\": ", result.parameters, ", \"threads\": ", num_threads(), ", \"processes\": ", comm.size()));
   result.train = trainer.run();
   const auto& r = result.train;
   char best_text[96] = "";
@@ -286,6 +293,9 @@ void log_fatal(train::TrainLog& log, const std::string& message) {
 TrainingRunResult run_training(const train::RunConfig& config_in, const TrainingRunOptions& options) {
   train::RunConfig config = config_in;
   train::validate_run_config(config);
+  train::SingleProcess alone;
+  train::Communicator& comm = options.processes ? *options.processes : alone;
+  const bool writer = comm.rank() == 0;
   const std::string& save_dir = config.train.save_dir;
   S2S_CHECK(!save_dir.empty(), "train.save_dir: required: the model directory to write (--save-dir DIR)");
   S2S_CHECK(!config.data.train.empty(), "data.train: required: the training corpus (--data.train FILE)");
@@ -314,16 +324,19 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
   } threads_guard;
   if (config.train.threads > 0) set_num_threads(static_cast<int>(config.train.threads));
 
-  std::string log_path = config.train.log == "none" ? std::string()
+  // Before anything is written: a rank with other options or data stops every rank here.
+  check_same_run(comm, config, options.resume);
+  std::string log_path = !writer || config.train.log == "none" ? std::string()
                          : config.train.log.empty() ? join_path(save_dir, "train.log.jsonl") : config.train.log;
   check_log_is_not_corpus(config, log_path);
-  bool bar = options.console && (config.train.progress == "true" ||
+  std::FILE* console = writer ? options.console : nullptr;
+  bool bar = console && (config.train.progress == "true" ||
                                  (config.train.progress == "auto" && options.console == stdout && train::TrainLog::stdout_is_terminal()));
-  make_dirs(save_dir);
-  train::TrainLog log(options.console, log_path, bar);
+  if (writer) make_dirs(save_dir);
+  train::TrainLog log(console, log_path, bar);
   log.set_listener(options.on_record);
   try {
-    return run_logged(config, options, fresh, checkpoint, log);
+    return run_logged(config, options, comm, fresh, checkpoint, log);
   } catch (const Error& e) {
     log_fatal(log, e.what());
     throw;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "s2s/io/yaml_config.h"
+#include "s2s/train/communicator.h"
 #include "s2s/train/run_config.h"
 #include "s2s/train/trainer.h"
 
@@ -24,6 +25,11 @@ struct TrainingRunOptions {
   // Every log record (the JSON object of its train.log.jsonl line), as it is
   // written: start, train reports, validations, done. It must not throw.
   std::function<void(const std::string& json)> on_record;
+  // The processes of a data-parallel run (mpirun; train::make_communicator),
+  // nullptr: this one alone. All ranks call run_training with the same
+  // config; they check that they agree (app/data_parallel.h), and only rank
+  // 0 writes: model directory, log, checkpoints, console.
+  train::Communicator* processes = nullptr;
 };
 
 struct TrainingRunResult {

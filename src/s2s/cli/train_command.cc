@@ -1,11 +1,17 @@
 // s2s train: trains a model from a YAML configuration and/or command-line
 // options (the command line wins), writes the model directory, and resumes
-// an interrupted run exactly. The run itself is app::run_training.
+// an interrupted run exactly. The run itself is app::run_training; under
+// mpirun this process is one rank of a data-parallel run.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <thread>
 
 #include "s2s/cli/args.h"
 #include "s2s/cli/commands.h"
@@ -18,6 +24,7 @@
 #include "s2s/models/model_config.h"
 #include "s2s/models/model_family.h"
 #include "s2s/search/greedy.h"
+#include "s2s/train/communicator.h"
 
 namespace s2s::cli {
 
@@ -45,6 +52,32 @@ std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) {
   if (g_interrupted.load()) std::_Exit(130);  // a second Ctrl-C stops at once
   g_interrupted.store(true);
+}
+
+// Under mpirun a signal means the job is being taken down (mpirun sends
+// SIGTERM to every rank when one fails or on Ctrl-C): the other ranks may
+// be gone, so no final checkpoint can be agreed; say so and stop at once.
+char g_stop_message[512];
+std::size_t g_stop_message_len = 0;
+
+extern "C" void on_mpi_signal(int sig) {
+  if (g_stop_message_len > 0) {
+    ssize_t ignored = ::write(STDERR_FILENO, g_stop_message, g_stop_message_len);
+    (void)ignored;
+  }
+  std::_Exit(128 + sig);
+}
+
+void install_mpi_signal_handlers(const train::Communicator& comm, const std::string& save_dir) {
+  if (comm.rank() == 0)  // one message for the job, not one per rank
+    g_stop_message_len = static_cast<std::size_t>(std::snprintf(
+        g_stop_message, sizeof g_stop_message,
+        "s2s train: rank 0 of %d: stopped by a signal (mpirun ends every rank when one fails or is interrupted); "
+        "continue from the last checkpoint with: mpirun -np %d s2s train --resume %s\n",
+        comm.size(), comm.size(), save_dir.c_str()));
+  g_stop_message_len = std::min(g_stop_message_len, sizeof g_stop_message - 1);
+  std::signal(SIGINT, on_mpi_signal);
+  std::signal(SIGTERM, on_mpi_signal);
 }
 
 // Greedy outputs for the dev corpus (else the first 1000 training pairs):
@@ -90,7 +123,8 @@ TrainArgs parse_train_args(std::span<const std::string> argv, const io::ConfigFi
             "optim, schedule, train) and from the command line as --section.key VALUE, which wins. A model\n"
             "family's options (--model.rnn.cell, --model.transformer.heads) may also be given without the family.\n"
             "Writes the model directory --save-dir (weights, config.yaml, vocabularies, checkpoints, log);\n"
-            "--resume DIR continues an interrupted run exactly. docs/training.md explains every option.");
+            "--resume DIR continues an interrupted run exactly. Under `mpirun -np N` the N processes train one\n"
+            "model data-parallel (the model of --accum-steps N). docs/training.md explains every option.");
   args.add_string("config", "FILE", std::string(), "YAML run configuration")
       .add_flag("dump-config", "print the effective configuration as YAML and exit")
       .add_string("resume", "DIR", std::string(), "continue the run in model directory DIR (or one of its checkpoints)")
@@ -163,14 +197,35 @@ int train_command(std::span<const std::string> argv) {
   }
   const std::int64_t examples = parsed.examples;
 
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  // mpirun -np N: this process is one rank of a data-parallel run.
+  std::unique_ptr<train::Communicator> processes = train::make_communicator(config.train.comm_timeout);
   app::TrainingRunOptions run;
   run.resume = resume;
-  run.interrupted = [] { return g_interrupted.load(); };
-  app::TrainingRunResult result = app::run_training(config, run);
+  run.processes = processes.get();
+  if (processes->size() > 1) {
+    install_mpi_signal_handlers(*processes, config.train.save_dir);
+  } else {
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    run.interrupted = [] { return g_interrupted.load(); };
+  }
+  app::TrainingRunResult result;
+  try {
+    result = app::run_training(config, run);
+  } catch (const std::exception& e) {
+    if (processes->size() == 1) throw;
+    // One rank's error ends them all (the others would wait for it): say
+    // which and why, then abort the job. When every rank fails alike (a
+    // refused start), rank 0 goes first and its abort takes the others
+    // down before they repeat the message.
+    g_stop_message_len = 0;  // the signals that follow are this abort's
+    if (processes->rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
+    std::fprintf(stderr, "s2s: error: %s: %s\n", processes->where().c_str(), e.what());
+    processes->abort(1);
+  }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (processes->rank() != 0) return 0;  // rank 0 reports
   if (result.train.reason == train::StopReason::Interrupted) {
     std::fprintf(stderr, "s2s train: interrupted at step %lld; continue with: s2s train --resume %s\n",
                  static_cast<long long>(result.train.step), config.train.save_dir.c_str());

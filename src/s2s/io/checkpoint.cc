@@ -50,6 +50,7 @@ Json state_json(const train::Trainer& t) {
           {"skipped_updates", s.skipped_updates},
           {"target_tokens", s.target_tokens},
           {"sentences", s.sentences},
+          {"processes", s.processes},
           {"elapsed_s", dbl(s.elapsed_s)},
           {"rng", rng_json(s.rng)},
           {"data", {{"epoch", d.epoch}, {"pool", d.pool}, {"batch", d.batch}, {"lines", d.lines}, {"rng", rng_json(d.rng)}}},
@@ -84,6 +85,7 @@ Parsed parse_state(const std::string& path) {
     s.skipped_updates = j.at("skipped_updates").get<std::int64_t>();
     s.target_tokens = j.at("target_tokens").get<std::uint64_t>();
     s.sentences = j.at("sentences").get<std::uint64_t>();
+    s.processes = j.value("processes", std::int64_t{1});  // absent: written before data-parallel training
     s.elapsed_s = parse_dbl(j.at("elapsed_s"), path + ": elapsed_s");
     s.rng = rng_from(j.at("rng"));
     const Json& d = j.at("data");
@@ -221,6 +223,7 @@ std::int64_t checkpoint_step(const std::string& checkpoint_dir) {
 
 void load_checkpoint(const std::string& checkpoint_dir, train::Trainer& trainer) {
   Parsed p = parse_state(join_path(checkpoint_dir, kTrainerFile));
+  train::check_process_count(p.state.processes, trainer.state().processes, checkpoint_dir);
   std::string weights_path = join_path(checkpoint_dir, kWeightsFile);
   SafetensorsFile weights = load_safetensors(weights_path);
   std::string opt_path = join_path(checkpoint_dir, kOptimizerFile);

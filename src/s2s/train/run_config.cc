@@ -179,6 +179,7 @@ void validate_run_config(const RunConfig& c) {
   S2S_CHECK(t.teacher_forcing >= 0 && t.teacher_forcing <= 1, "train.teacher_forcing: expected a value in [0, 1], got ",
             t.teacher_forcing);
   S2S_CHECK(t.threads >= 0, "train.threads: expected >= 0 (0 = all cores), got ", t.threads);
+  S2S_CHECK(t.comm_timeout >= 0, "train.comm_timeout: expected seconds >= 0 (0 = wait forever), got ", t.comm_timeout);
   check_choice("train.progress", t.progress, {"auto", "true", "false"});
 }
 

@@ -137,6 +137,7 @@ struct TrainOptions {
   double label_smoothing = 0.0, teacher_forcing = 1.0;
   std::uint64_t seed = 1;
   std::int64_t threads = 0;
+  double comm_timeout = 900;
   std::string save_dir, log;
   std::string progress = "auto";
 
@@ -160,7 +161,9 @@ struct TrainOptions {
     v("label_smoothing", s.label_smoothing, "label smoothing of the training loss (PyTorch's definition)");
     v("teacher_forcing", s.teacher_forcing, "probability of feeding the reference token; < 1: scheduled sampling");
     v("seed", s.seed, "seed of parameter initialisation, shuffling, dropout and sampling");
-    v("threads", s.threads, "threads for training; 0: all cores (OpenMP default)");
+    v("threads", s.threads, "threads for training (per process under mpirun); 0: all cores (OpenMP default)");
+    v("comm_timeout", s.comm_timeout,
+      "mpirun: seconds a process waits for another (rank 0's validation included) before it stops the run; 0: forever");
     v("save_dir", s.save_dir, "the model directory to write (weights, config, vocabularies, checkpoints, log)");
     v("log", s.log, "JSON-lines log file; empty: SAVE_DIR/train.log.jsonl; none: no log file");
     v("progress", s.progress, "progress bar: auto (when stdout is a terminal) | true | false");

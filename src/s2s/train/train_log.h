@@ -25,6 +25,9 @@ struct ReportRecord {
   double grad_norm = 0;          // mean over the interval, before clipping
   double elapsed_s = 0;          // since the run started (resumed runs include earlier time)
   double eta_s = -1;             // < 0: unknown
+  // Seconds of the interval spent exchanging gradients between processes
+  // (waiting for the slowest included); < 0: one process.
+  double comm_s = -1;
 };
 
 struct ValidationRecord {

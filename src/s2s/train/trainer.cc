@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <sstream>
 
 #include "s2s/autograd/ops.h"
 #include "s2s/core/error.h"
 #include "s2s/kernels/argmax.h"
+#include "s2s/kernels/elementwise.h"
 #include "s2s/train/clip_grad.h"
 
 namespace s2s::train {
@@ -18,6 +21,39 @@ models::TokenBatch source_of(const data::Batch& b) { return {b.src, b.src_len}; 
 models::TokenBatch target_in_of(const data::Batch& b) { return {b.tgt_in, b.tgt_len}; }
 // Logits rows run over (t, b), so the time-major [T, B] targets line up as they are.
 Tensor targets_of(const data::Batch& b) { return b.tgt_out.reshape({b.tgt_out.numel()}); }
+
+// The RNG of an update's batch k > 0: a function of the trainer RNG's state
+// when the update began, so any process can compute any batch of it.
+RngState batch_rng_state(const RngState& start, std::int64_t step, std::size_t k) {
+  return {derive_seed(derive_seed(derive_seed(start.seed, start.offset), static_cast<std::uint64_t>(step)), k), 0};
+}
+
+SingleProcess g_single_process;
+
+// ValidationResult <-> text, for rank 0 to share it (doubles as shortest round-trip text).
+std::string validation_text(const ValidationResult& v) {
+  std::string out = detail::concat(format_double(v.loss), ' ', format_double(v.ppl), ' ', format_double(v.accuracy), ' ', v.tokens,
+                                   ' ', v.sentences, ' ', v.decoded.size());
+  for (const auto& [name, value] : v.decoded) out += detail::concat(' ', name, ' ', format_double(value));
+  return out;
+}
+
+ValidationResult validation_from_text(const std::string& text) {
+  std::istringstream in(text);
+  ValidationResult v;
+  std::string loss, ppl, acc;
+  std::size_t n = 0;
+  in >> loss >> ppl >> acc >> v.tokens >> v.sentences >> n;
+  auto num = [](const std::string& t) { return std::strtod(t.c_str(), nullptr); };  // format_double's inf and nan too
+  v.loss = num(loss), v.ppl = num(ppl), v.accuracy = num(acc);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string name, value;
+    in >> name >> value;
+    v.decoded.emplace_back(name, num(value));
+  }
+  S2S_CHECK(!in.fail(), "trainer: rank 0's validation result did not arrive intact");
+  return v;
+}
 
 }  // namespace
 
@@ -32,6 +68,14 @@ const char* stop_reason_name(StopReason r) {
   return "?";
 }
 
+void check_process_count(std::int64_t saved, std::int64_t running, const std::string& what) {
+  if (saved == running) return;
+  fail(what, ": written by a run of ", saved, saved == 1 ? " process" : " processes", ", this run has ", running, ": resume it ",
+       saved == 1 ? std::string("as one process (s2s train --resume, without mpirun)")
+                  : detail::concat("with the same count (mpirun -np ", saved, ")"),
+       "; the processes share each update's batches, so another count would change the updates");
+}
+
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
   // splitmix64 of (seed, stream): nearby seeds and streams give unrelated keys.
   std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1);
@@ -41,7 +85,8 @@ std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
 }
 
 Trainer::Trainer(models::EncoderDecoder& model, Optimizer& optimizer, LrSchedule& schedule, data::Batcher& train_data,
-                 std::vector<data::Batch> dev, const RunConfig& config, TrainLog* log, TrainerHooks hooks)
+                 std::vector<data::Batch> dev, const RunConfig& config, TrainLog* log, TrainerHooks hooks,
+                 Communicator* processes)
     : model_(model),
       optimizer_(optimizer),
       schedule_(schedule),
@@ -52,8 +97,11 @@ Trainer::Trainer(models::EncoderDecoder& model, Optimizer& optimizer, LrSchedule
       hooks_(std::move(hooks)),
       params_(model.parameters()),
       graph_(/*grad_enabled=*/true),
-      rng_(derive_seed(config.train.seed, kSeedTrainer)) {
+      rng_(derive_seed(config.train.seed, kSeedTrainer)),
+      comm_(processes ? processes : &g_single_process) {
   state_.rng = rng_.state();
+  state_.processes = comm_->size();
+  if (comm_->size() > 1) exchange_ = std::make_unique<GradientExchange>(*comm_, params_);
   state_.data = batcher_.state();
   const std::string& vm = config_.train.valid_metric;
   S2S_CHECK(vm == "loss" || vm == "accuracy" || dev_.empty() || hooks_.decode_metrics, "train.valid_metric: '", vm,
@@ -61,9 +109,31 @@ Trainer::Trainer(models::EncoderDecoder& model, Optimizer& optimizer, LrSchedule
 }
 
 void Trainer::restore(const TrainerState& state) {
+  check_process_count(state.processes, comm_->size(), "resume: the checkpoint");
   state_ = state;
   rng_.set_state(state.rng);
   batcher_.restore(state.data);
+}
+
+void Trainer::hold_gradients() {
+  held_.resize(params_.size());
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    held_[i] = params_[i]->grad;
+    params_[i]->grad.reset();
+  }
+}
+
+// grad = held + grad: one rounding per element, as if the batch's backward
+// had added into the held sum, except that the batch's own contributions
+// are summed first (which is what another process computing it gives).
+void Trainer::add_held_gradients() {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    Tensor& g = params_[i]->grad;
+    if (!held_[i].defined()) continue;
+    if (g.defined()) kernels::axpy(1.0f, held_[i], g);
+    else g = held_[i];
+    held_[i].reset();
+  }
 }
 
 double Trainer::train_update(std::span<const data::Batch> batches) {
@@ -71,7 +141,6 @@ double Trainer::train_update(std::span<const data::Batch> batches) {
   models::ForwardOptions fo;
   fo.training = true;
   fo.teacher_forcing = static_cast<float>(config_.train.teacher_forcing);
-  fo.rng = &rng_;
   autograd::CrossEntropyOptions ce;
   ce.ignore_index = models::kPad;
   ce.label_smoothing = static_cast<float>(config_.train.label_smoothing);
@@ -82,17 +151,42 @@ double Trainer::train_update(std::span<const data::Batch> batches) {
   // whole update): the cross-entropy's backward scales by the seed exactly
   // where a mean scales by 1 / count, so with one batch the gradient is that
   // of the batch's mean loss bit for bit, and with several their gradients,
-  // added in batch order into the parameters', are those of one batch
-  // holding them all (up to the order of float additions).
+  // added in batch order, are those of one batch holding them all (up to the
+  // order of float additions).
   if (!seed_.defined()) seed_ = Tensor::empty(Shape{1});
   seed_.f32()[0] = tokens > 0 ? static_cast<float>(1.0 / static_cast<double>(tokens)) : 0.0f;
+  // This process's contiguous share of the batches.
+  const std::size_t n = batches.size(), ranks = static_cast<std::size_t>(comm_->size());
+  const std::size_t per_rank = (n + ranks - 1) / ranks;
+  const std::size_t first = std::min(n, static_cast<std::size_t>(comm_->rank()) * per_rank), end = std::min(n, first + per_rank);
+  const RngState start = rng_.state();
+  Rng batch_rng;
   double loss_sum = 0;
-  for (const data::Batch& batch : batches) {
+  for (std::size_t k = first; k < end; ++k) {
+    const data::Batch& batch = batches[k];
+    if (k > first) hold_gradients();
+    if (k > 0) batch_rng.set_state(batch_rng_state(start, state_.step, k));
+    fo.rng = k == 0 ? &rng_ : &batch_rng;
     graph_.clear();
     autograd::Var logits = model_.forward(graph_, source_of(batch), target_in_of(batch), fo);
     autograd::Var loss = autograd::cross_entropy(logits, targets_of(batch), ce);
     loss_sum += loss.value().f32()[0];
     graph_.backward(loss, seed_, {.release_values = true});
+    if (k > first) add_held_gradients();
+  }
+  if (exchange_) {
+    UpdateShare share;
+    share.loss_sum = loss_sum;
+    share.stop = hooks_.interrupted && hooks_.interrupted();
+    share.rng = rng_.state();
+    share.elapsed_s = start_s_ > 0 ? base_elapsed_s_ + (now_s() - start_s_) : state_.elapsed_s;  // outside run(): unchanged
+    const double t0 = now_s();
+    exchange_->sum(share);
+    interval_comm_s_ += now_s() - t0;
+    loss_sum = share.loss_sum;
+    stop_requested_ = share.stop;
+    rng_.set_state(share.rng);  // rank 0 drew batch 0's masks from it
+    state_.elapsed_s = share.elapsed_s;
   }
   const double loss_value = tokens > 0 ? loss_sum / static_cast<double>(tokens) : 0.0;
   const auto& o = config_.optim;
@@ -118,6 +212,15 @@ double Trainer::train_update(std::span<const data::Batch> batches) {
   state_.rng = rng_.state();
   interval_gnorm_ += std::isfinite(gnorm) ? gnorm : 0.0;
   return loss_value;
+}
+
+// Rank 0 validates; the others take its result, so that every rank's
+// patience, plateau schedule and early stopping agree.
+ValidationResult Trainer::shared_validation() {
+  if (comm_->size() == 1) return validate();
+  std::string text = comm_->rank() == 0 ? validation_text(validate()) : std::string();
+  broadcast_string(*comm_, text, 0);
+  return validation_from_text(text);
 }
 
 ValidationResult Trainer::validate() {
@@ -172,7 +275,7 @@ void Trainer::on_epoch_end() {
 }
 
 void Trainer::on_validation(bool regular) {
-  ValidationResult v = validate();
+  ValidationResult v = shared_validation();
   last_valid_ = v;
   validated_ = true;
   double metric = metric_of(v);
@@ -218,8 +321,9 @@ double Trainer::eta(double now, double step_s) const {
   if (t.steps > 0) consider(static_cast<double>(t.steps - state_.step) * step_s);
   if (t.epochs > 0 && batches_per_epoch_ > 0) {
     // Updates, not batches: an epoch ends its last update early.
-    const std::int64_t per_epoch = (batches_per_epoch_ + t.accum_steps - 1) / t.accum_steps;
-    auto left = (t.epochs - epoch()) * per_epoch - static_cast<std::int64_t>(state_.data.batch) / t.accum_steps;
+    const std::int64_t per_update = batches_per_update();
+    const std::int64_t per_epoch = (batches_per_epoch_ + per_update - 1) / per_update;
+    auto left = (t.epochs - epoch()) * per_epoch - static_cast<std::int64_t>(state_.data.batch) / per_update;
     consider(static_cast<double>(std::max<std::int64_t>(left, 0)) * step_s);
   }
   if (t.max_time > 0) consider(std::max(0.0, t.max_time - (state_.elapsed_s + now - start_s_)));
@@ -230,14 +334,17 @@ TrainResult Trainer::run() {
   const auto& t = config_.train;
   S2S_CHECK(t.steps > 0 || t.epochs > 0 || t.max_time > 0,
             "train.steps, train.epochs and train.max_time are all 0: set at least one (--steps N, --epochs N)");
-  const double base_elapsed = state_.elapsed_s;
+  base_elapsed_s_ = state_.elapsed_s;
   start_s_ = interval_start_s_ = now_s();
   stop_early_ = false;
+  stop_requested_ = false;
   TrainResult result;
-  const auto accum = static_cast<std::size_t>(t.accum_steps);
+  const auto accum = static_cast<std::size_t>(batches_per_update());
   pending_.resize(accum);
   optimizer_.zero_grad();
-  auto elapsed = [&] { return base_elapsed + (now_s() - start_s_); };
+  // With several processes, rank 0's clock as of the last update, so that all stop together.
+  const bool alone = comm_->size() == 1;
+  auto elapsed = [&] { return alone ? base_elapsed_s_ + (now_s() - start_s_) : state_.elapsed_s; };
   for (;;) {
     if (t.steps > 0 && state_.step >= t.steps) { result.reason = StopReason::Steps; break; }
     if (t.epochs > 0 && epoch() >= t.epochs) { result.reason = StopReason::Epochs; break; }
@@ -282,13 +389,14 @@ TrainResult Trainer::run() {
       r.grad_norm = interval_gnorm_ / static_cast<double>(interval_steps_);
       r.elapsed_s = state_.elapsed_s;
       r.eta_s = eta(now, dt / static_cast<double>(interval_steps_));
+      r.comm_s = exchange_ ? interval_comm_s_ : -1.0;
       if (log_) log_->report(r);
       interval_start_s_ = now;
-      interval_loss_ = interval_gnorm_ = 0;
+      interval_loss_ = interval_gnorm_ = interval_comm_s_ = 0;
       interval_steps_ = interval_tokens_ = interval_sentences_ = 0;
     }
     if (log_) {
-      const std::int64_t per_epoch = (batches_per_epoch_ + t.accum_steps - 1) / t.accum_steps;
+      const std::int64_t per_epoch = (batches_per_epoch_ + batches_per_update() - 1) / batches_per_update();
       std::int64_t total = t.steps > 0 ? t.steps : (t.epochs > 0 && per_epoch > 0 ? t.epochs * per_epoch : 0);
       double per_step = (now_s() - start_s_) / static_cast<double>(std::max<std::int64_t>(1, state_.step));
       log_->progress(state_.step, total, eta(now_s(), per_step));
@@ -296,7 +404,7 @@ TrainResult Trainer::run() {
     if (t.valid_every > 0 && state_.step % t.valid_every == 0 && !dev_.empty()) on_validation(true);
     if (stop_early_) { result.reason = StopReason::EarlyStopping; break; }
     if (t.save_every > 0 && state_.step % t.save_every == 0 && hooks_.checkpoint) hooks_.checkpoint(*this, false);
-    if (hooks_.interrupted && hooks_.interrupted()) { result.reason = StopReason::Interrupted; break; }
+    if (alone ? hooks_.interrupted && hooks_.interrupted() : stop_requested_) { result.reason = StopReason::Interrupted; break; }
   }
   state_.elapsed_s = elapsed();
   bool limit = result.reason != StopReason::Interrupted;
