@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "s2s/core/parallel.h"
@@ -163,6 +164,19 @@ TEST(CpuIsa, NamesParseAndUnsupportedPathsAreRefused) {
   EXPECT_EQ(kernels::parse_cpu_isa("avx512_vnni", "S2S_CPU_ISA"), CpuIsa::Avx512Vnni);
   EXPECT_THROW(kernels::parse_cpu_isa("sse2", "S2S_CPU_ISA"), Error);
   EXPECT_TRUE(kernels::cpu_supports(CpuIsa::Reference));
+  EXPECT_EQ(kernels::cpu_isa_from_env(nullptr), kernels::best_cpu_isa());
+  EXPECT_EQ(kernels::cpu_isa_from_env(""), kernels::best_cpu_isa());
+  EXPECT_EQ(kernels::cpu_isa_from_env("reference"), CpuIsa::Reference);
+  EXPECT_THROW(kernels::cpu_isa_from_env("avx3"), Error);
+  if (!kernels::cpu_supports(CpuIsa::Avx512Vnni)) {
+    try {
+      kernels::cpu_isa_from_env("avx512_vnni");
+      ADD_FAILURE() << "an unsupported path was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("S2S_CPU_ISA=avx512_vnni: this CPU does not support"), std::string::npos)
+          << e.what();
+    }
+  }
   const CpuIsa before = kernels::active_cpu_isa();
   kernels::set_active_cpu_isa(CpuIsa::Reference);
   EXPECT_EQ(kernels::active_cpu_isa(), CpuIsa::Reference);

@@ -20,6 +20,10 @@ bool cpu_supports(CpuIsa isa);
 // The fastest path this CPU supports.
 CpuIsa best_cpu_isa();
 
+// The path an S2S_CPU_ISA value asks for (null or empty: best_cpu_isa());
+// fails on an unknown name or a path this CPU lacks.
+CpuIsa cpu_isa_from_env(const char* value);
+
 // The path int8 products take: S2S_CPU_ISA when set (checked on first use;
 // an unknown name or an unsupported path throws), else best_cpu_isa().
 CpuIsa active_cpu_isa();

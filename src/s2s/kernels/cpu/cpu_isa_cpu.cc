@@ -48,15 +48,18 @@ CpuIsa best_cpu_isa() {
   return CpuIsa::Reference;
 }
 
+CpuIsa cpu_isa_from_env(const char* value) {
+  if (value == nullptr || *value == '\0') return best_cpu_isa();
+  const CpuIsa isa = parse_cpu_isa(value, "S2S_CPU_ISA");
+  S2S_CHECK(cpu_supports(isa), "S2S_CPU_ISA=", value, ": this CPU does not support that path (best available: ",
+            cpu_isa_name(best_cpu_isa()), ")");
+  return isa;
+}
+
 CpuIsa active_cpu_isa() {
   int v = g_active.load(std::memory_order_relaxed);
   if (v >= 0) return static_cast<CpuIsa>(v);
-  CpuIsa isa = best_cpu_isa();
-  if (const char* env = std::getenv("S2S_CPU_ISA"); env != nullptr && *env != '\0') {
-    isa = parse_cpu_isa(env, "S2S_CPU_ISA");
-    S2S_CHECK(cpu_supports(isa), "S2S_CPU_ISA=", env, ": this CPU does not support that path (best available: ",
-              cpu_isa_name(best_cpu_isa()), ")");
-  }
+  const CpuIsa isa = cpu_isa_from_env(std::getenv("S2S_CPU_ISA"));
   g_active.store(static_cast<int>(isa), std::memory_order_relaxed);
   return isa;
 }
