@@ -5,10 +5,22 @@
 #include <gtest/gtest.h>
 
 #include "models/reverse_task.h"
+#include "s2s/core/parallel.h"
 #include "s2s/search/greedy.h"
 
 namespace s2s::models {
 namespace {
+
+// One thread, as transformer_reverse_learning_test.cc: the matrices are too
+// small to share, and two threads only wait for each other on a busy machine.
+class OneThread {
+ public:
+  OneThread() : saved_(num_threads()) { set_num_threads(1); }
+  ~OneThread() { set_num_threads(saved_); }
+
+ private:
+  int saved_;
+};
 
 double agreement(EncoderDecoder& model, const testing::Seqs& sources) {
   search::GreedyOptions fp32, int8;
@@ -21,6 +33,7 @@ double agreement(EncoderDecoder& model, const testing::Seqs& sources) {
 }
 
 TEST(Int8Quality, TrainedRnnDecodesLikeFp32) {
+  OneThread one;
   ModelConfig c;
   c.src_vocab_size = c.tgt_vocab_size = 20;
   c.src_embedding_size = c.tgt_embedding_size = 16;
@@ -44,6 +57,7 @@ TEST(Int8Quality, TrainedRnnDecodesLikeFp32) {
 }
 
 TEST(Int8Quality, TrainedTransformerDecodesLikeFp32) {
+  OneThread one;
   ModelConfig c;
   c.type = "transformer";
   c.src_vocab_size = c.tgt_vocab_size = 20;
