@@ -142,6 +142,34 @@ TEST_F(TranslateCommand, NBestAndJsonFormats) {
   EXPECT_NE(json[0].find("\"score\":"), std::string::npos);
 }
 
+TEST_F(TranslateCommand, Int8IsBatchAndThreadInvariantAndCloseToFp32) {
+  expect_invariant("int8_beam", {"--beam", "4", "--compute-type", "int8"});
+  auto fp32 = testing::text_lines(translate("fp32_greedy.txt", {"--beam", "1"}));
+  auto int8 = testing::text_lines(translate("int8_greedy.txt", {"--beam", "1", "--compute-type", "int8"}));
+  ASSERT_EQ(fp32.size(), int8.size());
+  int same = 0;
+  for (std::size_t i = 0; i < fp32.size(); ++i) same += fp32[i] == int8[i];
+  EXPECT_GE(same, 54) << "of 60 int8 outputs equal to fp32's";
+  // auto is fp32 for now; a list gives each model of an ensemble its type.
+  EXPECT_EQ(translate("auto_greedy.txt", {"--beam", "1", "--compute-type", "auto"}), translate("fp32_greedy.txt", {"--beam", "1"}));
+  EXPECT_EQ(testing::text_lines(translate("mixed.txt", {"-m", file("model"), "--compute-type", "int8,fp32"})).size(), 60u);
+  EXPECT_EQ(run(eval_command, {"-m", file("model"), "--test", file("test.tsv"), "--metrics", "chrf", "--compute-type",
+                               "int8", "--output", file("eval_int8.txt")}),
+            0);
+}
+
+TEST_F(TranslateCommand, ComputeTypeErrorsAreOneLine) {
+  EXPECT_NE(error_of(translate_command, {"-m", file("model"), "--compute-type", "int4"})
+                .find("s2s translate: --compute-type: unknown compute type 'int4' (expected fp32, int8 or auto)"),
+            std::string::npos);
+  EXPECT_NE(error_of(translate_command, {"-m", file("model"), "--compute-type", "int8,fp32"})
+                .find("--compute-type lists 2 types for 1 models"),
+            std::string::npos);
+  EXPECT_NE(error_of(eval_command, {"--hyp", file("ref.txt"), "--ref", file("ref.txt"), "--compute-type", "int8"})
+                .find("--compute-type is a decoding option"),
+            std::string::npos);
+}
+
 TEST_F(TranslateCommand, EnsembleOfOneModelTwiceEqualsTheModel) {
   std::string one = translate("single.txt", {"--format", "nbest", "--n-best", "2"});
   std::string two = translate("double.txt", {"-m", file("model"), "--format", "nbest", "--n-best", "2"});

@@ -5,6 +5,7 @@
 // encode + step measure what a model learns.
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "models/model_test_util.h"
@@ -71,6 +72,7 @@ struct ReverseRun {
   std::vector<float> losses;  // every step's mean token loss
   double exact_match = 0.0;   // greedy, on held-out sequences
   double seconds = 0.0;
+  std::shared_ptr<models::EncoderDecoder> model;  // the trained model
 };
 
 struct ReverseSetup {
@@ -114,6 +116,7 @@ inline ReverseRun train_reverse(const models::ModelConfig& config, const Reverse
   }
   run.exact_match = exact_match(*model, random_sequences(eval_rng, 300, s.vocab, s.min_len, s.max_len));
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  run.model = std::move(model);
   return run;
 }
 

@@ -36,6 +36,12 @@ def test_text_equals_the_program(cli, model, sources, translator, name, kwargs, 
     assert len(set(r.text for r in results)) > 10, "the model should give different outputs"
 
 
+def test_int8_equals_the_program(cli, model, sources):
+    expected = cli_translate(cli, [model], sources, "--beam", "5", "--compute-type", "int8")
+    results = s2s.Translator(model, compute_type="int8").translate_batch(sources, beam_size=5)
+    assert "".join(r.text + "\n" for r in results) == expected
+
+
 def test_nbest_equals_the_program(cli, model, sources, translator):
     expected = cli_translate(cli, [model], sources, "--beam", "5", "--n-best", "3", "--format", "nbest")
     results = translator.translate_batch(sources, beam_size=5, n_best=3, return_scores=True)

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "s2s/core/parallel.h"
+#include "s2s/kernels/compute_type.h"
 #include "search/search_test_util.h"
 #include "search/toy_model.h"
 
@@ -58,8 +59,9 @@ std::vector<search::SearchOptions> strategies() {
 }
 
 // Batches of 1, 64 and 7 sentences, with 1 and 2 threads, all identical.
-void check_invariance(models::EncoderDecoder& model, std::int64_t vocab) {
-  search::Ensemble e({&model});
+void check_invariance(models::EncoderDecoder& model, std::int64_t vocab,
+                      kernels::ComputeType type = kernels::ComputeType::Fp32) {
+  search::Ensemble e({&model}, {type});
   auto src = random_sources(64, vocab, 14, 42);
   for (const search::SearchOptions& o : strategies()) {
     SCOPED_TRACE(o.sampling ? "sampling" : o.beam_size == 1 ? "greedy" : "beam");
@@ -132,6 +134,28 @@ TEST(BatchInvariance, TransformerPreNorm) {
 TEST(BatchInvariance, TransformerPostNormRelativeGelu) {
   auto m = small_transformer(7, models::NormPosition::Post, 3);
   check_invariance(*m, 24);
+}
+
+// The int8 compute type: weights quantized once, activations per row, exact
+// integer sums (kernels/int8_gemm.h), so the same invariance holds.
+TEST(BatchInvariance, Int8RnnModelBahdanau) {
+  auto m = small_rnn(2);
+  check_invariance(*m, 24, kernels::ComputeType::Int8);
+}
+
+TEST(BatchInvariance, Int8RnnModelLuongGeneral) {
+  auto m = small_rnn(4, 24, models::AttentionKind::General);
+  check_invariance(*m, 24, kernels::ComputeType::Int8);
+}
+
+TEST(BatchInvariance, Int8TransformerPreNorm) {
+  auto m = small_transformer(6, models::NormPosition::Pre, 0);
+  check_invariance(*m, 24, kernels::ComputeType::Int8);
+}
+
+TEST(BatchInvariance, Int8TransformerPostNormRelativeGelu) {
+  auto m = small_transformer(7, models::NormPosition::Post, 3);
+  check_invariance(*m, 24, kernels::ComputeType::Int8);
 }
 
 }  // namespace

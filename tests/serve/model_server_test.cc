@@ -140,6 +140,21 @@ TEST_P(ModelServer, BackendBatchEqualsEachSentenceAlone) {
   EXPECT_EQ(t->translate({"a b"}, {})[0].source_tokens, (std::vector<std::string>{"a", "\xe2\x96\x81", "b"}));
 }
 
+// --compute-type int8 per model: described as such, still reverses, and a
+// batch decodes each sentence to the bits it gets alone.
+TEST_P(ModelServer, Int8BackendBatchEqualsEachSentenceAlone) {
+  auto t = load_model_backend("tiny8", dir_.string(), kernels::ComputeType::Int8);
+  EXPECT_NE(t->info().description.find(", compute type int8"), std::string::npos) << t->info().description;
+  EXPECT_EQ(load_model_backend("tiny", dir_.string())->info().description.find("compute type"), std::string::npos);
+  EXPECT_EQ(t->translate({"abc"}, {})[0].hypotheses[0].text, "cba");
+  for (const DecodeOptions& o : option_sets()) {
+    std::vector<Result> batch = t->translate(kWords, o);
+    ASSERT_EQ(batch.size(), kWords.size());
+    for (std::size_t i = 0; i < kWords.size(); ++i)
+      expect_same(batch[i], t->translate({kWords[i]}, o).at(0), kWords[i] + " int8 beam " + std::to_string(o.beam));
+  }
+}
+
 TEST_P(ModelServer, BackendCostAndCancellation) {
   auto t = load_model_backend("tiny", dir_.string());
   DecodeOptions greedy, beam4, capped, sampled;

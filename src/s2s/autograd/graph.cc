@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "s2s/kernels/int8_gemm.h"
+
 namespace s2s::autograd {
 
 const std::array<const OpDef*, static_cast<std::size_t>(OpId::count)>& registered_ops() {
@@ -174,8 +176,19 @@ const kernels::PackedNT* Graph::packed_weight(const Var& w, std::int64_t rows) {
   return &packed_->get(*p);
 }
 
+const kernels::Int8Weight* Graph::int8_weight(const Var& w) {
+  const Parameter* p = w.node() ? w.node()->param : nullptr;
+  return p ? int8_weight(*p) : nullptr;
+}
+
 void weight_product(Graph& g, const Var& w, const Tensor& x, Tensor& y, float beta) {
   const std::int64_t in = w.dim(1), rows = x.numel() / std::max<std::int64_t>(in, 1);
+  if (const kernels::Int8Weight* q = g.int8_weight(w)) {
+    S2S_CHECK(x.dim(-1) == in && y.numel() == rows * w.dim(0), "weight_product: x ", x.shape().str(), ", weight ",
+              w.shape().str(), " and y ", y.shape().str(), " do not match");
+    kernels::gemm_int8_nt(rows, x.f32(), in, *q, nullptr, beta, y.f32(), w.dim(0));
+    return;
+  }
   if (const kernels::PackedNT* packed = g.packed_weight(w, rows)) {
     S2S_CHECK(x.dim(-1) == in && y.numel() == rows * w.dim(0), "weight_product: x ", x.shape().str(), ", weight ",
               w.shape().str(), " and y ", y.shape().str(), " do not match");

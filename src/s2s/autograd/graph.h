@@ -51,6 +51,15 @@ class Graph {
   // few rows (those read w in place).
   const kernels::PackedNT* packed_weight(const Var& w, std::int64_t rows);
   void share_packed_weights(PackedWeights& shared) { packed_ = &shared; }
+  // Inference in int8: w's quantized weight when w is a parameter its
+  // PackedWeights quantized (an int8 model's), else nullptr (also with grad
+  // enabled). Products and lookups that get one use it for any row count.
+  const kernels::Int8Weight* int8_weight(const Var& w);
+  const kernels::Int8Weight* int8_weight(const Parameter& p) { return grad_enabled_ ? nullptr : packed_->int8(p); }
+  // The rows of several such parameters joined (a fused projection), made once.
+  const kernels::Int8Weight* int8_joined(std::span<const Parameter* const> parts) {
+    return grad_enabled_ ? nullptr : packed_->int8_joined(parts);
+  }
 
   // Leaves.
   Var input(Tensor value, bool requires_grad = false);
@@ -96,8 +105,8 @@ Var rows_view(const OpDef& view_def, Var packed, std::int64_t start, std::int64_
 void view_backward(Node& n);  // nothing to do: the gradient is already in place
 
 // y = beta y + x w^T for an op's weight input w (x [..., in], w [out, in],
-// y [..., out]): with grad disabled through g.packed_weight when it has one,
-// else the row-invariant kernels; with grad, BLAS.
+// y [..., out]): with grad disabled through g.int8_weight or g.packed_weight
+// when it has one, else the row-invariant kernels; with grad, BLAS.
 void weight_product(Graph& g, const Var& w, const Tensor& x, Tensor& y, float beta);
 
 // Temporarily disables recording on a graph (inference inside a training graph).

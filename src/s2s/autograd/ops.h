@@ -30,7 +30,12 @@ Var bmm(Var a, Var b, bool trans_a = false, bool trans_b = false);
 // y = x w^T + b: x [..., in], w [out, in] -> [..., out]; b is a bias [out], an
 // addend with the result's shape, or undefined (none). One op and one output
 // buffer (b is the gemm's C), as torch's addmm.
+// With grad disabled, a parameter w that the graph holds in int8
+// (Graph::int8_weight) is multiplied in int8.
 Var linear(Var x, Var w, Var b = Var());
+// Inference only (grad disabled): y = x w^T + b through an int8 weight that
+// is no parameter of the graph (a joined projection, Graph::int8_joined).
+Var linear(Var x, const kernels::Int8Weight& w, Var b = Var());
 
 // --- elementwise ------------------------------------------------------------
 Var add(Var a, Var b);
@@ -71,7 +76,8 @@ Var transpose(Var x, int axis0, int axis1);
 
 // --- lookup, masking, regularisation, normalisation -------------------------
 // ids: I32 tensor of any shape with values in [0, weight rows); result [ids..., dim].
-// Rows equal to padding_idx (if >= 0) get no gradient, as in PyTorch.
+// Rows equal to padding_idx (if >= 0) get no gradient, as in PyTorch. With
+// grad disabled, a table the graph holds in int8 gives its dequantized rows.
 Var embedding(Var weight, const Tensor& ids, std::int32_t padding_idx = -1);
 // Sets x to `value` where mask != 0 (mask F32, broadcast as above); no gradient flows there.
 Var masked_fill(Var x, const Tensor& mask, float value);

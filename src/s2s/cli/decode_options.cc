@@ -2,6 +2,7 @@
 
 #include "s2s/core/error.h"
 #include "s2s/core/parallel.h"
+#include "s2s/kernels/cpu_isa.h"
 
 namespace s2s::cli {
 
@@ -49,14 +50,43 @@ void add_decode_options(Args& args) {
       .add_int("seed", 0, "sampling seed (a sentence's samples depend on it and its line number only)")
       .add_flag("replace-unk", "replace <unk> outputs with the most attended source token")
       .add_string("phrase-table", "FILE", std::string(), "with --replace-unk: 'source ||| target' lines to map them")
+      .add_string("compute-type", "TYPE", std::string("fp32"),
+                  "fp32, int8 or auto (fp32 for now): the number type of the products; a comma list gives one "
+                  "per -m (docs/precision.md)")
       .add_int("threads", 0, "threads (0: all cores)");
+}
+
+std::vector<kernels::ComputeType> read_compute_types(const std::string& command, const std::string& text,
+                                                     std::size_t models) {
+  std::vector<kernels::ComputeType> types;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    types.push_back(kernels::parse_compute_type(text.substr(start, comma - start), command + ": --compute-type"));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  S2S_CHECK(types.size() == 1 || types.size() == models, command, ": --compute-type lists ", types.size(),
+            " types for ", models, " models (give one for all, or one per -m)");
+  if (types.size() == 1) types.assign(models, types[0]);
+  for (kernels::ComputeType& t : types) {
+    t = kernels::resolve_compute_type(t);
+    if (t == kernels::ComputeType::Int8) {
+      try {
+        kernels::active_cpu_isa();
+      } catch (const Error& e) {
+        fail(command, ": --compute-type int8: ", e.what());
+      }
+    }
+  }
+  return types;
 }
 
 const std::vector<std::string>& decode_option_names() {
   static const std::vector<std::string> names = {
       "beam", "n-best", "batch", "max-length", "max-length-ratio", "max-length-extra", "min-length",
       "min-length-ratio", "length-penalty", "alpha", "coverage-penalty", "no-repeat-ngram", "sampling",
-      "temperature", "top-k", "top-p", "seed", "replace-unk", "phrase-table", "threads"};
+      "temperature", "top-k", "top-p", "seed", "replace-unk", "phrase-table", "compute-type", "threads"};
   return names;
 }
 
@@ -134,15 +164,19 @@ Decoder make_decoder(const std::string& command, const std::vector<std::string>&
     d.phrase_table = std::make_unique<search::PhraseTable>(search::PhraseTable::load(args.get_string("phrase-table")));
   options.phrase_table = d.phrase_table.get();
   for (const std::string& dir : model_dirs) d.models.push_back(io::load_model_dir(dir));
-  d.translator = std::make_unique<search::Translator>(model_codecs(d.models), options);
+  d.translator = std::make_unique<search::Translator>(
+      model_codecs(d.models, read_compute_types(command, args.get_string("compute-type"), model_dirs.size())), options);
   return d;
 }
 
-std::vector<search::ModelCodec> model_codecs(const std::vector<io::ModelDir>& models) {
+std::vector<search::ModelCodec> model_codecs(const std::vector<io::ModelDir>& models,
+                                             const std::vector<kernels::ComputeType>& types) {
+  S2S_CHECK(types.empty() || types.size() == models.size(), "model_codecs: one compute type per model");
   std::vector<search::ModelCodec> codecs;
   for (const io::ModelDir& m : models)
     codecs.push_back({m.model.get(), m.vocab.src_tokenizer.get(), m.vocab.src_vocab.get(), m.vocab.tgt_tokenizer.get(),
-                      m.vocab.tgt_vocab.get(), truthy(m.config, "data.src_eos")});
+                      m.vocab.tgt_vocab.get(), truthy(m.config, "data.src_eos"),
+                      types.empty() ? kernels::ComputeType::Fp32 : types[codecs.size()]});
   return codecs;
 }
 

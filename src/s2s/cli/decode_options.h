@@ -11,6 +11,7 @@
 
 #include "s2s/cli/args.h"
 #include "s2s/io/model_dir.h"
+#include "s2s/kernels/compute_type.h"
 #include "s2s/search/phrase_table.h"
 #include "s2s/search/translator.h"
 
@@ -20,8 +21,15 @@ namespace s2s::cli {
 // "--model=X") from args and returns their values in order.
 std::vector<std::string> take_repeated(std::vector<std::string>& args, std::initializer_list<std::string_view> names);
 
-// Declares --beam, --n-best, --batch, length, penalty, sampling, UNK and --threads options.
+// Declares --beam, --n-best, --batch, length, penalty, sampling, UNK, --compute-type and --threads options.
 void add_decode_options(Args& args);
+
+// --compute-type's value: one type (fp32, int8, auto) for every model, or a
+// comma-separated list with one per model in -m order. Fails naming `command`.
+// When a model decodes in int8, the instruction set is checked now
+// (S2S_CPU_ISA may force one the CPU lacks), so the error comes before loading.
+std::vector<kernels::ComputeType> read_compute_types(const std::string& command, const std::string& text,
+                                                     std::size_t models);
 
 // The decoding options of parsed `args` (declared by add_decode_options),
 // validated: errors name `command` and the option, as the program prints them.
@@ -44,7 +52,8 @@ Decoder make_decoder(const std::string& command, const std::vector<std::string>&
                      bool alignments, bool keep_attention);
 
 // The loaded models with their tokenizers and vocabularies, as a Translator takes them.
-std::vector<search::ModelCodec> model_codecs(const std::vector<io::ModelDir>& models);
+std::vector<search::ModelCodec> model_codecs(const std::vector<io::ModelDir>& models,
+                                             const std::vector<kernels::ComputeType>& types = {});
 
 // True when every model has attention (alignments and UNK replacement need it).
 bool models_have_attention(const std::vector<std::string>& model_dirs);

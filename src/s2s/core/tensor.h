@@ -70,6 +70,8 @@ class Tensor {
       S2S_CHECK(dtype_ == DType::F32, "tensor: expected F32 data, have ", dtype_name(dtype_));
     else if constexpr (std::is_same_v<T, std::int32_t>)
       S2S_CHECK(dtype_ == DType::I32, "tensor: expected I32 data, have ", dtype_name(dtype_));
+    else if constexpr (std::is_same_v<T, std::int8_t>)
+      S2S_CHECK(dtype_ == DType::I8, "tensor: expected I8 data, have ", dtype_name(dtype_));
   }
 
   Block* block_ = nullptr;

@@ -48,6 +48,14 @@ Var MultiHeadAttention::project(autograd::Graph& g, std::initializer_list<const 
   S2S_CHECK(parts.size() <= 3, name(), ": at most q, k and v are projected together");
   std::array<Var, 3> w, b;  // no heap allocation per training step
   std::size_t n = 0;
+  std::array<const autograd::Parameter*, 3> weights{};
+  for (const Linear* l : parts) weights[n++] = &l->weight();
+  if (const kernels::Int8Weight* joined = g.int8_joined(std::span(weights.data(), n))) {
+    n = 0;
+    for (const Linear* l : parts) b[n++] = g.param(*l->bias());
+    return autograd::linear(x, *joined, autograd::concat(std::span<const Var>(b.data(), n), 0));
+  }
+  n = 0;
   for (const Linear* l : parts) {
     w[n] = g.param(l->weight());
     b[n] = g.param(*l->bias());
@@ -90,6 +98,8 @@ MultiHeadAttention::QkvWeights MultiHeadAttention::qkv_weights() const {
 Var MultiHeadAttention::self_attend(autograd::Graph& g, Var x, const autograd::AttentionMasks& masks, Cache* cache,
                                     bool training, Rng* rng, const QkvWeights* fused) const {
   const std::int64_t d = d_model_;
+  // In int8 the fused fp32 copy is not used: project() takes the joined int8 weight.
+  if (fused && g.int8_weight(q_proj_.weight())) fused = nullptr;
   Var qkv = fused ? autograd::linear(x, g.input(fused->weight), g.input(fused->bias))
                   : project(g, {&q_proj_, &k_proj_, &v_proj_}, x);  // [T, B, 3D]
   autograd::AttentionOptions o = options(g, training, rng);

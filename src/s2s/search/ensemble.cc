@@ -1,12 +1,22 @@
 #include "s2s/search/ensemble.h"
 
+#include "s2s/kernels/cpu_isa.h"
 #include "s2s/kernels/elementwise.h"
 #include "s2s/kernels/softmax.h"
 
 namespace s2s::search {
 
-Ensemble::Ensemble(std::vector<models::EncoderDecoder*> models) : models_(std::move(models)) {
+Ensemble::Ensemble(std::vector<models::EncoderDecoder*> models, std::vector<kernels::ComputeType> compute_types)
+    : models_(std::move(models)) {
   S2S_CHECK(!models_.empty(), "ensemble: no models");
+  S2S_CHECK(compute_types.empty() || compute_types.size() == models_.size(), "ensemble: ", compute_types.size(),
+            " compute types for ", models_.size(), " models");
+  for (std::size_t m = 0; m < compute_types.size(); ++m)
+    if (kernels::resolve_compute_type(compute_types[m]) == kernels::ComputeType::Int8) {
+      kernels::active_cpu_isa();  // an S2S_CPU_ISA this CPU lacks fails here, not inside a decoding step
+      for (autograd::Parameter* p : models_[m]->parameters())
+        if (p->value.ndim() == 2) packed_.quantize(*p);
+    }
   vocab_size_ = models_[0]->config().tgt_vocab_size;
   for (std::size_t m = 1; m < models_.size(); ++m)
     S2S_CHECK(models_[m]->config().tgt_vocab_size == vocab_size_, "ensemble: model ", m + 1, " predicts over ",

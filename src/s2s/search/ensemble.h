@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "s2s/autograd/graph.h"
+#include "s2s/kernels/compute_type.h"
 #include "s2s/models/encoder_decoder.h"
 
 namespace s2s::search {
@@ -20,7 +21,9 @@ class Ensemble {
  public:
   // All models must predict over the same target vocabulary (same size; the
   // caller checks the tokens themselves). Fails naming the mismatch.
-  explicit Ensemble(std::vector<models::EncoderDecoder*> models);
+  // compute_types: one per model (or empty: fp32 for all); auto is resolved
+  // by kernels::resolve_compute_type.
+  explicit Ensemble(std::vector<models::EncoderDecoder*> models, std::vector<kernels::ComputeType> compute_types = {});
 
   std::size_t size() const { return models_.size(); }
   std::int64_t vocab_size() const { return vocab_size_; }

@@ -29,7 +29,7 @@ SearchOptions search_options(const GreedyOptions& g) {
 
 std::vector<std::vector<std::int32_t>> greedy_decode(models::EncoderDecoder& model, const models::TokenBatch& src,
                                                      const GreedyOptions& options) {
-  Ensemble ensemble({&model});
+  Ensemble ensemble({&model}, {options.compute_type});
   std::vector<std::vector<std::int32_t>> out;
   for (SentenceResult& r : greedy_search(ensemble, std::span<const models::TokenBatch>(&src, 1), search_options(options))) {
     S2S_CHECK(r.error.empty(), "greedy search: batch column ", out.size(), ": ", r.error);
@@ -44,7 +44,7 @@ std::vector<std::string> greedy_translate(models::EncoderDecoder& model, TextCod
   TranslatorOptions o;
   o.search = search_options(options);
   o.batch_size = 64;
-  Translator translator({{&model, src.tokenizer, src.vocab, tgt.tokenizer, tgt.vocab, src_eos}}, o);
+  Translator translator({{&model, src.tokenizer, src.vocab, tgt.tokenizer, tgt.vocab, src_eos, options.compute_type}}, o);
   std::vector<std::string> out;
   for (Translation& t : translator.translate(sentences)) {
     S2S_CHECK(t.error.empty(), "greedy search: sentence ", t.id + 1, ": ", t.error);

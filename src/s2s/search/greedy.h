@@ -10,6 +10,7 @@
 
 #include "s2s/data/tokenizer.h"
 #include "s2s/data/vocab.h"
+#include "s2s/kernels/compute_type.h"
 #include "s2s/models/encoder_decoder.h"
 
 namespace s2s::search {
@@ -19,6 +20,8 @@ struct GreedyOptions {
   // target tokens (EOS not counted).
   float max_length_ratio = 2.0f;
   std::int64_t max_length_extra = 10;
+  // fp32, or int8 (the model's matrices quantized once per call).
+  kernels::ComputeType compute_type = kernels::ComputeType::Fp32;
 };
 
 // Token ids of each row's output, without BOS and EOS. A row whose scores

@@ -22,6 +22,12 @@ std::vector<models::EncoderDecoder*> model_list(const std::vector<ModelCodec>& m
   return out;
 }
 
+std::vector<kernels::ComputeType> compute_types(const std::vector<ModelCodec>& models) {
+  std::vector<kernels::ComputeType> out;
+  for (const ModelCodec& m : models) out.push_back(m.compute_type);
+  return out;
+}
+
 bool same_tokens(const data::Vocab& a, const data::Vocab& b, std::int32_t& first_difference) {
   if (&a == &b) return true;
   const std::int32_t n = std::min(a.size(), b.size());
@@ -54,7 +60,7 @@ std::int32_t most_attended(std::span<const float> row, std::int64_t src_real) {
 }
 
 Translator::Translator(std::vector<ModelCodec> models, TranslatorOptions options)
-    : models_(std::move(models)), options_(std::move(options)), ensemble_(model_list(models_)) {
+    : models_(std::move(models)), options_(std::move(options)), ensemble_(model_list(models_), compute_types(models_)) {
   S2S_CHECK(options_.batch_size >= 1, "translator: batch size must be at least 1, got ", options_.batch_size);
   validate(options_.search);
   const ModelCodec& first = models_[0];

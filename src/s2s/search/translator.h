@@ -29,6 +29,8 @@ struct ModelCodec {
   const data::Tokenizer* tgt_tokenizer = nullptr;
   const data::Vocab* tgt_vocab = nullptr;
   bool src_eos = false;  // sources end with </s> (the model's data.src_eos)
+  // The type this model's inference products run in (quantized once, by the Translator's Ensemble).
+  kernels::ComputeType compute_type = kernels::ComputeType::Fp32;
 };
 
 struct TranslatorOptions {

@@ -23,13 +23,16 @@ std::string excerpt(const std::string& s) {
 
 class ModelBackend : public TranslationBackend {
  public:
-  ModelBackend(const std::string& name, const std::string& dir)
+  ModelBackend(const std::string& name, const std::string& dir, kernels::ComputeType compute_type)
       : dir_(io::load_model_dir(dir)) {
     auto it = dir_.config.find("data.src_eos");
     src_eos_ = it != dir_.config.end() && it->second == "true";
     info_.name = name;
     info_.path = dir;
     info_.description = dir_.model->describe();
+    compute_type = kernels::resolve_compute_type(compute_type);
+    if (compute_type != kernels::ComputeType::Fp32)
+      info_.description += std::string(", compute type ") + kernels::compute_type_name(compute_type);
     info_.max_beam = 64;
     info_.has_alignments = dir_.model->has_alignments();
     // search::Translator turns text into batches as `s2s translate` does;
@@ -38,7 +41,8 @@ class ModelBackend : public TranslationBackend {
     to.batch_size = std::int64_t{1} << 20;
     translator_ = std::make_unique<search::Translator>(
         std::vector<search::ModelCodec>{{dir_.model.get(), dir_.vocab.src_tokenizer.get(), dir_.vocab.src_vocab.get(),
-                                         dir_.vocab.tgt_tokenizer.get(), dir_.vocab.tgt_vocab.get(), src_eos_}},
+                                         dir_.vocab.tgt_tokenizer.get(), dir_.vocab.tgt_vocab.get(), src_eos_,
+                                         compute_type}},
         to);
   }
 
@@ -133,8 +137,9 @@ std::pair<std::string, std::string> parse_model_spec(const std::string& spec) {
   return {name, dir};
 }
 
-std::shared_ptr<TranslationBackend> load_model_backend(const std::string& name, const std::string& dir) {
-  return std::make_shared<ModelBackend>(name, dir);
+std::shared_ptr<TranslationBackend> load_model_backend(const std::string& name, const std::string& dir,
+                                                      kernels::ComputeType compute_type) {
+  return std::make_shared<ModelBackend>(name, dir, compute_type);
 }
 
 }  // namespace s2s::serve

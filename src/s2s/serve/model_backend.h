@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "s2s/kernels/compute_type.h"
 #include "s2s/serve/translation_backend.h"
 
 namespace s2s::serve {
@@ -17,7 +18,9 @@ namespace s2s::serve {
 // A '=' counts only when what precedes it is a plain name (no '/').
 std::pair<std::string, std::string> parse_model_spec(const std::string& spec);
 
-// Loads and checks the directory (fails with s2s::Error naming what is wrong).
-std::shared_ptr<TranslationBackend> load_model_backend(const std::string& name, const std::string& dir);
+// Loads and checks the directory (fails with s2s::Error naming what is wrong);
+// the model decodes in compute_type (int8: its matrices quantized once, here).
+std::shared_ptr<TranslationBackend> load_model_backend(const std::string& name, const std::string& dir,
+                                                      kernels::ComputeType compute_type = kernels::ComputeType::Fp32);
 
 }  // namespace s2s::serve

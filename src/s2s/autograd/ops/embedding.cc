@@ -1,6 +1,7 @@
 // embedding: row lookup; backward scatter-adds into the table's gradient.
 #include "s2s/autograd/ops.h"
 #include "s2s/kernels/embedding.h"
+#include "s2s/kernels/quantize.h"
 
 namespace s2s::autograd {
 
@@ -25,7 +26,8 @@ Var embedding(Var weight, const Tensor& ids, std::int32_t padding_idx) {
   Shape shape = ids.shape();
   shape.push_back(weight.dim(1));
   Tensor out = Tensor::empty(shape);
-  kernels::embedding_forward(weight.value(), ids, out);
+  if (const kernels::Int8Weight* q = weight.graph().int8_weight(weight)) kernels::dequantize_rows(*q, ids, out);
+  else kernels::embedding_forward(weight.value(), ids, out);
   Node* n = weight.graph().record(op_defs::embedding, {weight}, std::move(out));
   if (n->requires_grad) {
     n->saved[0] = ids;  // shares storage: the caller must not overwrite ids before backward

@@ -3,6 +3,7 @@
 #include "s2s/autograd/ops.h"
 #include "s2s/kernels/elementwise.h"
 #include "s2s/kernels/gemm.h"
+#include "s2s/kernels/int8_gemm.h"
 
 namespace s2s::autograd {
 
@@ -45,12 +46,29 @@ Var linear(Var x, Var w, Var b) {
   if (addend) {
     out.copy_from(b.value());
     weight_product(g, w, x.value(), out, 1.0f);
+  } else if (const kernels::Int8Weight* q = g.int8_weight(w)) {
+    kernels::linear(x.value(), *q, b.defined() ? &b.value() : nullptr, out);
   } else if (const kernels::PackedNT* packed = g.packed_weight(w, x.value().numel() / std::max<std::int64_t>(w.dim(1), 1))) {
     kernels::linear(x.value(), *packed, b.defined() ? &b.value() : nullptr, out);
   } else {
     kernels::linear(x.value(), w.value(), b.defined() ? &b.value() : nullptr, out, !g.grad_enabled());
   }
   Node* n = b.defined() ? g.record(op_defs::linear, {x, w, b}, std::move(out)) : g.record(op_defs::linear, {x, w}, std::move(out));
+  return Var(n);
+}
+
+Var linear(Var x, const kernels::Int8Weight& w, Var b) {
+  Graph& g = x.graph();
+  S2S_CHECK(!g.grad_enabled(), "linear: an int8 weight is for inference only (grad is enabled)");
+  S2S_CHECK(x.ndim() >= 1 && x.dim(-1) == w.cols(), "linear: expected x [..., ", w.cols(), "] for int8 weight [",
+            w.rows(), ", ", w.cols(), "], got ", x.shape().str());
+  S2S_CHECK(!b.defined() || b.shape() == Shape({w.rows()}), "linear: bias must be [", w.rows(), "], got ",
+            b.defined() ? b.shape().str() : std::string());
+  Shape shape = x.shape();
+  shape[shape.ndim() - 1] = w.rows();
+  Tensor out = Tensor::empty(shape);
+  kernels::linear(x.value(), w, b.defined() ? &b.value() : nullptr, out);
+  Node* n = b.defined() ? g.record(op_defs::linear, {x, b}, std::move(out)) : g.record(op_defs::linear, {x}, std::move(out));
   return Var(n);
 }
 
