@@ -4,7 +4,7 @@
 # rnn: for each variant (no stress: 34 epochs; stress: 9, to keep the recipe
 # near 2 hours) it trains g2p.yaml with two seeds side by side, one core each.
 # transformer: g2p-transformer.yaml, no stress only, two seeds side by side
-# for 12 epochs, each model the average of its last 5 checkpoints.
+# for 30 epochs, each model the average of its last 5 checkpoints.
 # Then it decodes the 12,000 test words with the ensemble of the two (and with
 # each model alone) by beam search (beam 5), scores them against every
 # accepted pronunciation, and writes its section of RESULTS.md.
