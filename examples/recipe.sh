@@ -74,6 +74,15 @@ run_log() {
   python3 "$root/examples/run_log.py" "$@"
 }
 
+# plot_curves FILE.svg METRIC YLABEL LABEL=LOG...: the learning curves into the work
+# directory, and beside the recipe (what RESULTS.md links) unless in smoke mode.
+plot_curves() {
+  local file=$1
+  shift
+  run_log plot "$work/$file" "$@"
+  [ "$smoke" = 1 ] || cp "$work/$file" "$here/$file"
+}
+
 # minutes SECONDS: rounded to whole minutes.
 minutes() {
   awk -v s="$1" 'BEGIN { printf "%.0f", s / 60 }'

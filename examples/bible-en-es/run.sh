@@ -45,8 +45,7 @@ if [ "$family" = transformer ]; then
     { rm -rf "$work/transformer-avg"; "$s2s" average -m "$work/transformer" --last "$last" -o "$work/transformer-avg"; }
   decode "$work/transformer-avg" "$work/transformer."
   log=$work/transformer/train.log.jsonl
-  run_log plot "$work/curves-transformer.svg" bleu "dev BLEU (greedy)" "KJV to RV1909, Transformer=$log"
-  [ "$smoke" = 1 ] || cp "$work/curves-transformer.svg" "$here/curves-transformer.svg"
+  plot_curves curves-transformer.svg bleu "dev BLEU (greedy)" "KJV to RV1909, Transformer=$log"
   secs=$(run_log field "$log" done elapsed_s)
   {
     echo "## Transformer"
@@ -86,8 +85,7 @@ echo "== training (log: $work/model/train.log.jsonl)"
 decode "$work/model" "$work/"
 
 log=$work/model/train.log.jsonl
-run_log plot "$work/curves.svg" bleu "dev BLEU (greedy)" "KJV to RV1909=$log"
-[ "$smoke" = 1 ] || cp "$work/curves.svg" "$here/curves.svg"
+plot_curves curves.svg bleu "dev BLEU (greedy)" "KJV to RV1909=$log"
 secs=$(run_log field "$log" done elapsed_s)
 params=$(run_log field "$log" start parameters)
 bytes=$(stat -c %s "$work/model/model.safetensors")

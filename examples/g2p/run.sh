@@ -93,9 +93,8 @@ if [ "$family" = transformer ]; then
   done
   for seed in "${seeds[@]}"; do decode "$dir" dev "best$seed" "$dir/model$seed"; done
 
-  run_log plot "$work/curves-transformer.svg" ser "dev WER % (greedy, one model)" \
+  plot_curves curves-transformer.svg ser "dev WER % (greedy, one model)" \
     "seed 1=$dir/model1/train.log.jsonl" "seed 2=$dir/model2/train.log.jsonl"
-  [ "$smoke" = 1 ] || cp "$work/curves-transformer.svg" "$here/curves-transformer.svg"
   params=$(run_log field "$dir/model1/train.log.jsonl" start parameters)
   bytes=$(stat -c %s "$dir/avg1/model.safetensors")
   {
@@ -144,8 +143,7 @@ for variant in nostress stress; do
   label=${variant/nostress/no stress}
   for seed in "${seeds[@]}"; do curves+=("$label, seed $seed=$work/$variant/model$seed/train.log.jsonl"); done
 done
-run_log plot "$work/curves.svg" ser "dev WER % (greedy, one model)" "${curves[@]}"
-[ "$smoke" = 1 ] || cp "$work/curves.svg" "$here/curves.svg"
+plot_curves curves.svg ser "dev WER % (greedy, one model)" "${curves[@]}"
 
 params=$(run_log field "$work/nostress/model1/train.log.jsonl" start parameters)
 bytes=$(stat -c %s "$work/nostress/model1/model.safetensors")

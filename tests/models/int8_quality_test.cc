@@ -32,6 +32,18 @@ double agreement(EncoderDecoder& model, const testing::Seqs& sources) {
   return static_cast<double>(same) / static_cast<double>(a.size());
 }
 
+// Trains c on the reverse task, then compares int8 and fp32 greedy outputs on
+// 200 held-out sequences drawn with `seed`.
+void expect_int8_decodes_like_fp32(const ModelConfig& c, const testing::ReverseSetup& s, std::uint64_t seed) {
+  const testing::ReverseRun run = testing::train_reverse(c, s);
+  EXPECT_GT(run.exact_match, 0.5) << "the model did not learn the task; the comparison would say little";
+  Rng rng(seed);
+  const double agree = agreement(*run.model, testing::random_sequences(rng, 200, 20, 3, 10));
+  std::printf("int8 = fp32 greedy output on %.1f%% of 200 sequences (fp32 exact match %.1f%%)\n", 100 * agree,
+              100 * run.exact_match);
+  EXPECT_GE(agree, 0.9);
+}
+
 TEST(Int8Quality, TrainedRnnDecodesLikeFp32) {
   OneThread one;
   ModelConfig c;
@@ -47,13 +59,7 @@ TEST(Int8Quality, TrainedRnnDecodesLikeFp32) {
   c.rnn.input_feed = true;
   testing::ReverseSetup s;
   s.steps = 600;
-  const testing::ReverseRun run = testing::train_reverse(c, s);
-  EXPECT_GT(run.exact_match, 0.5) << "the model did not learn the task; the comparison would say little";
-  Rng rng(77);
-  const double agree = agreement(*run.model, testing::random_sequences(rng, 200, 20, 3, 10));
-  std::printf("int8 = fp32 greedy output on %.1f%% of 200 sequences (fp32 exact match %.1f%%)\n", 100 * agree,
-              100 * run.exact_match);
-  EXPECT_GE(agree, 0.9);
+  expect_int8_decodes_like_fp32(c, s, 77);
 }
 
 TEST(Int8Quality, TrainedTransformerDecodesLikeFp32) {
@@ -69,13 +75,7 @@ TEST(Int8Quality, TrainedTransformerDecodesLikeFp32) {
   testing::ReverseSetup s;
   s.steps = 600;
   s.lr = 3e-3;
-  const testing::ReverseRun run = testing::train_reverse(c, s);
-  EXPECT_GT(run.exact_match, 0.5) << "the model did not learn the task; the comparison would say little";
-  Rng rng(78);
-  const double agree = agreement(*run.model, testing::random_sequences(rng, 200, 20, 3, 10));
-  std::printf("int8 = fp32 greedy output on %.1f%% of 200 sequences (fp32 exact match %.1f%%)\n", 100 * agree,
-              100 * run.exact_match);
-  EXPECT_GE(agree, 0.9);
+  expect_int8_decodes_like_fp32(c, s, 78);
 }
 
 }  // namespace

@@ -19,25 +19,11 @@ namespace {
 using kernels::ComputeType;
 using kernels::CpuIsa;
 
-std::unique_ptr<models::EncoderDecoder> small_transformer(std::uint64_t seed) {
-  models::ModelConfig c;
-  c.type = "transformer";
-  c.src_vocab_size = c.tgt_vocab_size = 24;
-  c.src_embedding_size = c.tgt_embedding_size = 16;
-  c.transformer.encoder_layers = c.transformer.decoder_layers = 2;
-  c.transformer.d_model = 16;
-  c.transformer.heads = 4;
-  c.transformer.ffn_size = 24;
-  c.transformer.relative_positions = 2;
-  Rng rng(seed);
-  return models::build_model(c, rng);
-}
-
 std::vector<std::unique_ptr<models::EncoderDecoder>> models_of_both_families() {
   std::vector<std::unique_ptr<models::EncoderDecoder>> out;
   out.push_back(small_rnn(11));
   out.push_back(small_rnn(12, 24, models::AttentionKind::General));
-  out.push_back(small_transformer(13));
+  out.push_back(small_transformer(13, models::NormPosition::Pre, 2));
   return out;
 }
 
@@ -95,7 +81,7 @@ TEST(Int8Decoding, EveryPathDecodesToTheReferenceBits) {
 }
 
 TEST(Int8Decoding, GreedyApiTakesTheComputeType) {
-  auto m = small_transformer(14);
+  auto m = small_transformer(14, models::NormPosition::Pre, 2);
   const auto src = random_sources(5, 24, 8, 5);
   search::GreedyOptions o;
   o.compute_type = ComputeType::Int8;

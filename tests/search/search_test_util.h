@@ -61,6 +61,31 @@ inline std::unique_ptr<models::EncoderDecoder> small_rnn(std::uint64_t seed, std
   return m;
 }
 
+// A 2+2-layer Transformer at the vocabulary small_rnn uses; relative > 0 adds
+// relative positions and GELU. The output layer is sharpened as small_rnn's
+// so that the outputs are varied.
+inline std::unique_ptr<models::EncoderDecoder> small_transformer(std::uint64_t seed,
+                                                                 models::NormPosition norm = models::NormPosition::Pre,
+                                                                 std::int64_t relative = 0) {
+  models::ModelConfig c;
+  c.type = "transformer";
+  c.src_vocab_size = c.tgt_vocab_size = 24;
+  c.src_embedding_size = c.tgt_embedding_size = 16;
+  c.transformer.encoder_layers = c.transformer.decoder_layers = 2;
+  c.transformer.d_model = 16;
+  c.transformer.heads = 4;
+  c.transformer.ffn_size = 24;
+  c.transformer.norm = norm;
+  c.transformer.activation = relative > 0 ? models::Activation::Gelu : models::Activation::Relu;
+  c.transformer.relative_positions = relative;
+  Rng rng(seed);
+  auto m = models::build_model(c, rng);
+  for (autograd::Parameter* p : m->parameters())
+    if (p->name == "decoder.output.weight")
+      for (std::int64_t i = 0; i < p->value.numel(); ++i) p->value.f32()[i] *= 4.0f;
+  return m;
+}
+
 // The first difference between two result lists, bit for bit (tokens,
 // scores, attention), or "" when they are identical.
 inline std::string first_difference(const std::vector<search::SentenceResult>& a,
