@@ -138,6 +138,16 @@ def convert(model_dir, out_dir, max_positions):
         else:
             ps.encodings = sinusoids(max_positions, d)
 
+    def self_attention(spec_attn, p):
+        fused(spec_attn.linear[0], f"{p}.self_attn", ["q_proj", "k_proj", "v_proj"])
+        linear(spec_attn.linear[1], f"{p}.self_attn.out_proj")
+        norm(spec_attn.layer_norm, f"{p}.self_attn_norm")
+
+    def feed_forward(spec_ffn, p):
+        linear(spec_ffn.linear_0, f"{p}.ffn.fc1")
+        linear(spec_ffn.linear_1, f"{p}.ffn.fc2")
+        norm(spec_ffn.layer_norm, f"{p}.ffn_norm")
+
     src_emb = w["encoder.embedding.weight"]
     tgt_emb = w.get("decoder.embedding.weight", src_emb)  # share_embeddings: one table
     enc, dec = spec.encoder, spec.decoder
@@ -146,12 +156,8 @@ def convert(model_dir, out_dir, max_positions):
     positions("encoder", enc.position_encodings)
     for i, layer in enumerate(enc.layer):
         p = f"encoder.layers.{i}"
-        fused(layer.self_attention.linear[0], f"{p}.self_attn", ["q_proj", "k_proj", "v_proj"])
-        linear(layer.self_attention.linear[1], f"{p}.self_attn.out_proj")
-        norm(layer.self_attention.layer_norm, f"{p}.self_attn_norm")
-        linear(layer.ffn.linear_0, f"{p}.ffn.fc1")
-        linear(layer.ffn.linear_1, f"{p}.ffn.fc2")
-        norm(layer.ffn.layer_norm, f"{p}.ffn_norm")
+        self_attention(layer.self_attention, p)
+        feed_forward(layer.ffn, p)
     if pre:
         norm(enc.layer_norm, "encoder.norm")
     dec.embeddings.weight = tgt_emb
@@ -159,16 +165,12 @@ def convert(model_dir, out_dir, max_positions):
     positions("decoder", dec.position_encodings)
     for i, layer in enumerate(dec.layer):
         p = f"decoder.layers.{i}"
-        fused(layer.self_attention.linear[0], f"{p}.self_attn", ["q_proj", "k_proj", "v_proj"])
-        linear(layer.self_attention.linear[1], f"{p}.self_attn.out_proj")
-        norm(layer.self_attention.layer_norm, f"{p}.self_attn_norm")
+        self_attention(layer.self_attention, p)
         linear(layer.attention.linear[0], f"{p}.cross_attn.q_proj")
         fused(layer.attention.linear[1], f"{p}.cross_attn", ["k_proj", "v_proj"])
         linear(layer.attention.linear[2], f"{p}.cross_attn.out_proj")
         norm(layer.attention.layer_norm, f"{p}.cross_attn_norm")
-        linear(layer.ffn.linear_0, f"{p}.ffn.fc1")
-        linear(layer.ffn.linear_1, f"{p}.ffn.fc2")
-        norm(layer.ffn.layer_norm, f"{p}.ffn_norm")
+        feed_forward(layer.ffn, p)
     if pre:
         norm(dec.layer_norm, "decoder.norm")
     dec.projection.weight = w.get("decoder.output.weight", tgt_emb)  # tied: the target embedding

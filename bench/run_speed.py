@@ -232,6 +232,25 @@ def load_runs(out_dir):
     return runs
 
 
+def interleaved_runs(a, names, table, measure):
+    """a.reps repetitions of every named configuration at every thread count,
+    the implementations' order alternating per repetition; each run's figures
+    also go to <a.out>/<name>_t<T>_<impl>_r<rep>.json. Returns
+    {(name, T): {impl: [run, ...]}}."""
+    runs = {}
+    for rep in range(a.reps):
+        for name in names:
+            for T in a.threads:
+                label = f"{name}_t{T} rep{rep}"
+                order = a.impls if rep % 2 == 0 else list(reversed(a.impls))
+                for impl in order:
+                    r = measure(a, impl, table[name], T, label)
+                    runs.setdefault((name, T), {}).setdefault(impl, []).append(r)
+                    with open(os.path.join(a.out, f"{name}_t{T}_{impl}_r{rep}.json"), "w") as f:
+                        json.dump(r, f, indent=1)
+    return runs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=3)
@@ -273,17 +292,7 @@ def main():
     for T, d in peaks.items():
         print(f"sgemm peak, {T} thread(s): {d['best_gflops']} GFLOP/s (median {d['median_gflops']}, {d['corename']})",
               flush=True)
-    runs = {}
-    for rep in range(a.reps):
-        for cfg in a.configs:
-            for T in a.threads:
-                label = f"{cfg}_t{T} rep{rep}"
-                order = a.impls if rep % 2 == 0 else list(reversed(a.impls))
-                for impl in order:
-                    r = measure(a, impl, CONFIGS[cfg], T, label)
-                    runs.setdefault((cfg, T), {}).setdefault(impl, []).append(r)
-                    with open(os.path.join(a.out, f"{cfg}_t{T}_{impl}_r{rep}.json"), "w") as f:
-                        json.dump(r, f, indent=1)
+    runs = interleaved_runs(a, a.configs, CONFIGS, measure)
     rows = summarize(runs, peaks, a)
     meta = {"load": f"loadavg at start {' '.join(load0)}, at end {' '.join(open('/proc/loadavg').read().split()[:3])}; "
                     f"{round(time.time() - t0)} s",

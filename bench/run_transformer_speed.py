@@ -43,7 +43,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-import run_speed as rs  # noqa: E402  (sgemm_peak, wait_quiet, run_json, med, fmt)
+import run_speed as rs  # noqa: E402  (sgemm_peak, wait_quiet, run_json, med, fmt, interleaved_runs)
 
 TUNED = {k: v for k, v in rs.TUNED.items() if k != "LD_PRELOAD" or os.path.exists(v)}
 COMMON = dict(src_vocab=8000, tgt_vocab=8000, src_len=25, tgt_len=25, batch=64, activation="relu", norm="pre",
@@ -191,17 +191,7 @@ def main():
     t0 = time.time()
     peaks = ({T: {"best_gflops": float("nan"), "corename": "not measured (--smoke)"} for T in a.threads}
              if a.smoke else rs.sgemm_peak(a.threads))
-    runs = {}
-    for rep in range(a.reps):
-        for shape in a.shapes:
-            for T in a.threads:
-                label = f"{shape}_t{T} rep{rep}"
-                order = a.impls if rep % 2 == 0 else list(reversed(a.impls))
-                for impl in order:
-                    r = measure(a, impl, SHAPES[shape], T, label)
-                    runs.setdefault((shape, T), {}).setdefault(impl, []).append(r)
-                    with open(os.path.join(a.out, f"{shape}_t{T}_{impl}_r{rep}.json"), "w") as f:
-                        json.dump(r, f, indent=1)
+    runs = rs.interleaved_runs(a, a.shapes, SHAPES, measure)
     rows = summarize(runs, peaks, a)
     for r in rows.values():  # both sides must build the same model
         if "s2s" in r and "peer" in r and r["s2s"]["params"] != r["peer"]["params"]:
