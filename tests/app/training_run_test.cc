@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "app/run_quietly.h"
 #include "s2s/core/error.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
@@ -24,13 +25,7 @@ namespace fs = std::filesystem;
 
 using s2s::testing::error_of;
 
-TrainingRunResult run(const train::RunConfig& c, const std::string& resume = "", std::function<bool()> interrupted = {}) {
-  TrainingRunOptions o;
-  o.console = nullptr;
-  o.resume = resume;
-  o.interrupted = std::move(interrupted);
-  return run_training(c, o);
-}
+using testing::run_quietly;
 
 std::vector<std::string> checkpoint_names(const std::string& model_dir) {
   std::vector<std::string> out;
@@ -54,12 +49,12 @@ TEST(CheckpointRetention, FinalCheckpointReplacesTheSameStepNotAnOlderOne) {
   c.train.steps = 80;
   c.train.save_every = 40;
   c.train.keep_checkpoints = 2;
-  run(c);
+  run_quietly(c);
   EXPECT_EQ(checkpoint_names(dir.file("model")), (std::vector<std::string>{"000001-step-40", "000003-step-80"}));
 
   c.train.save_dir = dir.file("keep1");
   c.train.keep_checkpoints = 1;
-  run(c);
+  run_quietly(c);
   EXPECT_EQ(checkpoint_names(dir.file("keep1")), (std::vector<std::string>{"000003-step-80"}));
 }
 
@@ -70,16 +65,16 @@ TEST(FailedResume, LeavesTheRunAsItWas) {
   testing::write_tiny_corpus(dir.path());
   train::RunConfig c = testing::tiny_config(dir.path());
   c.train.steps = 40;
-  run(c);
+  run_quietly(c);
   const std::string m = dir.file("model"), config = read_file(m + "/config.yaml");
   for (const char* key : {"data.train", "data.dev"}) {
     std::string error =
-        error_of([&] { run(resume_config(m, {{key, dir.file("missing.tsv")}, {"train.steps", "80"}}), m); });
+        error_of([&] { run_quietly(resume_config(m, {{key, dir.file("missing.tsv")}, {"train.steps", "80"}}), m); });
     EXPECT_NE(error.find(dir.file("missing.tsv")), std::string::npos) << error;
     EXPECT_EQ(read_file(m + "/config.yaml"), config) << key;
     EXPECT_EQ(last_log_event(m)["event"], "error");
   }
-  TrainingRunResult r = run(resume_config(m, {{"train.steps", "80"}}), m);
+  TrainingRunResult r = run_quietly(resume_config(m, {{"train.steps", "80"}}), m);
   EXPECT_EQ(r.train.step, 80);
   EXPECT_NE(read_file(m + "/config.yaml").find("steps: 80"), std::string::npos);  // a started resume saves its options
 }
@@ -96,7 +91,7 @@ TEST(FailedStart, LeavesNoModelInTheWayOfARerun) {
   fs::create_directories(m);
   write_file_atomic(m + "/notes.txt", "mine\n");
   c.data.dev = dir.file("missing_dev.tsv");
-  EXPECT_NE(error_of([&] { run(c); }).find("missing_dev.tsv"), std::string::npos);
+  EXPECT_NE(error_of([&] { run_quietly(c); }).find("missing_dev.tsv"), std::string::npos);
   EXPECT_FALSE(fs::exists(m + "/config.yaml"));
   EXPECT_EQ(read_file(m + "/notes.txt"), "mine\n");
   nlohmann::json e = last_log_event(m);
@@ -107,7 +102,7 @@ TEST(FailedStart, LeavesNoModelInTheWayOfARerun) {
                 "without --resume)");
 
   c.data.dev = dir.file("dev.tsv");
-  EXPECT_EQ(run(c).train.step, 10);
+  EXPECT_EQ(run_quietly(c).train.step, 10);
   EXPECT_EQ(read_file(m + "/notes.txt"), "mine\n");
 }
 
@@ -118,7 +113,7 @@ TEST(FailedStart, NoLimitMakesNoDirectory) {
   train::RunConfig c = testing::tiny_config(dir.path());
   c.train.steps = c.train.epochs = 0;
   c.train.max_time = 0;
-  EXPECT_EQ(error_of([&] { run(c); }),
+  EXPECT_EQ(error_of([&] { run_quietly(c); }),
             "train.steps, train.epochs and train.max_time are all 0: set at least one (--steps N, --epochs N)");
   EXPECT_FALSE(fs::exists(dir.file("model")));
 }
@@ -131,16 +126,16 @@ TEST(FailedStart, ErrorInTheLoopIsLoggedAndARerunProceeds) {
   train::RunConfig c = testing::tiny_config(dir.path());
   c.train.steps = 10;
   const std::string m = dir.file("model");
-  EXPECT_THROW(run(c, "", []() -> bool { throw std::bad_alloc(); }), std::bad_alloc);
+  EXPECT_THROW(run_quietly(c, "", []() -> bool { throw std::bad_alloc(); }), std::bad_alloc);
   EXPECT_TRUE(fs::exists(m + "/config.yaml"));
   EXPECT_FALSE(holds_trained_model(m));
   EXPECT_EQ(last_log_event(m), (nlohmann::json{{"event", "error"}, {"message", "out of memory"}}));
-  EXPECT_EQ(error_of([&] { run(resume_config(m, {}), m); }),
+  EXPECT_EQ(error_of([&] { run_quietly(resume_config(m, {}), m); }),
             m + ": no checkpoint to resume from: the run stopped before it saved one, so there is nothing to continue; "
                 "start it again without --resume");
-  EXPECT_EQ(run(c).train.step, 10);
+  EXPECT_EQ(run_quietly(c).train.step, 10);
   EXPECT_TRUE(holds_trained_model(m));
-  EXPECT_EQ(error_of([&] { run(c); }), m + ": already holds a model; continue it with --resume " + m + " or choose another --save-dir");
+  EXPECT_EQ(error_of([&] { run_quietly(c); }), m + ": already holds a model; continue it with --resume " + m + " or choose another --save-dir");
 }
 
 TEST(ResumeErrors, NameTheDirectory) {
@@ -160,7 +155,7 @@ TEST(TrainingRunLog, RefusesToAppendToTheCorpus) {
   c.train.steps = 10;
   c.train.log = dir.path() + "/./dev.tsv";
   const std::string dev = read_file(dir.file("dev.tsv"));
-  EXPECT_EQ(error_of([&] { run(c); }), "s2s train: train.log " + c.train.log + " is the same file as data.dev " + dir.file("dev.tsv") +
+  EXPECT_EQ(error_of([&] { run_quietly(c); }), "s2s train: train.log " + c.train.log + " is the same file as data.dev " + dir.file("dev.tsv") +
                                            ": writing it would destroy the input; choose another output file");
   EXPECT_EQ(read_file(dir.file("dev.tsv")), dev);
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/run_quietly.h"
 #include "s2s/core/error.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
@@ -21,18 +22,11 @@
 #include "train/tiny_run.h"
 
 namespace s2s::io {
-using app::run_training;
-using app::TrainingRunOptions;
-using app::TrainingRunResult;
 namespace {
 
 using s2s::testing::error_of;
 
-TrainingRunResult run(const train::RunConfig& c) {
-  TrainingRunOptions o;
-  o.console = nullptr;
-  return run_training(c, o);
-}
+using testing::run_quietly;
 
 std::vector<nlohmann::json> valid_events(const std::string& model_dir) {
   std::vector<nlohmann::json> out;
@@ -56,7 +50,7 @@ TEST(ValidMetrics, AreLoggedAndPickTheBestModelByWer) {
   testing::write_tiny_corpus(dir.path());
   train::RunConfig c = with(testing::tiny_config(dir.path()),
                             {{"train.valid_metrics", "BLEU, wer"}, {"train.valid_metric", "wer"}, {"train.steps", "150"}});
-  auto r = run(c);
+  auto r = run_quietly(c);
   auto events = valid_events(dir.file("model"));
   ASSERT_EQ(events.size(), 6u);  // every 25 steps
   // The best model is the first validation with the lowest WER.
@@ -105,7 +99,7 @@ TEST(ValidMetrics, WerDrivesEarlyStopping) {
   train::RunConfig c = with(testing::tiny_config(dir.path()),
                             {{"train.valid_metrics", "wer,bleu"}, {"train.valid_metric", "wer"}, {"train.patience", "2"},
                              {"optim.lr", "1e-6"}, {"train.steps", "2000"}});
-  auto r = run(c);
+  auto r = run_quietly(c);
   EXPECT_EQ(r.train.reason, train::StopReason::EarlyStopping);
   auto events = valid_events(dir.file("model"));
   // Replay patience on the logged WER: training stops at the second
@@ -136,8 +130,8 @@ TEST(ValidMetrics, DecodingDoesNotChangeTraining) {
   train::RunConfig ca = with(testing::tiny_config(a.path()), {{"train.steps", "100"}});
   train::RunConfig cb = with(testing::tiny_config(b.path()), {{"train.steps", "100"}, {"train.valid_metrics", "bleu,chrf,wer,ser,per"},
                                                              {"train.valid_max_sentences", "10"}});
-  run(ca);
-  run(cb);
+  run_quietly(ca);
+  run_quietly(cb);
   std::string ka = find_checkpoint(a.file("model")), kb = find_checkpoint(b.file("model"));
   EXPECT_EQ(checkpoint_step(kb), 100);
   EXPECT_TRUE(read_file(ka + "/model.safetensors") == read_file(kb + "/model.safetensors"));

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "app/run_quietly.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
 #include "s2s/io/model_dir.h"
@@ -18,8 +19,6 @@
 
 namespace s2s::io {
 using app::resume_config;
-using app::run_training;
-using app::TrainingRunOptions;
 using app::TrainingRunResult;
 namespace {
 
@@ -27,13 +26,7 @@ namespace fs = std::filesystem;
 
 using s2s::testing::error_of;
 
-TrainingRunResult run(const train::RunConfig& c, const std::string& resume = "", std::function<bool()> interrupted = {}) {
-  TrainingRunOptions o;
-  o.console = nullptr;
-  o.resume = resume;
-  o.interrupted = std::move(interrupted);
-  return run_training(c, o);
-}
+using testing::run_quietly;
 
 // The newest checkpoint's files; trainer.json without the fields that
 // record wall time or the best-model file (an extra end-of-run validation
@@ -74,15 +67,15 @@ TEST_P(Resume, HundredPlusHundredIsTwoHundredBitwise) {
   train::RunConfig straight = base;
   straight.train.save_dir = dir.file("straight");
   straight.train.steps = 200;
-  run(straight);
+  run_quietly(straight);
 
   train::RunConfig first = base;
   first.train.save_dir = dir.file("split");
   first.train.steps = 100;
-  EXPECT_EQ(run(first).train.step, 100);
+  EXPECT_EQ(run_quietly(first).train.step, 100);
   train::RunConfig second = resume_config(dir.file("split"), {{"train.steps", "200"}});
   EXPECT_EQ(second.train.save_dir, dir.file("split"));
-  TrainingRunResult r = run(second, dir.file("split"));
+  TrainingRunResult r = run_quietly(second, dir.file("split"));
   EXPECT_EQ(r.train.step, 200);
 
   Snapshot a = snapshot(dir.file("straight")), b = snapshot(dir.file("split"));
@@ -103,15 +96,15 @@ TEST_P(Resume, InterruptedRunContinuesExactly) {
   base.train.steps = 120;
   train::RunConfig straight = base;
   straight.train.save_dir = dir.file("straight");
-  run(straight);
+  run_quietly(straight);
 
   train::RunConfig split = base;
   split.train.save_dir = dir.file("split");
   int polls = 0;
-  TrainingRunResult first = run(split, "", [&] { return ++polls == 57; });
+  TrainingRunResult first = run_quietly(split, "", [&] { return ++polls == 57; });
   EXPECT_EQ(first.train.reason, train::StopReason::Interrupted);
   EXPECT_EQ(first.train.step, 57);
-  TrainingRunResult second = run(resume_config(dir.file("split"), {}), dir.file("split"));
+  TrainingRunResult second = run_quietly(resume_config(dir.file("split"), {}), dir.file("split"));
   EXPECT_GT(second.train.elapsed_s, first.train.elapsed_s);  // the resumed run's time includes the first segment's
   Snapshot a = snapshot(dir.file("straight")), b = snapshot(dir.file("split"));
   EXPECT_EQ(a.trainer, b.trainer);
@@ -138,7 +131,7 @@ TEST_P(RunDeterminism, ThreadCountDoesNotChangeTheResult) {
     c.train.steps = 60;
     c.train.threads = threads;
     c.train.save_dir = dir.file("t" + std::to_string(runs.size()));
-    run(c);
+    run_quietly(c);
     runs.push_back(snapshot(c.train.save_dir));
   }
   for (std::size_t i = 1; i < runs.size(); ++i) {
@@ -156,7 +149,7 @@ TEST(TrainingRun, LeavesACompleteModelDirectory) {
   testing::write_tiny_corpus(dir.path());
   train::RunConfig c = testing::tiny_config(dir.path());
   c.train.steps = 100;  // checkpoints at 40, 80 and the end; keep the newest 2
-  run(c);
+  run_quietly(c);
   std::string m = dir.file("model");
   for (const char* f : {"config.yaml", "model.safetensors", "src.vocab", "tgt.vocab", "train.log.jsonl"})
     EXPECT_TRUE(fs::is_regular_file(m + "/" + f)) << f;
@@ -204,7 +197,7 @@ TEST(TrainingRun, PretrainedVectorsInitialiseAndFreezeTheEmbedding) {
   c.train.steps = 30;
   c.data.src_embeddings = dir.file("vectors.txt");
   c.data.freeze_embeddings = true;
-  run(c);
+  run_quietly(c);
   ModelDir m = load_model_dir(c.train.save_dir);
   const data::Vocab& v = *m.vocab.src_vocab;
   for (auto* p : m.model->parameters()) {
@@ -220,7 +213,7 @@ TEST(TrainingRun, PretrainedVectorsInitialiseAndFreezeTheEmbedding) {
   EXPECT_NE(log.find("\"event\":\"pretrained\""), std::string::npos);
   EXPECT_NE(log.find("\"found\": 2, \"missing\": 9"), std::string::npos);  // 12 ids - padding - 2 found
   // A resumed run keeps the table frozen (and the optimizer state matches).
-  run(resume_config(c.train.save_dir, {{"train.steps", "40"}}), c.train.save_dir);
+  run_quietly(resume_config(c.train.save_dir, {{"train.steps", "40"}}), c.train.save_dir);
   ModelDir again = load_model_dir(c.train.save_dir);
   for (auto* p : again.model->parameters()) {
     if (p->name == "encoder.embedding.weight") {
@@ -234,14 +227,14 @@ TEST(TrainingRun, RefusesToOverwriteAndToChangeTheModelOnResume) {
   testing::write_tiny_corpus(dir.path());
   train::RunConfig c = testing::tiny_config(dir.path());
   c.train.steps = 10;
-  run(c);
+  run_quietly(c);
   std::string m = dir.file("model");
-  EXPECT_EQ(error_of([&] { run(c); }), m + ": already holds a model; continue it with --resume " + m + " or choose another --save-dir");
+  EXPECT_EQ(error_of([&] { run_quietly(c); }), m + ": already holds a model; continue it with --resume " + m + " or choose another --save-dir");
   EXPECT_EQ(error_of([&] { resume_config(m, {{"model.hidden_size", "32"}}); }),
             "model.hidden_size: a resumed run keeps its model (" + m + "/config.yaml says otherwise)");
   EXPECT_NO_THROW(resume_config(m, {{"model.hidden_size", "16"}, {"model.dropout", "0.10"}}));  // same meaning
   EXPECT_EQ(error_of([&] { find_checkpoint(dir.file("nothing")); }), dir.file("nothing") + ": no such directory to resume from");
-  EXPECT_EQ(error_of([&] { run(resume_config(m, {}), dir.path()); }).rfind(dir.path() + ": no checkpoint to resume from", 0), 0u);
+  EXPECT_EQ(error_of([&] { run_quietly(resume_config(m, {}), dir.path()); }).rfind(dir.path() + ": no checkpoint to resume from", 0), 0u);
 }
 
 // A resume that would silently do nothing, or write elsewhere than asked, is refused.
@@ -250,7 +243,7 @@ TEST(TrainingRun, ResumeRefusesAnotherSaveDirAndTooFewSteps) {
   testing::write_tiny_corpus(dir.path());
   train::RunConfig c = testing::tiny_config(dir.path());
   c.train.steps = 10;
-  run(c);
+  run_quietly(c);
   std::string m = dir.file("model");
   EXPECT_EQ(error_of([&] { resume_config(m, {{"train.save_dir", dir.file("other")}}); }),
             "train.save_dir: a resumed run writes to its own model directory " + m + ", not " + dir.file("other") +
@@ -258,10 +251,10 @@ TEST(TrainingRun, ResumeRefusesAnotherSaveDirAndTooFewSteps) {
   EXPECT_NO_THROW(resume_config(m, {{"train.save_dir", m + "/."}}));  // the same directory, spelt differently
   std::string ckpt = find_checkpoint(m);
   for (const char* steps : {"5", "10"})
-    EXPECT_EQ(error_of([&] { run(resume_config(m, {{"train.steps", steps}}), m); }),
+    EXPECT_EQ(error_of([&] { run_quietly(resume_config(m, {{"train.steps", steps}}), m); }),
               "train.steps: " + ckpt + " is at step 10, so train.steps " + steps +
                   " leaves nothing to train (give more steps to continue)");
-  EXPECT_EQ(run(resume_config(m, {{"train.steps", "12"}}), m).train.step, 12);
+  EXPECT_EQ(run_quietly(resume_config(m, {{"train.steps", "12"}}), m).train.step, 12);
 }
 
 }  // namespace
