@@ -32,9 +32,11 @@
    beam size (default greedy and 4), with the same settings: max length N
    output tokens (</s> not counted; --max-length-ratio 0), length penalty
    "average" = CTranslate2's length_penalty 1, one hypothesis.
-4. Reports per beam: sentences whose token sequence is identical, the first
-   few differences, and each side's sentences/s (wall time of the decoding
-   only: s2s's own --verbose figure, and translate_batch's time).
+4. Reports per beam: sentences whose token sequence is identical, how close
+   the scores of those are (both: summed log-probability / length), the
+   first few differences, each side's sentences/s (wall time of the decoding
+   only: s2s's own --verbose figure, and translate_batch's time) and each
+   side's peak RSS (CTranslate2 runs in a process of its own for that).
 
 Exit status 0 when it ran; the identity figures are in the output (and in
 --out as JSON). It decides nothing by itself.
@@ -45,6 +47,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -199,19 +202,58 @@ def tokenize(line, kind):
     sys.exit(f"data.src_tokenizer {kind}: only word and char are supported by this script")
 
 
+def run_child(cmd):
+    """Runs cmd; returns (stdout, stderr, wall seconds, peak RSS in MB of that process alone)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(p.pid, 0)  # reaped here, with its own rusage
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{stderr[-3000:]}")
+    return stdout, stderr, wall, usage.ru_maxrss / 1024
+
+
 def run_s2s(a, beam, inp, out):
     cmd = [a.s2s, "translate", "-m", a.model, "--input", inp, "--output", out, "--beam", str(beam),
            "--batch", str(a.batch), "--max-length", str(a.max_length), "--max-length-ratio", "0",
-           "--length-penalty", "average", "--threads", str(a.threads), "--verbose"]
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if p.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-3000:]}")
-    m = re.search(r"([0-9.]+)\s*sentences/s", p.stderr)
+           "--length-penalty", "average", "--threads", str(a.threads), "--format", "json", "--verbose"]
+    _, err, wall, rss = run_child(cmd)
+    m = re.search(r"([0-9.]+)\s*sentences/s", err)
+    hyps, scores = [], []
     with open(out, encoding="utf-8") as f:
-        hyps = [line.rstrip("\n").split() for line in f]
-    return hyps, (float(m.group(1)) if m else None), wall, p.stderr.strip().splitlines()[-1:] or [""]
+        for line in f:
+            best = json.loads(line)["hypotheses"][0]
+            hyps.append(best["tokens"])
+            scores.append(best["score"])
+    return hyps, scores, (float(m.group(1)) if m else None), wall, rss
+
+
+def run_ct2(a, beam, src_json, out_json):
+    """CTranslate2 in a process of its own, so its peak RSS is its own (not the converter's)."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", a.ct2_dir, src_json, out_json, str(beam), str(a.threads),
+           str(a.batch), str(a.max_length)]
+    _, _, _, rss = run_child(cmd)
+    with open(out_json, encoding="utf-8") as f:
+        r = json.load(f)
+    return r["hyps"], r["scores"], r["sentences_per_s"], rss
+
+
+def worker(ct2_dir, src_json, out_json, beam, threads, batch, max_length):
+    with open(src_json, encoding="utf-8") as f:
+        src = json.load(f)
+    tr = ctranslate2.Translator(ct2_dir, device="cpu", compute_type="float32", inter_threads=1, intra_threads=int(threads))
+    t0 = time.perf_counter()
+    res = tr.translate_batch(src, beam_size=int(beam), length_penalty=1.0, max_decoding_length=int(max_length),
+                             max_batch_size=int(batch), num_hypotheses=1, return_scores=True)
+    secs = time.perf_counter() - t0
+    with open(out_json, "w", encoding="utf-8") as f:
+        json.dump({"hyps": [r.hypotheses[0] for r in res], "scores": [r.scores[0] for r in res],
+                   "sentences_per_s": round(len(src) / secs, 2)}, f)
 
 
 def main():
@@ -240,26 +282,30 @@ def main():
         f.write("\n".join(lines) + "\n")
     src = [tokenize(line, data["src_tokenizer"]) + (["</s>"] if data.get("src_eos") else []) for line in lines]
 
-    tr = ctranslate2.Translator(a.ct2_dir, device="cpu", compute_type="float32", inter_threads=1,
-                                intra_threads=a.threads)
+    src_json = os.path.join(a.ct2_dir, "input.json")
+    with open(src_json, "w", encoding="utf-8") as f:
+        json.dump(src, f)
     result = {"model": a.model, "sentences": len(lines), "ctranslate2": ctranslate2.__version__,
-              "max_length": a.max_length, "threads": a.threads, "beams": {}}
+              "max_length": a.max_length, "threads": a.threads, "batch": a.batch, "beams": {}}
     for beam in a.beams:
-        s2s_hyps, s2s_sps, s2s_wall, s2s_note = run_s2s(a, beam, tmp, os.path.join(a.ct2_dir, f"s2s.beam{beam}.txt"))
-        t0 = time.perf_counter()
-        res = tr.translate_batch(src, beam_size=beam, length_penalty=1.0, max_decoding_length=a.max_length,
-                                 max_batch_size=a.batch, num_hypotheses=1, return_scores=True)
-        ct2_wall = time.perf_counter() - t0
-        ct2_hyps = [r.hypotheses[0] for r in res]
-        same = sum(x == y for x, y in zip(s2s_hyps, ct2_hyps))
+        s2s_hyps, s2s_scores, s2s_sps, s2s_wall, s2s_rss = run_s2s(a, beam, tmp, os.path.join(a.ct2_dir, f"s2s.beam{beam}.json"))
+        ct2_hyps, ct2_scores, ct2_sps, ct2_rss = run_ct2(a, beam, src_json, os.path.join(a.ct2_dir, f"ct2.beam{beam}.json"))
+        same = [x == y for x, y in zip(s2s_hyps, ct2_hyps)]
         diffs = [{"line": i + 1, "source": lines[i], "s2s": " ".join(x), "ct2": " ".join(y)}
                  for i, (x, y) in enumerate(zip(s2s_hyps, ct2_hyps)) if x != y]
-        r = {"identical": same, "sentences": len(lines), "s2s_sentences_per_s": s2s_sps,
-             "s2s_process_wall_s": round(s2s_wall, 3), "ct2_sentences_per_s": round(len(lines) / ct2_wall, 2),
-             "differences": diffs}
+        # Scores of the identical outputs: both are the summed log-probability
+        # divided by the length (length penalty "average" / 1.0).
+        gaps = [abs(x - y) for x, y, eq in zip(s2s_scores, ct2_scores, same) if eq]
+        r = {"identical": sum(same), "sentences": len(lines), "s2s_sentences_per_s": s2s_sps,
+             "s2s_process_wall_s": round(s2s_wall, 3), "ct2_sentences_per_s": ct2_sps,
+             "s2s_peak_rss_mb": round(s2s_rss, 1), "ct2_peak_rss_mb": round(ct2_rss, 1),
+             "score_max_abs_diff": max(gaps) if gaps else None,
+             "scores_within_1e-4": sum(g <= 1e-4 for g in gaps), "differences": diffs}
         result["beams"][beam] = r
-        print(f"beam {beam}: {same}/{len(lines)} sentences token-identical; sentences/s s2s {s2s_sps} "
-              f"(process {s2s_wall:.2f} s), ctranslate2 {len(lines) / ct2_wall:.1f}", flush=True)
+        print(f"beam {beam}: {sum(same)}/{len(lines)} sentences token-identical; scores of those within 1e-4: "
+              f"{r['scores_within_1e-4']}/{len(gaps)} (max |diff| {r['score_max_abs_diff']}); sentences/s s2s {s2s_sps} "
+              f"(process {s2s_wall:.2f} s, peak RSS {s2s_rss:.0f} MB), ctranslate2 {ct2_sps} (peak RSS {ct2_rss:.0f} MB)",
+              flush=True)
         for d in diffs[: a.show]:
             print(f"  line {d['line']}: {d['source']!r}\n    s2s: {d['s2s']}\n    ct2: {d['ct2']}")
         if len(s2s_hyps) != len(lines):
@@ -270,4 +316,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 9 and sys.argv[1] == "--worker":
+        worker(*sys.argv[2:])
+    else:
+        main()
