@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -37,8 +39,8 @@ struct Dirs {
 std::unique_ptr<Dirs> quantized(const models::ModelConfig& c, std::uint64_t seed) {
   auto d = std::make_unique<Dirs>();
   testing::write_random_model_dir(d->fp32, c, seed);
-  EXPECT_EQ(write_quantized_model(load_model_dir(d->fp32, ComputeType::Fp32), d->int8, ComputeType::Int8),
-            fs::file_size(join_path(d->int8, kWeightsFile)));
+  const std::uintmax_t bytes = write_quantized_model(load_model_dir(d->fp32, ComputeType::Fp32), d->int8, ComputeType::Int8);
+  EXPECT_EQ(bytes, fs::file_size(join_path(d->int8, kWeightsFile)));
   return d;
 }
 

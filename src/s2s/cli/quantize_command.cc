@@ -7,6 +7,7 @@
 #include "s2s/cli/commands.h"
 #include "s2s/cli/decode_options.h"
 #include "s2s/core/error.h"
+#include "s2s/io/atomic_file.h"
 #include "s2s/io/quantized_model.h"
 
 namespace s2s::cli {

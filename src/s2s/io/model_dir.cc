@@ -146,7 +146,7 @@ models::ModelConfig model_config_from(const std::map<std::string, std::string>& 
   return mc;
 }
 
-ModelDir load_model_dir(const std::string& path) {
+ModelDir load_model_dir(const std::string& path, kernels::ComputeType compute) {
   ModelDir d;
   d.path = path;
   d.config = read_model_config(path);
