@@ -184,7 +184,9 @@ std::string translate_with(const std::string& model, const std::string& input, c
 // quantized again or trained, and an output that exists is not replaced.
 TEST_F(TranslateCommand, QuantizedCopyDecodesLikeInt8AtLoad) {
   const std::string q = file("model-int8"), in = file("input.txt"), out = file("q.txt");
-  if (!std::filesystem::exists(q)) ASSERT_EQ(run(quantize_command, {"-m", file("model"), "--to", "int8", "-o", q}), 0);
+  if (!std::filesystem::exists(q)) {
+    ASSERT_EQ(run(quantize_command, {"-m", file("model"), "--to", "int8", "-o", q}), 0);
+  }
   for (const char* beam : {"1", "5"}) {
     SCOPED_TRACE(std::string("beam ") + beam);
     const std::string want = translate_with(file("model"), in, out, {"--beam", beam, "--compute-type", "int8"});
@@ -214,7 +216,9 @@ TEST_F(TranslateCommand, QuantizedCopyDecodesLikeInt8AtLoad) {
 // fp32 model (bf16-rounded weights, fp32 arithmetic on this CPU).
 TEST_F(TranslateCommand, Bf16CopyDecodesLikeBf16AtLoad) {
   const std::string q = file("model-bf16"), in = file("input.txt"), out = file("b.txt");
-  if (!std::filesystem::exists(q)) ASSERT_EQ(run(quantize_command, {"-m", file("model"), "--to", "bf16", "-o", q}), 0);
+  if (!std::filesystem::exists(q)) {
+    ASSERT_EQ(run(quantize_command, {"-m", file("model"), "--to", "bf16", "-o", q}), 0);
+  }
   EXPECT_EQ(translate_with(q, in, out, {"--beam", "5"}),
             translate_with(file("model"), in, out, {"--beam", "5", "--compute-type", "bf16"}));
   EXPECT_EQ(error_of(quantize_command, {"-m", q, "--to", "int8", "-o", file("model-bf16-int8")}),
