@@ -7,7 +7,7 @@
 //         as I8 values "<name>" [rows, cols] with its F32 per-row scales
 //         "<name>.scale" [rows], symmetric per row exactly as
 //         kernels::Int8Weight::quantize makes them at load; every other
-//         tensor (biases, norms, relative position tables) F32;
+//         tensor (biases, norms, relative position tables, Bahdanau's v) F32;
 //   bf16: every tensor as BF16, rounded to nearest even;
 //
 // and its __metadata__ records "storage": "int8" or "bf16" (absent: fp32).
