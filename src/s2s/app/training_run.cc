@@ -312,7 +312,7 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
     S2S_CHECK(!holds_trained_model(save_dir), save_dir, ": already holds a model; continue it with --resume ", save_dir,
               " or choose another --save-dir");
   } else {
-    check_trainable(model_dir_of(options.resume));
+    check_trainable(options.resume);  // a directory s2s quantize wrote (a checkpoint directory passes)
     checkpoint = find_checkpoint(options.resume);
     const std::int64_t at = checkpoint_step(checkpoint);
     S2S_CHECK(config.train.steps == 0 || config.train.steps > at, "train.steps: ", checkpoint, " is at step ", at,
