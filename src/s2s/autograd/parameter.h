@@ -16,8 +16,8 @@ struct Parameter {
   Tensor grad;
   bool trainable = true;
   // A matrix that int8 inference multiplies or looks up through a
-  // kernels::Int8Weight (false for one it reads in fp32 even then: relative
-  // position tables). Only matrices are ever quantized.
+  // kernels::Int8Weight (false for one a kernel reads in fp32 even then:
+  // relative position tables, Bahdanau's v). Only matrices are ever quantized.
   bool quantizable = true;
   // Held in int8 (a model loaded for int8 decoding, docs/precision.md): the
   // quantized matrix, and `value` is int8.values() (I8, the same shape), so no
