@@ -104,7 +104,7 @@ class Translator:
         self,
         model_dir: Union[_Path, Sequence[_Path]],
         threads: int = 0,
-        compute_type: str = "fp32",
+        compute_type: str = "auto",
     ) -> None: ...
     def translate_batch(
         self,

@@ -160,7 +160,7 @@ TEST_F(TranslateCommand, Int8IsBatchAndThreadInvariantAndCloseToFp32) {
 
 TEST_F(TranslateCommand, ComputeTypeErrorsAreOneLine) {
   EXPECT_NE(error_of(translate_command, {"-m", file("model"), "--compute-type", "int4"})
-                .find("s2s translate: --compute-type: unknown compute type 'int4' (expected fp32, int8 or auto)"),
+                .find("s2s translate: --compute-type: unknown compute type 'int4' (expected fp32, int8, bf16 or auto)"),
             std::string::npos);
   EXPECT_NE(error_of(translate_command, {"-m", file("model"), "--compute-type", "int8,fp32"})
                 .find("--compute-type lists 2 types for 1 models"),
@@ -168,6 +168,61 @@ TEST_F(TranslateCommand, ComputeTypeErrorsAreOneLine) {
   EXPECT_NE(error_of(eval_command, {"--hyp", file("ref.txt"), "--ref", file("ref.txt"), "--compute-type", "int8"})
                 .find("--compute-type is a decoding option"),
             std::string::npos);
+}
+
+// Translates input.txt with the model directory `model` alone.
+std::string translate_with(const std::string& model, const std::string& input, const std::string& out,
+                           std::vector<std::string> extra) {
+  std::vector<std::string> args = {"-m", model, "--input", input, "--output", out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  EXPECT_EQ(run(translate_command, args), 0);
+  return testing::read_text(out);
+}
+
+// s2s quantize --to int8: the copy decodes (in int8, its default) to the bytes
+// --compute-type int8 gives on the fp32 model, greedy and beam; it cannot be
+// quantized again or trained, and an output that exists is not replaced.
+TEST_F(TranslateCommand, QuantizedCopyDecodesLikeInt8AtLoad) {
+  const std::string q = file("model-int8"), in = file("input.txt"), out = file("q.txt");
+  if (!std::filesystem::exists(q)) {
+    ASSERT_EQ(run(quantize_command, {"-m", file("model"), "--to", "int8", "-o", q}), 0);
+  }
+  for (const char* beam : {"1", "5"}) {
+    SCOPED_TRACE(std::string("beam ") + beam);
+    const std::string want = translate_with(file("model"), in, out, {"--beam", beam, "--compute-type", "int8"});
+    EXPECT_EQ(translate_with(q, in, out, {"--beam", beam}), want);
+    EXPECT_EQ(translate_with(q, in, out, {"--beam", beam, "--compute-type", "auto"}), want);
+    EXPECT_EQ(translate_with(q, in, out, {"--beam", beam, "--compute-type", "int8"}), want);
+  }
+  // The copy's batch and thread invariance, byte for byte.
+  auto with = [&](const char* batch, const char* threads) {
+    return translate_with(q, in, out, {"--beam", "4", "--batch", batch, "--threads", threads});
+  };
+  const std::string ref = with("1", "1");
+  EXPECT_EQ(with("64", "2"), ref);
+  EXPECT_EQ(with("5", "1"), ref);
+  EXPECT_EQ(error_of(quantize_command, {"-m", q, "--to", "int8", "-o", file("model-int8-again")}),
+            "s2s quantize: " + q + " is already stored in int8: quantize the fp32 model directory it was made from");
+  EXPECT_EQ(error_of(quantize_command, {"-m", file("model"), "--to", "int8", "-o", q}),
+            "s2s quantize: " + q + " already exists; the quantized model goes to a new directory");
+  const std::string refusal =
+      q + ": its weights are stored in int8 (s2s quantize), for decoding only: train or resume from the fp32 model "
+          "directory it was made from";
+  EXPECT_EQ(error_of(train_command, {"--resume", q}), refusal);
+  EXPECT_EQ(error_of(train_command, {"--train", file("train.tsv"), "--save-dir", q, "--steps", "1"}), refusal);
+}
+
+// s2s quantize --to bf16: the copy decodes like --compute-type bf16 on the
+// fp32 model (bf16-rounded weights, fp32 arithmetic on this CPU).
+TEST_F(TranslateCommand, Bf16CopyDecodesLikeBf16AtLoad) {
+  const std::string q = file("model-bf16"), in = file("input.txt"), out = file("b.txt");
+  if (!std::filesystem::exists(q)) {
+    ASSERT_EQ(run(quantize_command, {"-m", file("model"), "--to", "bf16", "-o", q}), 0);
+  }
+  EXPECT_EQ(translate_with(q, in, out, {"--beam", "5"}),
+            translate_with(file("model"), in, out, {"--beam", "5", "--compute-type", "bf16"}));
+  EXPECT_EQ(error_of(quantize_command, {"-m", q, "--to", "int8", "-o", file("model-bf16-int8")}),
+            "s2s quantize: " + q + " is already stored in bf16: quantize the fp32 model directory it was made from");
 }
 
 TEST_F(TranslateCommand, EnsembleOfOneModelTwiceEqualsTheModel) {

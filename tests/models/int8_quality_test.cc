@@ -6,6 +6,7 @@
 
 #include "models/reverse_task.h"
 #include "s2s/core/parallel.h"
+#include "s2s/nn/precision.h"
 #include "s2s/search/greedy.h"
 
 namespace s2s::models {
@@ -22,26 +23,33 @@ class OneThread {
   int saved_;
 };
 
-double agreement(EncoderDecoder& model, const testing::Seqs& sources) {
-  search::GreedyOptions fp32, int8;
-  int8.compute_type = kernels::ComputeType::Int8;
-  const TokenBatch batch = testing::make_batch(sources);
-  const auto a = search::greedy_decode(model, batch, fp32), b = search::greedy_decode(model, batch, int8);
+double agreement(const std::vector<std::vector<std::int32_t>>& a, const std::vector<std::vector<std::int32_t>>& b) {
   std::size_t same = 0;
   for (std::size_t i = 0; i < a.size(); ++i) same += a[i] == b[i];
   return static_cast<double>(same) / static_cast<double>(a.size());
 }
 
 // Trains c on the reverse task, then compares int8 and fp32 greedy outputs on
-// 200 held-out sequences drawn with `seed`.
+// 200 held-out sequences drawn with `seed`; then bf16's (the weights rounded
+// to bf16 in place, as loading with --compute-type bf16 does) with fp32's.
 void expect_int8_decodes_like_fp32(const ModelConfig& c, const testing::ReverseSetup& s, std::uint64_t seed) {
   const testing::ReverseRun run = testing::train_reverse(c, s);
   EXPECT_GT(run.exact_match, 0.5) << "the model did not learn the task; the comparison would say little";
   Rng rng(seed);
-  const double agree = agreement(*run.model, testing::random_sequences(rng, 200, 20, 3, 10));
+  const TokenBatch batch = testing::make_batch(testing::random_sequences(rng, 200, 20, 3, 10));
+  search::GreedyOptions fp32, int8, bf16;
+  fp32.compute_type = kernels::ComputeType::Fp32;
+  int8.compute_type = kernels::ComputeType::Int8;
+  bf16.compute_type = kernels::ComputeType::Bf16;
+  const auto want = search::greedy_decode(*run.model, batch, fp32);
+  const double agree = agreement(want, search::greedy_decode(*run.model, batch, int8));
   std::printf("int8 = fp32 greedy output on %.1f%% of 200 sequences (fp32 exact match %.1f%%)\n", 100 * agree,
               100 * run.exact_match);
   EXPECT_GE(agree, 0.9);
+  nn::round_to_bf16(run.model->parameters());
+  const double agree_bf16 = agreement(want, search::greedy_decode(*run.model, batch, bf16));
+  std::printf("bf16 = fp32 greedy output on %.1f%% of 200 sequences\n", 100 * agree_bf16);
+  EXPECT_GE(agree_bf16, 0.9);
 }
 
 TEST(Int8Quality, TrainedRnnDecodesLikeFp32) {

@@ -42,6 +42,16 @@ def test_int8_equals_the_program(cli, model, sources):
     assert "".join(r.text + "\n" for r in results) == expected
 
 
+def test_int8_directory_decodes_like_int8_at_load(cli, model, sources, tmp_path):
+    # s2s quantize --to int8: the copy decodes in int8 by default (auto), to the
+    # bytes --compute-type int8 gives on the fp32 directory.
+    quantized = str(tmp_path / "int8")
+    run_cli(cli, "quantize", "-m", model, "--to", "int8", "-o", quantized)
+    expected = cli_translate(cli, [model], sources, "--beam", "5", "--compute-type", "int8")
+    results = s2s.Translator(quantized).translate_batch(sources, beam_size=5)
+    assert "".join(r.text + "\n" for r in results) == expected
+
+
 def test_nbest_equals_the_program(cli, model, sources, translator):
     expected = cli_translate(cli, [model], sources, "--beam", "5", "--n-best", "3", "--format", "nbest")
     results = translator.translate_batch(sources, beam_size=5, n_best=3, return_scores=True)

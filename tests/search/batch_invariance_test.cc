@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include "s2s/core/parallel.h"
+#include "s2s/io/quantized_model.h"
 #include "s2s/kernels/compute_type.h"
 #include "search/search_test_util.h"
 #include "search/toy_model.h"
+#include "support/model_dir_writer.h"
+#include "support/temp_dir.h"
 
 namespace s2s::testing {
 namespace {
@@ -134,6 +137,21 @@ TEST(BatchInvariance, Int8TransformerPreNorm) {
 TEST(BatchInvariance, Int8TransformerPostNormRelativeGelu) {
   auto m = small_transformer(7, models::NormPosition::Post, 3);
   check_invariance(*m, 24, kernels::ComputeType::Int8);
+}
+
+// A model directory stored in int8 (s2s quantize), loaded as translate loads
+// it: the weights held in int8 only, decoded in int8 (auto).
+TEST(BatchInvariance, Int8StoredModelDirectory) {
+  for (const models::ModelConfig& c : {rnn_config(24), transformer_config(24, 2)}) {
+    SCOPED_TRACE(c.type);
+    TempDir tmp;
+    write_random_model_dir(tmp.file("fp32"), c, 8);
+    io::write_quantized_model(io::load_model_dir(tmp.file("fp32"), kernels::ComputeType::Fp32), tmp.file("int8"),
+                              kernels::ComputeType::Int8);
+    io::ModelDir d = io::load_model_dir(tmp.file("int8"));
+    ASSERT_EQ(d.compute_type, kernels::ComputeType::Int8);
+    check_invariance(*d.model, 24, kernels::ComputeType::Auto);
+  }
 }
 
 }  // namespace

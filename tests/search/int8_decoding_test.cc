@@ -50,7 +50,7 @@ TEST(Int8Decoding, ScoresDifferFromFp32ByLittle) {
     for (std::size_t i = 0; i < fp32.size(); ++i) max_diff = std::max(max_diff, double(std::fabs(fp32[i] - int8[i])));
     EXPECT_GT(max_diff, 0.0) << "int8 gave fp32's bits: the int8 weights were not used";
     EXPECT_LT(max_diff, 0.15) << "int8 log-probabilities far from fp32's";
-    // auto stands for fp32 for now (docs/precision.md).
+    // auto stands for fp32 for a model not held in int8 (docs/precision.md).
     EXPECT_EQ(first_step(*m, src, ComputeType::Auto), fp32);
   }
 }

@@ -15,6 +15,7 @@
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
 #include "s2s/io/model_dir.h"
+#include "s2s/io/quantized_model.h"
 #include "s2s/metrics/evaluate.h"
 #include "s2s/nn/pretrained_vectors.h"
 #include "s2s/search/greedy.h"
@@ -151,6 +152,7 @@ void check_log_is_not_corpus(const train::RunConfig& c, const std::string& log_p
 
 train::RunConfig resume_config(const std::string& dir, const train::FlatOptions& overrides) {
   std::string model_dir = model_dir_of(dir);
+  check_trainable(model_dir);
   std::string config_path = join_path(model_dir, kConfigFile);
   auto saved = read_model_config(model_dir);
   const models::ModelConfig saved_model = model_config_from(saved, config_path);
@@ -306,9 +308,11 @@ TrainingRunResult run_training(const train::RunConfig& config_in, const Training
   std::string checkpoint;
   if (fresh) {
     // What a failed start left (config.yaml, vocabularies, the log) is no model: a rerun writes over it.
+    check_trainable(save_dir);
     S2S_CHECK(!holds_trained_model(save_dir), save_dir, ": already holds a model; continue it with --resume ", save_dir,
               " or choose another --save-dir");
   } else {
+    check_trainable(options.resume);  // a directory s2s quantize wrote (a checkpoint directory passes)
     checkpoint = find_checkpoint(options.resume);
     const std::int64_t at = checkpoint_step(checkpoint);
     S2S_CHECK(config.train.steps == 0 || config.train.steps > at, "train.steps: ", checkpoint, " is at step ", at,

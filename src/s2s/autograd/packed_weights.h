@@ -23,25 +23,15 @@ namespace s2s::autograd {
 
 class PackedWeights {
  public:
-  const kernels::PackedNT& get(const Parameter& p) {
-    for (auto& [param, packed] : packed_)
-      if (param == &p) {
-        if (packed.weight().f32() != p.value.f32()) packed = kernels::PackedNT(p.value);
-        return packed;
-      }
-    return packed_.emplace_back(&p, kernels::PackedNT(p.value)).second;  // a deque: earlier references stay valid
-  }
+  // Fails naming p when it is held in int8 (Parameter::int8): it has no fp32 value to pack.
+  const kernels::PackedNT& get(const Parameter& p);
 
-  // Int8: p (a matrix) is quantized now, and its products and lookups go
-  // through int8() from here on.
-  void quantize(const Parameter& p) { int8_[&p] = {p.value.f32(), kernels::Int8Weight::quantize(p.value)}; }
+  // Int8: p (a matrix) is quantized now, or its held int8 weight taken
+  // (Parameter::int8), and its products and lookups go through int8() from
+  // here on.
+  void quantize(const Parameter& p);
   // p's int8 weight when p was registered with quantize(), else nullptr.
-  const kernels::Int8Weight* int8(const Parameter& p) {
-    auto it = int8_.find(&p);
-    if (it == int8_.end()) return nullptr;
-    if (it->second.source != p.value.f32()) it->second = {p.value.f32(), kernels::Int8Weight::quantize(p.value)};
-    return &it->second.weight;
-  }
+  const kernels::Int8Weight* int8(const Parameter& p);
   // The rows of up to 3 registered parameters joined (a fused q, k, v
   // projection), made once; nullptr unless every part is registered.
   const kernels::Int8Weight* int8_joined(std::span<const Parameter* const> parts);
@@ -54,12 +44,12 @@ class PackedWeights {
 
  private:
   struct Quantized {
-    const float* source = nullptr;  // the value it was made from (replaced: made again)
+    const void* source = nullptr;  // the value it was made from (replaced: made again)
     kernels::Int8Weight weight;
   };
   struct Joined {
     std::array<const Parameter*, 3> parts{};
-    std::array<const float*, 3> sources{};
+    std::array<const void*, 3> sources{};
     kernels::Int8Weight weight;
   };
   std::deque<std::pair<const Parameter*, kernels::PackedNT>> packed_;

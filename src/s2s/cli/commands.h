@@ -11,7 +11,8 @@
   X(serve, "serve models over HTTP: JSON API, web page, dynamic batching, metrics") \
   X(translate, "translate text with a model or an ensemble: beam search, sampling, n-best, alignments") \
   X(eval, "score hypotheses (BLEU, chrF, WER...), or translate a test set with a model and score it") \
-  X(average, "average the parameters of a run's last N (or listed) checkpoints into a new model directory")
+  X(average, "average the parameters of a run's last N (or listed) checkpoints into a new model directory") \
+  X(quantize, "copy a model directory with its weights stored in int8 or bf16 (smaller file and memory)")
 
 namespace s2s::cli {
 

@@ -2,6 +2,7 @@
 
 #include "s2s/core/error.h"
 #include "s2s/core/parallel.h"
+#include "s2s/io/quantized_model.h"
 #include "s2s/kernels/cpu_isa.h"
 
 namespace s2s::cli {
@@ -50,14 +51,15 @@ void add_decode_options(Args& args) {
       .add_int("seed", 0, "sampling seed (a sentence's samples depend on it and its line number only)")
       .add_flag("replace-unk", "replace <unk> outputs with the most attended source token")
       .add_string("phrase-table", "FILE", std::string(), "with --replace-unk: 'source ||| target' lines to map them")
-      .add_string("compute-type", "TYPE", std::string("fp32"),
-                  "fp32, int8 or auto (fp32 for now): the number type of the products; a comma list gives one "
-                  "per -m (docs/precision.md)")
+      .add_string("compute-type", "TYPE", std::string("auto"),
+                  "fp32, int8, bf16 or auto (the type the model is stored in: int8 after s2s quantize --to int8, "
+                  "else fp32): the number type of the products; a comma list gives one per -m (docs/precision.md)")
       .add_int("threads", 0, "threads (0: all cores)");
 }
 
 std::vector<kernels::ComputeType> read_compute_types(const std::string& command, const std::string& text,
-                                                     std::size_t models) {
+                                                     const std::vector<std::string>& model_dirs) {
+  const std::size_t models = model_dirs.size();
   std::vector<kernels::ComputeType> types;
   std::size_t start = 0;
   while (true) {
@@ -69,8 +71,9 @@ std::vector<kernels::ComputeType> read_compute_types(const std::string& command,
   S2S_CHECK(types.size() == 1 || types.size() == models, command, ": --compute-type lists ", types.size(),
             " types for ", models, " models (give one for all, or one per -m)");
   if (types.size() == 1) types.assign(models, types[0]);
-  for (kernels::ComputeType& t : types) {
-    t = kernels::resolve_compute_type(t);
+  for (std::size_t m = 0; m < models; ++m) {
+    kernels::ComputeType& t = types[m];
+    if (t == kernels::ComputeType::Auto) t = kernels::resolve_compute_type(t, io::stored_type_of_dir(model_dirs[m]));
     if (t == kernels::ComputeType::Int8) {
       try {
         kernels::active_cpu_isa();
@@ -163,9 +166,9 @@ Decoder make_decoder(const std::string& command, const std::vector<std::string>&
   if (!args.get_string("phrase-table").empty())
     d.phrase_table = std::make_unique<search::PhraseTable>(search::PhraseTable::load(args.get_string("phrase-table")));
   options.phrase_table = d.phrase_table.get();
-  for (const std::string& dir : model_dirs) d.models.push_back(io::load_model_dir(dir));
-  d.translator = std::make_unique<search::Translator>(
-      model_codecs(d.models, read_compute_types(command, args.get_string("compute-type"), model_dirs.size())), options);
+  const std::vector<kernels::ComputeType> types = read_compute_types(command, args.get_string("compute-type"), model_dirs);
+  for (std::size_t m = 0; m < model_dirs.size(); ++m) d.models.push_back(io::load_model_dir(model_dirs[m], types[m]));
+  d.translator = std::make_unique<search::Translator>(model_codecs(d.models, types), options);
   return d;
 }
 
@@ -176,7 +179,7 @@ std::vector<search::ModelCodec> model_codecs(const std::vector<io::ModelDir>& mo
   for (const io::ModelDir& m : models)
     codecs.push_back({m.model.get(), m.vocab.src_tokenizer.get(), m.vocab.src_vocab.get(), m.vocab.tgt_tokenizer.get(),
                       m.vocab.tgt_vocab.get(), truthy(m.config, "data.src_eos"),
-                      types.empty() ? kernels::ComputeType::Fp32 : types[codecs.size()]});
+                      types.empty() ? m.compute_type : types[codecs.size()]});
   return codecs;
 }
 

@@ -24,12 +24,13 @@ std::vector<std::string> take_repeated(std::vector<std::string>& args, std::init
 // Declares --beam, --n-best, --batch, length, penalty, sampling, UNK, --compute-type and --threads options.
 void add_decode_options(Args& args);
 
-// --compute-type's value: one type (fp32, int8, auto) for every model, or a
-// comma-separated list with one per model in -m order. Fails naming `command`.
-// When a model decodes in int8, the instruction set is checked now
-// (S2S_CPU_ISA may force one the CPU lacks), so the error comes before loading.
+// --compute-type's value: one type (fp32, int8, bf16, auto) for every model,
+// or a comma-separated list with one per model in -m order, auto resolved to
+// the type each directory's weights are stored in (never auto). Fails naming
+// `command`. When a model decodes in int8, the instruction set is checked
+// now (S2S_CPU_ISA may force one the CPU lacks), so the error comes before loading.
 std::vector<kernels::ComputeType> read_compute_types(const std::string& command, const std::string& text,
-                                                     std::size_t models);
+                                                     const std::vector<std::string>& model_dirs);
 
 // The decoding options of parsed `args` (declared by add_decode_options),
 // validated: errors name `command` and the option, as the program prints them.
@@ -51,7 +52,8 @@ struct Decoder {
 Decoder make_decoder(const std::string& command, const std::vector<std::string>& model_dirs, const Args& args,
                      bool alignments, bool keep_attention);
 
-// The loaded models with their tokenizers and vocabularies, as a Translator takes them.
+// The loaded models with their tokenizers and vocabularies, as a Translator
+// takes them; without types, each decodes in the type it was loaded for.
 std::vector<search::ModelCodec> model_codecs(const std::vector<io::ModelDir>& models,
                                              const std::vector<kernels::ComputeType>& types = {});
 

@@ -58,9 +58,9 @@ int serve_command(std::span<const std::string> argv) {
       .add_int("max-input-chars", d.limits.max_input_chars, "characters per sentence")
       .add_int("max-beam", d.limits.max_beam, "largest beam (and n_best) a request may ask for")
       .add_int("timeout-ms", d.timeout_ms, "per-request limit, queueing included (then 504)")
-      .add_string("compute-type", "TYPE", std::string("fp32"),
-                  "fp32, int8 or auto (fp32 for now) for every model, or a comma list with one per -m "
-                  "(docs/precision.md)")
+      .add_string("compute-type", "TYPE", std::string("auto"),
+                  "fp32, int8, bf16 or auto (the type each model is stored in) for every model, or a comma list "
+                  "with one per -m (docs/precision.md)")
       .add_int("threads", 0, "threads decoding uses (0: all cores)")
       .add_int("http-threads", d.http_threads, "connections served at once");
   std::vector<std::string> rest;
@@ -99,7 +99,9 @@ int serve_command(std::span<const std::string> argv) {
       S2S_CHECK(specs[i].first != specs.back().first, "s2s serve: two models are named '", specs.back().first,
                 "' (use -m NAME=DIR)");
   }
-  const std::vector<kernels::ComputeType> types = read_compute_types("s2s serve", args.get_string("compute-type"), specs.size());
+  std::vector<std::string> dirs;
+  for (const auto& spec : specs) dirs.push_back(spec.second);
+  const std::vector<kernels::ComputeType> types = read_compute_types("s2s serve", args.get_string("compute-type"), dirs);
   std::vector<std::shared_ptr<serve::TranslationBackend>> backends;
   for (const auto& [name, dir] : specs) {
     backends.push_back(serve::load_model_backend(name, dir, types[backends.size()]));

@@ -6,7 +6,9 @@
 #include "s2s/core/error.h"
 #include "s2s/data/spm_tokenizer.h"
 #include "s2s/io/atomic_file.h"
+#include "s2s/io/quantized_model.h"
 #include "s2s/io/yaml_config.h"
+#include "s2s/nn/precision.h"
 #include "s2s/train/run_config.h"
 
 namespace s2s::io {
@@ -144,7 +146,7 @@ models::ModelConfig model_config_from(const std::map<std::string, std::string>& 
   return mc;
 }
 
-ModelDir load_model_dir(const std::string& path) {
+ModelDir load_model_dir(const std::string& path, kernels::ComputeType compute) {
   ModelDir d;
   d.path = path;
   d.config = read_model_config(path);
@@ -155,8 +157,22 @@ ModelDir load_model_dir(const std::string& path) {
   Rng rng(0);  // the initial values are overwritten by the file's
   d.model = models::build_model(d.model_config, rng);
   auto params = d.model->parameters();
-  d.weights_metadata = load_parameters(weights, params);
+  {
+    SafetensorsFile file = load_safetensors(weights);
+    d.storage = stored_type(file.metadata, weights);
+    d.compute_type = kernels::resolve_compute_type(compute, d.storage);
+    assign_stored_parameters(file, weights, params, d.compute_type);
+    d.weights_metadata = std::move(file.metadata);
+  }  // the file's tensors are released here, except those the model now holds
   check_vocab_checksums(path, d.weights_metadata, d.vocab);
+  if (d.compute_type == kernels::ComputeType::Int8) {
+    nn::hold_in_int8(params);
+    // The dropped fp32 weights filled whole arenas (allocated together when the
+    // model was built): hand them back, so the resident set shrinks.
+    Allocator::for_device(kCPU).empty_cache();
+  } else if (d.compute_type == kernels::ComputeType::Bf16) {
+    nn::round_to_bf16(params);
+  }
   return d;
 }
 

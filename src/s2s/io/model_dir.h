@@ -22,6 +22,7 @@
 #include <string>
 
 #include "s2s/io/safetensors.h"
+#include "s2s/kernels/compute_type.h"
 #include "s2s/models/encoder_decoder.h"
 #include "s2s/train/vocab_setup.h"
 
@@ -66,6 +67,10 @@ struct ModelDir {
   Vocabularies vocab;
   std::unique_ptr<models::EncoderDecoder> model;  // weights loaded
   Metadata weights_metadata;                      // model.safetensors' __metadata__
+  // The type model.safetensors stores the weights in (io/quantized_model.h),
+  // and the one the model was loaded for (never auto).
+  kernels::ComputeType storage = kernels::ComputeType::Fp32;
+  kernels::ComputeType compute_type = kernels::ComputeType::Fp32;
 };
 
 // Reads config.yaml; fails with "<dir>: not a model directory (no config.yaml)"
@@ -75,6 +80,13 @@ std::map<std::string, std::string> read_model_config(const std::string& dir);
 // The model options of a flat config ("model.*" keys), validated.
 models::ModelConfig model_config_from(const std::map<std::string, std::string>& config, const std::string& origin);
 
-ModelDir load_model_dir(const std::string& path);
+// `compute` is the type the model will decode in (auto: the stored type):
+// fp32 keeps fp32 weights (an int8 file's dequantized, a bf16 file's
+// widened); int8 holds every int8 product weight in int8 (nn::hold_in_int8:
+// an int8 file's as stored, an fp32 file's quantized now) and drops their
+// fp32 values, returning the freed memory to the system; bf16 rounds fp32
+// weights to bf16 (nn::round_to_bf16). A model loaded for int8 decodes only
+// in int8.
+ModelDir load_model_dir(const std::string& path, kernels::ComputeType compute = kernels::ComputeType::Auto);
 
 }  // namespace s2s::io

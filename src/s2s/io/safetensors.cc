@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -160,10 +161,38 @@ void save_safetensors(const std::string& path, std::span<const NamedTensor> tens
 
 SafetensorsFile load_safetensors(const std::string& path) { return decode_safetensors(read_file(path), path); }
 
+Metadata read_safetensors_metadata(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  S2S_CHECK(in, path, ": cannot open");
+  std::string bytes(8, '\0');
+  in.read(bytes.data(), 8);
+  S2S_CHECK(in.gcount() == 8, path, ": not a safetensors file (shorter than its 8-byte header length)");
+  std::uint64_t n = 0;
+  std::memcpy(&n, bytes.data(), 8);
+  S2S_CHECK(n <= kMaxHeader, path, ": not a safetensors file or corrupt (header length ", n, " is implausible)");
+  std::string header(n, '\0');
+  in.read(header.data(), static_cast<std::streamsize>(n));
+  S2S_CHECK(static_cast<std::uint64_t>(in.gcount()) == n, path, ": truncated (header length is ", n, " bytes)");
+  Metadata out;
+  try {
+    const Json j = Json::parse(header);
+    if (j.is_object() && j.contains("__metadata__") && j["__metadata__"].is_object())
+      for (const auto& [k, v] : j["__metadata__"].items())
+        if (v.is_string()) out[k] = v.get<std::string>();
+  } catch (const Json::exception& e) {
+    fail(path, ": corrupt header, not valid JSON (", e.what(), ")");
+  }
+  return out;
+}
+
 void save_parameters(const std::string& path, std::span<autograd::Parameter* const> params, const Metadata& metadata) {
   std::vector<NamedTensor> tensors;
   tensors.reserve(params.size());
-  for (auto* p : params) tensors.push_back({p->name, p->value});
+  for (auto* p : params) {
+    S2S_CHECK(p->value.dtype() == DType::F32, path, ": parameter '", p->name, "' is held in ", dtype_name(p->value.dtype()),
+              " (a model loaded for int8 decoding): write quantized models with s2s quantize from the fp32 model");
+    tensors.push_back({p->name, p->value});
+  }
   save_safetensors(path, tensors, metadata);
 }
 

@@ -39,8 +39,12 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& wh
 
 void save_safetensors(const std::string& path, std::span<const NamedTensor> tensors, const Metadata& metadata = {});
 SafetensorsFile load_safetensors(const std::string& path);
+// The __metadata__ of a safetensors file, reading only its header.
+Metadata read_safetensors_metadata(const std::string& path);
 
-// Parameters by name, values only (gradients are not model state).
+// Parameters by name, values only (gradients are not model state); fails
+// naming a parameter held in int8 (its scales are not in `value`: quantized
+// model files are written by io/quantized_model.h).
 void save_parameters(const std::string& path, std::span<autograd::Parameter* const> params,
                      const Metadata& metadata = {});
 // Checks that the file holds exactly the parameters given, each with the

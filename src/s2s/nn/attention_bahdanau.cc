@@ -16,6 +16,8 @@ BahdanauAttention::BahdanauAttention(std::string name, std::int64_t query_size, 
   add_child(w_);
   add_child(u_);
   add_child(v_);
+  // The fused additive-attention kernel reads v in fp32 in every compute type.
+  v_.weight().quantizable = false;
 }
 
 AttentionMemory BahdanauAttention::prepare(autograd::Graph& g, Var memory_tm, const Tensor& lengths) const {

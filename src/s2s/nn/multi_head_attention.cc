@@ -38,6 +38,8 @@ MultiHeadAttention::MultiHeadAttention(std::string name, std::int64_t d_model, s
     float bound = std::sqrt(6.0f / static_cast<float>(n + head_dim));
     relative_keys_ = &add_parameter("relative_keys", init_uniform(Shape{n, head_dim}, bound, rng));
     relative_values_ = &add_parameter("relative_values", init_uniform(Shape{n, head_dim}, bound, rng));
+    // The attention kernel reads these tables in fp32 in every compute type.
+    relative_keys_->quantizable = relative_values_->quantizable = false;
   }
 }
 
@@ -85,6 +87,8 @@ Var MultiHeadAttention::project_kv(autograd::Graph& g, Var memory) const {
 
 MultiHeadAttention::QkvWeights MultiHeadAttention::qkv_weights() const {
   const std::int64_t d = d_model_;
+  // Held in int8 there is no fp32 weight to fuse: self_attend projects through the joined int8 rows.
+  if (q_proj_.weight().value.dtype() != DType::F32) return {};
   QkvWeights out{Tensor::empty(Shape{3 * d, d}), Tensor::empty(Shape{3 * d})};
   std::int64_t part = 0;
   for (const Linear* l : {&q_proj_, &k_proj_, &v_proj_}) {  // rows one after another, as project() concatenates

@@ -161,9 +161,9 @@ class Translator {
     S2S_CHECK(!dirs_.empty(), "Translator: no model directory given (a directory, or a list of them for an ensemble)");
     S2S_CHECK(threads >= 0, kCommand, ": --threads must be >= 0 (0: all cores), got ", threads);
     // One type for every model, or "fp32,int8" with one per model, as --compute-type takes it.
-    const std::vector<kernels::ComputeType> types = cli::read_compute_types(kCommand, compute_type, dirs_.size());
+    const std::vector<kernels::ComputeType> types = cli::read_compute_types(kCommand, compute_type, dirs_);
     py::gil_scoped_release release;
-    for (const std::string& dir : dirs_) models_.push_back(io::load_model_dir(dir));
+    for (std::size_t m = 0; m < dirs_.size(); ++m) models_.push_back(io::load_model_dir(dirs_[m], types[m]));
     codecs_ = cli::model_codecs(models_, types);
     for (const search::ModelCodec& c : codecs_) {
       pretokenizers_.push_back(std::make_unique<PretokenizedTokenizer>(*c.src_tokenizer));
@@ -332,10 +332,10 @@ void bind_translator(py::module_& m) {
                          "shared, calls decode one at a time (each on all its threads), and the GIL is released "
                          "while a call waits or decodes.")
       .def(py::init<const py::object&, int, const std::string&>(), py::arg("model_dir"), py::arg("threads") = 0,
-           py::arg("compute_type") = "fp32",
+           py::arg("compute_type") = "auto",
            "model_dir: a model directory (s2s train's --save-dir) or a list of them (an ensemble). threads: threads "
-           "per call (0: all cores). compute_type: 'fp32', 'int8' or 'auto' (as s2s translate --compute-type; a "
-           "comma-separated list gives one per model).")
+           "per call (0: all cores). compute_type: 'fp32', 'int8', 'bf16' or 'auto', the type the model is stored "
+           "in (as s2s translate --compute-type; a comma-separated list gives one per model).")
       .def("translate_batch", &Translator::translate_batch, py::arg("sources"), py::kw_only(),
            py::arg("return_scores") = false, py::arg("return_alignments") = false, py::arg("return_attention") = false,
            py::arg("first_id") = 0,

@@ -3,6 +3,7 @@
 #include "s2s/kernels/cpu_isa.h"
 #include "s2s/kernels/elementwise.h"
 #include "s2s/kernels/softmax.h"
+#include "s2s/nn/precision.h"
 
 namespace s2s::search {
 
@@ -11,12 +12,24 @@ Ensemble::Ensemble(std::vector<models::EncoderDecoder*> models, std::vector<kern
   S2S_CHECK(!models_.empty(), "ensemble: no models");
   S2S_CHECK(compute_types.empty() || compute_types.size() == models_.size(), "ensemble: ", compute_types.size(),
             " compute types for ", models_.size(), " models");
-  for (std::size_t m = 0; m < compute_types.size(); ++m)
-    if (kernels::resolve_compute_type(compute_types[m]) == kernels::ComputeType::Int8) {
+  for (std::size_t m = 0; m < models_.size(); ++m) {
+    const std::vector<autograd::Parameter*> params = models_[m]->parameters();
+    const autograd::Parameter* held = nn::first_held_in_int8(params);
+    // auto: int8 for a model held in int8 (loaded from an int8 model file), else fp32.
+    const kernels::ComputeType type =
+        kernels::resolve_compute_type(compute_types.empty() ? kernels::ComputeType::Auto : compute_types[m],
+                                      held ? kernels::ComputeType::Int8 : kernels::ComputeType::Fp32);
+    if (type == kernels::ComputeType::Int8) {
       kernels::active_cpu_isa();  // an S2S_CPU_ISA this CPU lacks fails here, not inside a decoding step
-      for (autograd::Parameter* p : models_[m]->parameters())
-        if (p->value.ndim() == 2) packed_.quantize(*p);
+      for (autograd::Parameter* p : params)
+        if (nn::int8_product_weight(*p)) packed_.quantize(*p);
+    } else {
+      // fp32, and bf16 (fp32 products of the weights as they are: rounded when the model was loaded for bf16).
+      S2S_CHECK(!held, "ensemble: model ", m + 1, " holds its weights in int8 (parameter '", held ? held->name : "",
+                "'; it was loaded for int8 decoding), so it cannot decode in ", kernels::compute_type_name(type),
+                ": use compute type int8, or load it for ", kernels::compute_type_name(type));
     }
+  }
   vocab_size_ = models_[0]->config().tgt_vocab_size;
   for (std::size_t m = 1; m < models_.size(); ++m)
     S2S_CHECK(models_[m]->config().tgt_vocab_size == vocab_size_, "ensemble: model ", m + 1, " predicts over ",

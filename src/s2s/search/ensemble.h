@@ -21,8 +21,10 @@ class Ensemble {
  public:
   // All models must predict over the same target vocabulary (same size; the
   // caller checks the tokens themselves). Fails naming the mismatch.
-  // compute_types: one per model (or empty: fp32 for all); auto is resolved
-  // by kernels::resolve_compute_type.
+  // compute_types: one per model (or empty: auto for all). auto is int8 for a
+  // model held in int8 (nn::hold_in_int8, a model directory loaded for int8),
+  // else fp32; bf16 multiplies in fp32 the weights as they are (rounded to
+  // bf16 when loaded for bf16). A model held in int8 decodes only in int8.
   explicit Ensemble(std::vector<models::EncoderDecoder*> models, std::vector<kernels::ComputeType> compute_types = {});
 
   std::size_t size() const { return models_.size(); }

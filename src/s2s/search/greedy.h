@@ -20,8 +20,9 @@ struct GreedyOptions {
   // target tokens (EOS not counted).
   float max_length_ratio = 2.0f;
   std::int64_t max_length_extra = 10;
-  // fp32, or int8 (the model's matrices quantized once per call).
-  kernels::ComputeType compute_type = kernels::ComputeType::Fp32;
+  // fp32, int8 (the model's matrices quantized once per call), bf16 or auto
+  // (search::Ensemble: int8 for a model held in int8, else fp32).
+  kernels::ComputeType compute_type = kernels::ComputeType::Auto;
 };
 
 // Token ids of each row's output, without BOS and EOS. A row whose scores

@@ -29,8 +29,9 @@ struct ModelCodec {
   const data::Tokenizer* tgt_tokenizer = nullptr;
   const data::Vocab* tgt_vocab = nullptr;
   bool src_eos = false;  // sources end with </s> (the model's data.src_eos)
-  // The type this model's inference products run in (quantized once, by the Translator's Ensemble).
-  kernels::ComputeType compute_type = kernels::ComputeType::Fp32;
+  // The type this model's inference products run in (quantized once, by the
+  // Translator's Ensemble); auto: int8 for a model held in int8, else fp32.
+  kernels::ComputeType compute_type = kernels::ComputeType::Auto;
 };
 
 struct TranslatorOptions {

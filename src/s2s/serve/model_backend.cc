@@ -24,13 +24,13 @@ std::string excerpt(const std::string& s) {
 class ModelBackend : public TranslationBackend {
  public:
   ModelBackend(const std::string& name, const std::string& dir, kernels::ComputeType compute_type)
-      : dir_(io::load_model_dir(dir)) {
+      : dir_(io::load_model_dir(dir, compute_type)) {
     auto it = dir_.config.find("data.src_eos");
     src_eos_ = it != dir_.config.end() && it->second == "true";
     info_.name = name;
     info_.path = dir;
     info_.description = dir_.model->describe();
-    compute_type = kernels::resolve_compute_type(compute_type);
+    compute_type = dir_.compute_type;
     if (compute_type != kernels::ComputeType::Fp32)
       info_.description += std::string(", compute type ") + kernels::compute_type_name(compute_type);
     info_.max_beam = 64;

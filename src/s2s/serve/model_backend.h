@@ -19,8 +19,9 @@ namespace s2s::serve {
 std::pair<std::string, std::string> parse_model_spec(const std::string& spec);
 
 // Loads and checks the directory (fails with s2s::Error naming what is wrong);
-// the model decodes in compute_type (int8: its matrices quantized once, here).
+// the model decodes in compute_type (int8: its matrices held in int8, loaded
+// or quantized once, here; auto: the type the directory stores).
 std::shared_ptr<TranslationBackend> load_model_backend(const std::string& name, const std::string& dir,
-                                                      kernels::ComputeType compute_type = kernels::ComputeType::Fp32);
+                                                      kernels::ComputeType compute_type = kernels::ComputeType::Auto);
 
 }  // namespace s2s::serve
