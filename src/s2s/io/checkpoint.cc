@@ -154,18 +154,27 @@ std::string save_checkpoint(const std::string& save_dir, const train::Trainer& t
   fs::remove_all(tmp, ec);
   make_dirs(tmp.string());
 
-  auto params = trainer.model().parameters();
-  save_parameters((tmp / kWeightsFile).string(), params);
-  const auto& opt = trainer.optimizer();
-  Metadata meta{{"optimizer", opt.name()}};
-  for (const auto& [k, v] : opt.state_scalars()) meta["scalar." + k] = train::format_double(v);
-  std::vector<NamedTensor> tensors;
-  for (const auto& [k, t] : opt.state_tensors()) tensors.push_back({k, t});
-  save_safetensors((tmp / kOptimizerFile).string(), tensors, meta);
-  // trainer.json last: its presence marks a complete checkpoint.
-  write_file_atomic((tmp / kTrainerFile).string(), state_json(trainer).dump(1) + "\n");
-  fs::rename(tmp, final_dir, ec);
-  S2S_CHECK(!ec, final_dir.string(), ": cannot move the new checkpoint into place (", ec.message(), ")");
+  try {
+    auto params = trainer.model().parameters();
+    save_parameters((tmp / kWeightsFile).string(), params);
+    const auto& opt = trainer.optimizer();
+    Metadata meta{{"optimizer", opt.name()}};
+    for (const auto& [k, v] : opt.state_scalars()) meta["scalar." + k] = train::format_double(v);
+    std::vector<NamedTensor> tensors;
+    for (const auto& [k, t] : opt.state_tensors()) tensors.push_back({k, t});
+    save_safetensors((tmp / kOptimizerFile).string(), tensors, meta);
+    // trainer.json last: its presence marks a complete checkpoint.
+    write_file_atomic((tmp / kTrainerFile).string(), state_json(trainer).dump(1) + "\n");
+    fs::rename(tmp, final_dir, ec);
+    S2S_CHECK(!ec, final_dir.string(), ": cannot move the new checkpoint into place (", ec.message(), ")");
+  } catch (const Error& e) {
+    // A full disk: the half-written checkpoint goes (it would hold the space
+    // a resume needs), the previous ones stay as they were.
+    fs::remove_all(tmp, ec);
+    const std::string previous = existing.empty() ? std::string("none was saved before")
+                                                  : "the previous one, " + existing.back().path.string() + ", is intact";
+    fail("cannot save checkpoint ", name, " (", e.what(), "); ", previous);
+  }
   sync_dir(root.string());
 
   // An older checkpoint of the same step (the last periodic one, when the run

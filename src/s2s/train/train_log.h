@@ -5,7 +5,6 @@
 // JSON-lines log file with one object per event.
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <utility>
@@ -74,7 +73,7 @@ class TrainLog {
   void clear_bar();
 
   std::FILE* console_;
-  std::ofstream json_;
+  int json_fd_ = -1;  // train.log.jsonl, opened for appending
   std::string json_path_;
   bool bar_;
   bool bar_drawn_ = false;
