@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -49,7 +50,7 @@ class DamagedWeights : public ::testing::Test {
   }
   // Writes `bytes` as the model's weights and returns the error loading the directory gives.
   std::string load_error(const std::string& bytes) {
-    write_file_atomic(weights_, bytes);
+    std::ofstream(weights_, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return error_of([&] { load_model_dir(dir_.path()); });
   }
   static std::string file_with(const Json& header, const std::string& data) {
