@@ -195,5 +195,21 @@ TEST_F(DamagedWeights, NonFiniteValueRefusedNamingTheTensorAndElement) {
   expect_refused(load_error(file_with(header_, data)), "tensor '" + s.name + "' holds NaN at element 5", "NaN");
 }
 
+// A config.yaml whose sizes ask for far more than the weights hold (a digit
+// too many) is refused naming it, before the memory is mapped and filled.
+TEST_F(DamagedWeights, ConfigAskingForAHugeModelRefusedNamingTheConfig) {
+  const std::string config = read_file(dir_.file("config.yaml")), line = "  hidden_size: 16\n";
+  ASSERT_NE(config.find(line), std::string::npos);
+  for (const char* hidden : {"1000000", "10000000000000"}) {
+    std::string edited = config;
+    edited.replace(edited.find(line), line.size(), std::string("  hidden_size: ") + hidden + "\n");
+    std::ofstream(dir_.file("config.yaml"), std::ios::trunc) << edited;
+    const std::string error = error_of([&] { load_model_dir(dir_.path()); });
+    EXPECT_EQ(error.rfind(dir_.file("config.yaml") + ": cannot build the model it describes (", 0), 0u) << hidden << ": " << error;
+    EXPECT_NE(error.find("model.safetensors holds 49860 bytes: is a model.* size wrong?"), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  }
+}
+
 }  // namespace
 }  // namespace s2s::io

@@ -130,7 +130,23 @@ void Allocator::count_handed_out(std::size_t capacity) {
   stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
 }
 
+namespace {
+thread_local AllocationLimit* t_limit = nullptr;
+}  // namespace
+
+AllocationLimit::AllocationLimit(std::size_t bytes) : limit_(bytes), left_(bytes), outer_(t_limit) { t_limit = this; }
+
+AllocationLimit::~AllocationLimit() { t_limit = outer_; }
+
+void AllocationLimit::charge(std::size_t bytes) {
+  AllocationLimit* l = t_limit;
+  if (!l) return;
+  S2S_CHECK(bytes <= l->left_, "needs more than ", l->limit_, " bytes of memory");
+  l->left_ -= bytes;
+}
+
 Block* Allocator::allocate(std::size_t bytes) {
+  AllocationLimit::charge(bytes);
   if (bytes >= kLargeBytes) {
     std::lock_guard<std::mutex> lock(mutex_);
     Block* block = allocate_large(bytes);

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <new>
 
+#include "s2s/core/allocator.h"
 #include "s2s/core/error.h"
 #include "s2s/data/spm_tokenizer.h"
 #include "s2s/io/atomic_file.h"
@@ -153,7 +155,21 @@ ModelDir load_model_dir(const std::string& path) {
   std::string weights = join_path(path, kWeightsFile);
   S2S_CHECK(file_exists(weights), path, ": no ", kWeightsFile, " (training has not saved a model yet)");
   Rng rng(0);  // the initial values are overwritten by the file's
-  d.model = models::build_model(d.model_config, rng);
+  // The weights file bounds the model: a config.yaml whose sizes ask for far
+  // more (a digit too many) fails here, before gigabytes are mapped and filled.
+  // (4x: a file of bf16 or int8 weights may become a model of f32 ones.)
+  std::error_code ec;
+  const std::uintmax_t weights_bytes = std::filesystem::file_size(weights, ec);
+  try {
+    AllocationLimit limit(4 * (ec ? 0 : weights_bytes) + (std::size_t{256} << 20));
+    d.model = models::build_model(d.model_config, rng);
+  } catch (const Error& e) {
+    fail(join_path(path, kConfigFile), ": cannot build the model it describes (", e.what(), "); ", kWeightsFile, " holds ",
+         weights_bytes, " bytes: is a model.* size wrong?");
+  } catch (const std::bad_alloc&) {
+    fail(join_path(path, kConfigFile), ": the model it describes does not fit in memory; ", kWeightsFile, " holds ",
+         weights_bytes, " bytes: is a model.* size wrong?");
+  }
   auto params = d.model->parameters();
   d.weights_metadata = load_parameters(weights, params);
   check_vocab_checksums(path, d.weights_metadata, d.vocab);
