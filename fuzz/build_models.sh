@@ -98,7 +98,8 @@ if [ ! -d "$seeds" ]; then
   cp "$ckpt/optimizer.safetensors" "$seeds/safetensors/optimizer"
   cp "$model/config.yaml" "$seeds/model_config/model"
   cp "$root/tests/cli/fixtures/rnn-model-v0.1/config.yaml" "$seeds/model_config/other-model"
-  cp "$model"/*.vocab "$root"/tests/cli/fixtures/rnn-model-v0.1/*.vocab "$seeds/vocab/" 2>/dev/null || true
+  cp "$model"/*.vocab "$seeds/vocab/"
+  for v in "$root"/tests/cli/fixtures/rnn-model-v0.1/*.vocab; do cp "$v" "$seeds/vocab/other-model-$(basename "$v")"; done
   for v in "$root"/tests/data/fixtures/*.vocab; do cp "$v" "$seeds/vocab/fixture-$(basename "$v")"; done
   cp "$model"/*.spm.model "$seeds/spm_model/"
   cp "$root/tests/data/fixtures/corrupt.spm" "$seeds/spm_model/"
