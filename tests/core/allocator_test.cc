@@ -1,4 +1,5 @@
 #include "s2s/core/allocator.h"
+#include "s2s/core/allocation_limit.h"
 
 #include <gtest/gtest.h>
 

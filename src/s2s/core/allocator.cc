@@ -1,4 +1,5 @@
 #include "s2s/core/allocator.h"
+#include "s2s/core/allocation_limit.h"
 
 #include <algorithm>
 #include <bit>
@@ -128,21 +129,6 @@ void Allocator::count_handed_out(std::size_t capacity) {
   ++stats_.allocs;
   stats_.bytes_in_use += capacity;
   stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
-}
-
-namespace {
-thread_local AllocationLimit* t_limit = nullptr;
-}  // namespace
-
-AllocationLimit::AllocationLimit(std::size_t bytes) : limit_(bytes), left_(bytes), outer_(t_limit) { t_limit = this; }
-
-AllocationLimit::~AllocationLimit() { t_limit = outer_; }
-
-void AllocationLimit::charge(std::size_t bytes) {
-  AllocationLimit* l = t_limit;
-  if (!l) return;
-  S2S_CHECK(bytes <= l->left_, "needs more than ", l->limit_, " bytes of memory");
-  l->left_ -= bytes;
 }
 
 Block* Allocator::allocate(std::size_t bytes) {

@@ -4,8 +4,9 @@
 #include <filesystem>
 #include <new>
 
-#include "s2s/core/allocator.h"
+#include "s2s/core/allocation_limit.h"
 #include "s2s/core/error.h"
+#include "s2s/core/one_line.h"
 #include "s2s/data/spm_tokenizer.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/yaml_config.h"
@@ -128,7 +129,7 @@ std::map<std::string, std::string> read_model_config(const std::string& dir) {
   try {
     train::run_config_from_map(file.values);
   } catch (const Error& e) {
-    fail(path, ": ", e.what());
+    fail(path, ": ", one_line(e.what()));  // it may quote a value holding a line end
   }
   return file.values;
 }
@@ -141,7 +142,7 @@ models::ModelConfig model_config_from(const std::map<std::string, std::string>& 
   try {
     mc = models::config_from_map(model_keys);
   } catch (const Error& e) {
-    fail(origin, ": ", e.what());
+    fail(origin, ": ", one_line(e.what()));
   }
   return mc;
 }

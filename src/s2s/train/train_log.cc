@@ -1,7 +1,5 @@
 #include "s2s/train/train_log.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +7,7 @@
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "s2s/core/error.h"
@@ -47,14 +46,13 @@ std::string format_duration(double seconds) {
 TrainLog::TrainLog(std::FILE* console, const std::string& json_path, bool progress_bar)
     : console_(console), json_path_(json_path), bar_(progress_bar && console != nullptr) {
   if (!json_path.empty()) {
-    json_fd_ = ::open(json_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    S2S_CHECK(json_fd_ >= 0, json_path, ": cannot open the log file for appending (", std::strerror(errno), ")");
+    json_.open(json_path, std::ios::app);
+    S2S_CHECK(json_.good(), json_path, ": cannot open the log file for appending (", std::strerror(errno), ")");
   }
 }
 
 TrainLog::~TrainLog() {
   if (console_) clear_bar();
-  if (json_fd_ >= 0) ::close(json_fd_);
 }
 
 bool TrainLog::stdout_is_terminal() {
@@ -78,25 +76,17 @@ void TrainLog::console_line(const std::string& line) {
 
 void TrainLog::json_line(const std::string& object) {
   if (listener_) listener_(object);
-  if (json_fd_ < 0) return;
-  // One write per record; one that fails (a full disk) is cut off again, so
+  if (!json_.is_open()) return;
+  // A record that cannot be written whole (a full disk) is cut off again, so
   // the log never holds half a line for a resumed run to append after.
-  const std::string line = object + '\n';
-  struct stat st {};
-  const bool sized = ::fstat(json_fd_, &st) == 0;
-  std::size_t done = 0;
-  int err = 0;
-  while (done < line.size()) {
-    ssize_t n = ::write(json_fd_, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : EIO;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (err == 0) return;
-  if (sized && done > 0 && ::ftruncate(json_fd_, st.st_size) != 0) err = errno;
+  std::error_code ec;
+  const std::uintmax_t before = std::filesystem::file_size(json_path_, ec);
+  json_ << object << '\n';
+  json_.flush();
+  if (json_.good()) return;
+  const int err = errno;
+  json_.close();  // whatever the buffer still holds goes out (or not) before the cut
+  if (!ec && ::truncate(json_path_.c_str(), static_cast<off_t>(before)) != 0) { /* the write error is reported */ }
   fail(json_path_, ": write failed (", std::strerror(err), ")");
 }
 

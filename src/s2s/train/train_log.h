@@ -5,6 +5,7 @@
 // JSON-lines log file with one object per event.
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <utility>
@@ -73,7 +74,7 @@ class TrainLog {
   void clear_bar();
 
   std::FILE* console_;
-  int json_fd_ = -1;  // train.log.jsonl, opened for appending
+  std::ofstream json_;
   std::string json_path_;
   bool bar_;
   bool bar_drawn_ = false;
