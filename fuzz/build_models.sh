@@ -38,7 +38,7 @@ instrumented=(
   train/run_config train/option_values train/optimizer train/adam train/sgd train/rmsprop train/adagrad
   train/lr_schedule train/vocab_setup train/make_optimizer
   models/model_config models/model_family models/option_text models/rnn_options models/transformer_options
-  core/shape core/tensor core/dtype
+  core/shape core/tensor core/dtype core/allocation_limit
 )
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
        -fno-sanitize-recover=undefined -I"$root/src" -I"$root" -I/usr/include/x86_64-linux-gnu/openblas-openmp)
