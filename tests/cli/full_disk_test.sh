@@ -79,7 +79,7 @@ rm -rf "$disk/run"
 for type in word spm; do
   for pages in 0 1; do
     fill_to $pages
-    size=(); [ $type = spm ] && size=(--size 40)
+    size=(); [ $type = spm ] && size=(--size 80)
     "$s2s" vocab --type $type --input "$work/train.tsv" --output "$disk/v.vocab" "${size[@]}" > /dev/null 2> "$work/vocab.err"
     rc=$?
     if [ $pages -eq 0 ] || [ $rc -ne 0 ]; then

@@ -40,7 +40,7 @@ train() {  # train SAVE_DIR [OPTIONS...]
   shift
   "$s2s" train --train "$work/train.tsv" --save-dir "$dir" --steps 1500 --save-every 500 --data.tokenizer word \
     --batch-sentences 16 --model.hidden_size 16 --model.embedding_size 8 --threads 1 --valid-every 0 --seed 5 \
-    --train.progress off "$@"
+    --train.progress false "$@"
 }
 train "$work/ref" --report-every 1000 > /dev/null || { echo "FAIL: the reference run failed"; exit 1; }
 final_ckpt() { ls -d "$1"/checkpoints/*-step-1500; }
