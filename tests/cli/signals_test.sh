@@ -35,19 +35,16 @@ lines_at_least() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 reached_step() { grep -qE "^step +[0-9]*[1-9][0-9] " "$1" 2>/dev/null; }  # step >= 10
 
 head -n 400 "$src/data/g2p.train.tsv" > "$work/train.tsv"
-train() {  # train SAVE_DIR [OPTIONS...]
-  local dir="$1"
-  shift
-  "$s2s" train --train "$work/train.tsv" --save-dir "$dir" --steps 1500 --save-every 500 --data.tokenizer word \
-    --batch-sentences 16 --model.hidden_size 16 --model.embedding_size 8 --threads 1 --valid-every 0 --seed 5 \
-    --train.progress false "$@"
-}
-train "$work/ref" --report-every 1000 > /dev/null || { echo "FAIL: the reference run failed"; exit 1; }
+# (Commands put in the background run s2s itself, not a shell function: the
+# signal must reach s2s, not a subshell around it.)
+train_args=(--train "$work/train.tsv" --steps 1500 --save-every 500 --data.tokenizer word --batch-sentences 16
+            --model.hidden_size 16 --model.embedding_size 8 --threads 1 --valid-every 0 --seed 5 --train.progress false)
+"$s2s" train "${train_args[@]}" --save-dir "$work/ref" --report-every 1000 > /dev/null || { echo "FAIL: the reference run failed"; exit 1; }
 final_ckpt() { ls -d "$1"/checkpoints/*-step-1500; }
 
 for sig in INT TERM; do
   run="$work/run-$sig"
-  train "$run" --report-every 5 > "$work/train-$sig.out" 2> "$work/train-$sig.err" &
+  "$s2s" train "${train_args[@]}" --save-dir "$run" --report-every 5 > "$work/train-$sig.out" 2> "$work/train-$sig.err" &
   pid=$!
   wait_for 60 reached_step "$work/train-$sig.out"
   kill -$sig $pid
@@ -68,7 +65,7 @@ translate() { "$s2s" translate -m "$model" "$@"; }
 
 # Waiting on stdin: three lines in, three out, then Ctrl-C.
 mkfifo "$work/in.fifo"
-translate --chunk 1 --output "$work/stdin.out" < "$work/in.fifo" 2> "$work/stdin.err" &
+"$s2s" translate -m "$model" --chunk 1 --output "$work/stdin.out" < "$work/in.fifo" 2> "$work/stdin.err" &
 pid=$!
 exec 3> "$work/in.fifo"
 head -n 3 "$work/train.tsv" | cut -f1 >&3
@@ -82,7 +79,7 @@ check "  and it says so" grep -qx "s2s translate: stopped by SIGINT; the output 
 
 # Decoding a long file: SIGTERM once output has begun.
 for k in 1 2 3 4 5 6 7 8 9 10; do cut -f1 "$src/data/g2p.train.tsv"; done > "$work/long.txt"
-translate --input "$work/long.txt" --output "$work/long.out" --chunk 64 2> "$work/long.err" &
+"$s2s" translate -m "$model" --input "$work/long.txt" --output "$work/long.out" --chunk 64 2> "$work/long.err" &
 pid=$!
 wait_for 60 lines_at_least "$work/long.out" 1
 kill -TERM $pid
