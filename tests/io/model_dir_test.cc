@@ -134,7 +134,7 @@ TEST_F(ModelDirTest, CheckpointIntegersOutOfRangeAreRefusedNamingTheField) {
     return error_of([&] { checkpoint_step(ckpt); });
   };
   EXPECT_EQ(error_with([](nlohmann::json& j) { j["rng"]["seed"] = 81969807538201780235.0; }),
-            path + ": corrupt checkpoint state ('seed' must be a non-negative integer, got 8.196980753820178e+19)");
+            path + ": corrupt checkpoint state ('seed' must be a non-negative integer, got 8.196980753820179e+19)");
   EXPECT_EQ(error_with([](nlohmann::json& j) { j["step"] = -3.5; }),
             path + ": corrupt checkpoint state ('step' must be an integer, got -3.5)");
   EXPECT_EQ(error_with([](nlohmann::json& j) { j["data"]["batch"] = -1; }),
