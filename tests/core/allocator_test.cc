@@ -1,4 +1,5 @@
 #include "s2s/core/allocator.h"
+#include "s2s/core/allocation_limit.h"
 
 #include <gtest/gtest.h>
 
@@ -128,6 +129,27 @@ TEST(Allocator, ARequestThatFitsNowhereReleasesFreeArenas) {
 }
 
 TEST(Allocator, RejectsAnAbsurdRequest) { EXPECT_THROW(Allocator().allocate(std::size_t{1} << 62), Error); }
+
+TEST(AllocationLimit, RefusesWhatGoesPastItInThisThreadOnly) {
+  Allocator a;
+  {
+    AllocationLimit limit(1000);
+    a.release(a.allocate(600));
+    a.release(a.allocate(400));  // freed blocks still count: the limit is on requests
+    try {
+      a.allocate(1);
+      FAIL() << "no error past the limit";
+    } catch (const Error& e) {
+      EXPECT_STREQ(e.what(), "needs more than 1000 bytes of memory");
+    }
+    {
+      AllocationLimit inner(10);
+      EXPECT_THROW(a.allocate(11), Error);
+    }
+    EXPECT_THROW(a.allocate(1), Error);  // the outer limit again, still spent
+  }
+  a.release(a.allocate(std::size_t{1} << 20));  // no limit any more
+}
 
 }  // namespace
 }  // namespace s2s

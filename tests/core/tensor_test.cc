@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "s2s/core/error.h"
+
 namespace s2s {
 namespace {
 
@@ -31,6 +33,13 @@ TEST(Tensor, ErrorsNameTheProblem) {
   EXPECT_THROW(t.i32(), Error);
   EXPECT_THROW(t.narrow0(2, 1), Error);
   EXPECT_THROW(t.dim(2), Error);
+}
+
+TEST(Tensor, EmptyRefusesAShapeWhoseSizeOverflows) {
+  EXPECT_THROW(Tensor::empty(Shape{std::int64_t{1} << 40, std::int64_t{1} << 40}), Error);
+  EXPECT_THROW(Tensor::empty(Shape{std::int64_t{1} << 47}), Error);
+  EXPECT_THROW(Tensor::empty(Shape{4, -1}), Error);
+  EXPECT_EQ(Tensor::empty(Shape{0, std::int64_t{1} << 40}).numel(), 0);
 }
 
 }  // namespace

@@ -86,6 +86,15 @@ TEST(Spm, CorruptOrMissingModelIsAnError) {
   EXPECT_ERROR(SpmTokenizer::load(half), half + ": not a valid SentencePiece model");
 }
 
+// Found by fuzz/models/spm_model_fuzz.cc: a model with an empty piece made
+// SentencePiece's trie builder throw through the loader (std::terminate in
+// the fuzzer, "internal error" in s2s) instead of a one-line error.
+TEST(Spm, ModelWithAnEmptyPieceIsAnError) {
+  std::string bad = fixture("empty_piece.spm");
+  EXPECT_ERROR(SpmTokenizer::load(bad), bad + ": not a valid SentencePiece model (" +
+                                            "./third_party/darts_clone/darts.h:1143: exception: failed to insert key: zero-length key)");
+}
+
 TEST(Spm, TrainingErrorsAreReported) {
   EXPECT_ERROR(train("word", 50), "spm: unknown model type 'word' (expected unigram or bpe)");
 }

@@ -88,6 +88,19 @@ TEST(Vocab, SaveLoadRoundTripWithEscapes) {
   EXPECT_FALSE(unescape_token("trailing\\", out));
 }
 
+// Found by fuzz/models/vocab_fuzz.cc: a token was quoted unescaped, so an
+// escaped line end in it broke the one-line error. Tokens are quoted as the
+// file spells them.
+TEST(Vocab, ErrorsQuoteTokensAsTheFileSpellsThem) {
+  TempDir t;
+  std::string p = t.file("a.vocab", "<pad>\t0\n<s>\t0\n</s>\t0\n<u\\\\\\n>\t0\n");
+  EXPECT_ERROR(Vocab::load(p), p + ":4: expected reserved token <unk> (id 3), found '<u\\\\\\n>'");
+  p = t.file("b.vocab", "<pad>\t0\n<s>\t0\n</s>\t0\n<unk>\t0\na\\nb\t1\na\\nb\t1\n");
+  EXPECT_ERROR(Vocab::load(p), p + ":6: duplicate token 'a\\nb' (also on line 5)");
+  p = t.file("c.vocab", std::string("<pad>\t0\n<s>\t0\n</s>\t0\n<unk>\t0\nx\t1\0\n", 34));
+  EXPECT_ERROR(Vocab::load(p), p + ":5: count '1\\x00' is not a non-negative integer");
+}
+
 TEST(Vocab, CorruptFilesNameFileAndLine) {
   std::string p = fixture("bad_count.vocab");
   EXPECT_ERROR(Vocab::load(p), p + ":6: count 'five' is not a non-negative integer");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/checkpoint.h"
@@ -121,6 +122,27 @@ TEST_F(ModelDirTest, CheckpointDamageAndMismatchAreNamed) {
 
 // Weights with NaN or Inf would make every score NaN: the loader refuses
 // them naming the file and the tensor, for model directories and checkpoints.
+// Found by fuzz/models/checkpoint_fuzz.cc: a seed past 2^64 parses as a
+// double, and converting it to an integer was undefined behaviour.
+TEST_F(ModelDirTest, CheckpointIntegersOutOfRangeAreRefusedNamingTheField) {
+  const std::string ckpt = find_checkpoint(model_), path = ckpt + "/trainer.json";
+  const nlohmann::json good = nlohmann::json::parse(read_file(path));
+  auto error_with = [&](auto edit) {
+    nlohmann::json j = good;
+    edit(j);
+    write_file_atomic(path, j.dump());
+    return error_of([&] { checkpoint_step(ckpt); });
+  };
+  EXPECT_EQ(error_with([](nlohmann::json& j) { j["rng"]["seed"] = 81969807538201780235.0; }),
+            path + ": corrupt checkpoint state ('seed' must be a non-negative integer, got 8.196980753820179e+19)");
+  EXPECT_EQ(error_with([](nlohmann::json& j) { j["step"] = -3.5; }),
+            path + ": corrupt checkpoint state ('step' must be an integer, got -3.5)");
+  EXPECT_EQ(error_with([](nlohmann::json& j) { j["data"]["batch"] = -1; }),
+            path + ": corrupt checkpoint state ('batch' must be a non-negative integer, got -1)");
+  EXPECT_EQ(error_with([](nlohmann::json& j) { j["best_step"] = std::numeric_limits<std::uint64_t>::max(); }),
+            path + ": corrupt checkpoint state ('best_step' must be an integer, got 18446744073709551615)");
+}
+
 TEST_F(ModelDirTest, NonFiniteWeightsAreRefusedNamingTheTensor) {
   ModelDir d = load_model_dir(model_);
   autograd::Parameter* p = d.model->parameters().at(1);

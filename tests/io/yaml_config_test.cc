@@ -93,5 +93,16 @@ TEST(YamlConfig, ADirectoryIsNotAnEmptyConfig) {
   }
 }
 
+// Found by fuzz/models/model_config_fuzz.cc: after a NUL, yaml-cpp quotes
+// the line end as an "unknown escape character", which broke the one-line error.
+TEST(YamlConfig, ControlCharactersInTheTextGiveOneLineErrors) {
+  const std::string error = error_of(std::string("a: 16\0\nb: 1\n", 12));
+  EXPECT_EQ(error.rfind("run.yaml:2: unknown escape character: \\x0A", 0), 0u) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  EXPECT_EQ(error.find('\0'), std::string::npos) << error;
+  // A key with a line end in it (a quoted YAML key) is quoted as \x0A.
+  EXPECT_EQ(error_of("\"a\\nb\": 1\n\"a\\nb\": 2\n"), "run.yaml:2: 'a\\x0Ab' is set twice (first at line 1)");
+}
+
 }  // namespace
 }  // namespace s2s::io

@@ -1,5 +1,10 @@
 #include "s2s/cli/text_io.h"
 
+#include <stdio_ext.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 #include "s2s/core/error.h"
@@ -43,7 +48,7 @@ OutputText::OutputText(const std::string& path) : path_(path) {
     f_ = stdout;
   } else {
     f_ = std::fopen(path.c_str(), "wb");
-    S2S_CHECK(f_ != nullptr, path, ": cannot open for writing");
+    S2S_CHECK(f_ != nullptr, path, ": cannot open for writing (", std::strerror(errno), ")");
   }
 }
 
@@ -52,17 +57,37 @@ OutputText::~OutputText() {
 }
 
 void OutputText::write(const std::string& text) {
-  S2S_CHECK(std::fwrite(text.data(), 1, text.size(), f_) == text.size(), path_ == "-" ? "<stdout>" : path_,
-            ": write failed");
+  if (std::fwrite(text.data(), 1, text.size(), f_) != text.size()) write_failed(errno);
 }
 
-void OutputText::flush() { std::fflush(f_); }
+void OutputText::flush() {
+  if (std::fflush(f_) != 0) write_failed(errno);
+  if (f_ != stdout) flushed_ = ::ftello(f_);
+}
 
 void OutputText::close() {
-  bool ok = std::fflush(f_) == 0 && !std::ferror(f_);
-  if (f_ != stdout) ok = std::fclose(f_) == 0 && ok;
-  f_ = f_ == stdout ? stdout : nullptr;
-  S2S_CHECK(ok, path_ == "-" ? "<stdout>" : path_, ": write failed");
+  if (!f_) return;
+  flush();
+  if (f_ != stdout) {
+    std::FILE* f = f_;
+    f_ = nullptr;
+    if (std::fclose(f) != 0) write_failed(errno);
+  }
+}
+
+void OutputText::write_failed(int err) {
+  if (f_ && f_ != stdout) {
+    // Drop what stdio still buffers and cut the file back to whole lines.
+    __fpurge(f_);
+    int rc = ::ftruncate(::fileno(f_), flushed_);
+    (void)rc;  // the write error below is what matters
+    std::fclose(f_);
+    f_ = nullptr;
+  } else if (!f_ && path_ != "-") {
+    int rc = ::truncate(path_.c_str(), flushed_);  // fclose failed: its last bytes may be cut
+    (void)rc;
+  }
+  throw OutputWriteError(detail::concat(name(), ": write failed (", std::strerror(err), ")"));
 }
 
 void write_text_file(const std::string& path, const std::string& text) { data::write_file(path, text); }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "s2s/core/error.h"
 #include "s2s/data/line_reader.h"
 
 namespace s2s::cli {
@@ -29,6 +30,15 @@ class InputLines {
   std::uint64_t line_ = 0;
 };
 
+// What OutputText throws when the output cannot be written (a full disk).
+class OutputWriteError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Text written as it is produced. A write error is an OutputWriteError
+// naming the output; a file is then cut back to what the last
+// successful flush() wrote, so it never ends in half a line.
 class OutputText {
  public:
   explicit OutputText(const std::string& path);  // "-": stdout
@@ -38,11 +48,15 @@ class OutputText {
 
   void write(const std::string& text);
   void flush();
-  void close();  // reports write errors (a full disk) as s2s::Error
+  void close();
 
  private:
+  [[noreturn]] void write_failed(int err);
+  std::string name() const { return path_ == "-" ? "<stdout>" : path_; }
+
   std::string path_;
   std::FILE* f_ = nullptr;
+  long long flushed_ = 0;  // bytes of the file known to be written whole
 };
 
 // Writes a whole file (atomically: a temporary renamed into place).

@@ -9,6 +9,7 @@
 #include "s2s/cli/args.h"
 #include "s2s/cli/commands.h"
 #include "s2s/cli/decode_options.h"
+#include "s2s/cli/interrupt.h"
 #include "s2s/cli/text_io.h"
 #include "s2s/core/error.h"
 #include "s2s/data/file_util.h"
@@ -99,13 +100,14 @@ int translate_command(std::span<const std::string> argv) {
   const bool skip_bad = args.get_flag("skip-bad-lines");
   InputLines input(input_path);
   OutputText output(output_path);
+  InterruptScope interrupts;  // Ctrl-C: stop after the chunk being decoded, its lines written
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> lines;
   std::int64_t first_id = 0, skipped = 0;
   // What stops the run once the lines before it are translated and written: a
   // bad line without --skip-bad-lines, or input that cannot be read (a cut gzip).
   std::string bad, unreadable;
-  for (bool more = true; more && bad.empty() && unreadable.empty();) {
+  for (bool more = true; more && bad.empty() && unreadable.empty() && !InterruptScope::signal();) {
     lines.clear();
     std::string line, problem;
     while (static_cast<std::int64_t>(lines.size()) < chunk) {
@@ -115,7 +117,7 @@ int translate_command(std::span<const std::string> argv) {
         unreadable = e.what();
         break;
       }
-      if (!more) break;
+      if (!more || InterruptScope::signal()) break;
       if (!problem.empty() && !skip_bad) {
         bad = problem;
         break;
@@ -126,17 +128,27 @@ int translate_command(std::span<const std::string> argv) {
       }
       lines.push_back(line);
     }
-    if (lines.empty()) break;
-    for (const search::Translation& t : decoder.translator->translate(lines, first_id)) {
-      if (!t.error.empty()) {
-        output.flush();  // the lines before it stay written
-        fail("s2s translate: ", input.name(), ": input line ", t.id + 1, ": ", t.error);
+    if (lines.empty() || InterruptScope::signal()) break;  // lines read but not decoded are dropped
+    try {
+      for (const search::Translation& t : decoder.translator->translate(lines, first_id)) {
+        if (!t.error.empty()) {
+          output.flush();  // the lines before it stay written
+          fail("s2s translate: ", input.name(), ": input line ", t.id + 1, ": ", t.error);
+        }
+        output.write(search::format_translation(t, format));
+        if (!plot.empty()) write_plot(plot, t, files);
       }
-      output.write(search::format_translation(t, format));
-      if (!plot.empty()) write_plot(plot, t, files);
+      output.flush();
+    } catch (const OutputWriteError& e) {
+      fail("s2s translate: ", e.what(), "; it holds the translations of the first ", first_id, " lines");
     }
-    output.flush();
     first_id += static_cast<std::int64_t>(lines.size());
+  }
+  if (InterruptScope::signal()) {
+    output.close();
+    std::fprintf(stderr, "s2s translate: stopped by %s; the output holds the translations of the first %lld lines\n",
+                 InterruptScope::signal_name(), static_cast<long long>(first_id));
+    return 128 + InterruptScope::signal();
   }
   if (!bad.empty() || !unreadable.empty()) {
     output.close();

@@ -61,9 +61,16 @@ int vocab_command(std::span<const std::string> argv) {
 
   const data::VocabReport& rep = r.report;
   double coverage = rep.occurrences ? 100.0 * static_cast<double>(rep.covered) / static_cast<double>(rep.occurrences) : 0;
+  // Both files or neither: a model without its vocabulary is of no use (a full disk).
+  const std::string model_path = spm ? data::spm_model_path_for(output) : std::string();
+  if (spm) r.spm->save(model_path);
+  try {
+    r.vocab.save(output);
+  } catch (const Error&) {
+    if (spm) std::remove(model_path.c_str());
+    throw;
+  }
   if (spm) {
-    std::string model_path = data::spm_model_path_for(output);
-    r.spm->save(model_path);
     std::fprintf(stderr, "s2s vocab: trained a %s SentencePiece model of %d pieces on %llu sentences: %s\n",
                  o.spm.model_type.c_str(), r.spm->piece_count(), static_cast<unsigned long long>(r.sentences),
                  model_path.c_str());
@@ -75,7 +82,6 @@ int vocab_command(std::span<const std::string> argv) {
                  static_cast<unsigned long long>(r.sentences), static_cast<unsigned long long>(rep.distinct),
                  static_cast<unsigned long long>(rep.kept), dropped.c_str());
   }
-  r.vocab.save(output);
   std::fprintf(stderr, "s2s vocab: wrote %s: %d tokens (4 reserved), covering %.2f%% of %llu token occurrences\n",
                output.c_str(), r.vocab.size(), coverage, static_cast<unsigned long long>(rep.occurrences));
   return 0;

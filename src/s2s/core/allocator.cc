@@ -1,4 +1,5 @@
 #include "s2s/core/allocator.h"
+#include "s2s/core/allocation_limit.h"
 
 #include <algorithm>
 #include <bit>
@@ -131,6 +132,7 @@ void Allocator::count_handed_out(std::size_t capacity) {
 }
 
 Block* Allocator::allocate(std::size_t bytes) {
+  AllocationLimit::charge(bytes);
   if (bytes >= kLargeBytes) {
     std::lock_guard<std::mutex> lock(mutex_);
     Block* block = allocate_large(bytes);

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <utility>
 
+#include "s2s/core/error.h"
+
 namespace s2s {
 
 Tensor::Tensor(const Tensor& o) : block_(o.block_), offset_(o.offset_), shape_(o.shape_), dtype_(o.dtype_), device_(o.device_) {
@@ -44,6 +46,11 @@ void Tensor::reset() {
 }
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
+  // numel() must not overflow (a shape read from a file or a config).
+  std::int64_t n = 1;
+  for (std::int64_t d : shape)
+    S2S_CHECK(d >= 0 && !__builtin_mul_overflow(n, d, &n) && n <= (std::int64_t{1} << 46), "a tensor of shape ",
+              shape.str(), " is too large");
   Tensor t;
   t.shape_ = shape;
   t.dtype_ = dtype;

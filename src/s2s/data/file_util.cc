@@ -1,9 +1,11 @@
 #include "s2s/data/file_util.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -24,19 +26,27 @@ std::string read_file(const std::string& path) {
   return buf.str();
 }
 
+// Written to a unique temporary next to `path` and renamed over it, so a full
+// disk or a crash leaves the old file or none, never a cut one under the
+// final name; the temporary is removed on failure so it does not hold space.
 void write_file(const std::string& path, const std::string& bytes) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail("cannot write ", tmp, ": ", std::strerror(errno));
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) fail("cannot write ", tmp, ": ", std::strerror(errno));
+  std::string tmp = path + ".tmp.XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) fail(path, ": cannot write (", std::strerror(errno), ")");
+  int err = 0;
+  for (std::size_t done = 0; done < bytes.size() && err == 0;) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) err = n < 0 ? errno : EIO;
+    else done += static_cast<std::size_t>(n);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    fail("cannot write ", path, ": ", std::strerror(err));
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (err == 0) ::fchmod(fd, 0644);  // mkstemp creates 0600; these are ordinary user files
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) {
+    ::unlink(tmp.c_str());
+    fail(path, ": cannot write (", std::strerror(err), ")");
   }
 }
 

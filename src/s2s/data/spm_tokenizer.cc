@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "s2s/core/error.h"
+#include "s2s/core/one_line.h"
 #include "s2s/data/file_util.h"
 #include "s2s/data/vocab.h"
 
@@ -89,7 +90,14 @@ SpmTokenizer::~SpmTokenizer() = default;
 
 std::unique_ptr<SpmTokenizer> SpmTokenizer::from_serialized(const std::string& bytes, const std::string& origin) {
   auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();
-  auto status = sp->LoadFromSerializedProto(bytes);
+  sentencepiece::util::Status status;
+  try {
+    status = sp->LoadFromSerializedProto(bytes);
+  } catch (const std::exception& e) {
+    // SentencePiece's trie builder throws on some malformed models (an empty
+    // piece: found by fuzz/models/spm_model_fuzz.cc) instead of returning a status.
+    fail(origin, ": not a valid SentencePiece model (", one_line(e.what()), ")");
+  }
   if (!status.ok()) fail(origin, ": not a valid SentencePiece model", spm_detail(status));
   S2S_CHECK(sp->GetPieceSize() > 3 && sp->pad_id() == 0 && sp->bos_id() == 1 && sp->eos_id() == 2 && sp->unk_id() == 3,
             origin, ": SentencePiece model must reserve ids <pad>=0 <s>=1 </s>=2 <unk>=3 (train it with s2s vocab --type spm)");

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "s2s/core/error.h"
+#include "s2s/core/one_line.h"
 #include "s2s/data/file_util.h"
 #include "s2s/data/line_reader.h"
 
@@ -102,21 +103,22 @@ Vocab Vocab::load(const std::string& path) {
     std::uint64_t count = 0;
     auto [end, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
     S2S_CHECK(ec == std::errc() && end == count_text.data() + count_text.size() && !count_text.empty(), where,
-              ": count '", count_text, "' is not a non-negative integer");
+              ": count '", one_line(count_text), "' is not a non-negative integer");
     S2S_CHECK(unescape_token(line.substr(0, tab), token), where, ": malformed backslash escape in token '",
-              line.substr(0, tab), "'");
+              one_line(line.substr(0, tab)), "'");
     S2S_CHECK(!token.empty(), where, ": empty token");
     std::uint64_t n = reader.line_number();
     if (n <= static_cast<std::uint64_t>(kNumReserved)) {
       std::string_view expected = kReservedTokens[n - 1];
-      S2S_CHECK(token == expected, where, ": expected reserved token ", expected, " (id ", n - 1, "), found '", token,
-                "'");
+      // Tokens are quoted as the file spells them: an unescaped \n would break the one-line error.
+      S2S_CHECK(token == expected, where, ": expected reserved token ", expected, " (id ", n - 1, "), found '",
+                one_line(escape_token(token)), "'");
       vocab.counts_[n - 1] = count;
       first_line.push_back(n);
       continue;
     }
     auto it = vocab.index_.find(token);
-    S2S_CHECK(it == vocab.index_.end(), where, ": duplicate token '", token, "' (also on line ",
+    S2S_CHECK(it == vocab.index_.end(), where, ": duplicate token '", one_line(escape_token(token)), "' (also on line ",
               first_line[static_cast<std::size_t>(it->second)], ")");
     vocab.add(token, count);
     first_line.push_back(n);

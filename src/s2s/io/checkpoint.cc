@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 #include <nlohmann/json.hpp>
 
 #include "s2s/core/error.h"
+#include "s2s/core/one_line.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/model_dir.h"
 #include "s2s/io/safetensors.h"
@@ -38,8 +41,23 @@ double parse_dbl(const Json& j, const std::string& what) {
   return v;
 }
 
+// Integers are checked before conversion: a number past 2^64 parses as a
+// double, and converting that is undefined (found by checkpoint_fuzz).
+std::uint64_t u64(const Json& j, const char* key) {
+  const Json& v = j.at(key);
+  if (!(v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0)))
+    fail("'", key, "' must be a non-negative integer, got ", one_line(v.dump()));
+  return v.get<std::uint64_t>();
+}
+std::int64_t i64(const Json& j, const char* key) {
+  const Json& v = j.at(key);
+  if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t{INT64_MAX}))
+    fail("'", key, "' must be an integer, got ", one_line(v.dump()));
+  return v.get<std::int64_t>();
+}
+
 Json rng_json(const RngState& r) { return {{"seed", r.seed}, {"offset", r.offset}}; }
-RngState rng_from(const Json& j) { return {j.at("seed").get<std::uint64_t>(), j.at("offset").get<std::uint64_t>()}; }
+RngState rng_from(const Json& j) { return {u64(j, "seed"), u64(j, "offset")}; }
 
 Json state_json(const train::Trainer& t) {
   const auto& s = t.state();
@@ -79,35 +97,38 @@ Parsed parse_state(const std::string& path) {
   }
   Parsed p;
   try {
-    S2S_CHECK(j.at("format").get<int>() == kFormat, path, ": checkpoint format ", j.at("format").dump(), ", this s2s reads ", kFormat);
+    S2S_CHECK(i64(j, "format") == kFormat, path, ": checkpoint format ", j.at("format").dump(), ", this s2s reads ", kFormat);
     auto& s = p.state;
-    s.step = j.at("step").get<std::int64_t>();
-    s.skipped_updates = j.at("skipped_updates").get<std::int64_t>();
-    s.target_tokens = j.at("target_tokens").get<std::uint64_t>();
-    s.sentences = j.at("sentences").get<std::uint64_t>();
-    s.processes = j.value("processes", std::int64_t{1});  // absent: written before data-parallel training
+    s.step = i64(j, "step");
+    s.skipped_updates = i64(j, "skipped_updates");
+    s.target_tokens = u64(j, "target_tokens");
+    s.sentences = u64(j, "sentences");
+    s.processes = j.contains("processes") ? i64(j, "processes") : 1;  // absent: written before data-parallel training
     s.elapsed_s = parse_dbl(j.at("elapsed_s"), path + ": elapsed_s");
     s.rng = rng_from(j.at("rng"));
     const Json& d = j.at("data");
-    s.data.epoch = d.at("epoch").get<std::uint64_t>();
-    s.data.pool = d.at("pool").get<std::uint64_t>();
-    s.data.batch = d.at("batch").get<std::uint64_t>();
-    s.data.lines = d.at("lines").get<std::uint64_t>();
+    s.data.epoch = u64(d, "epoch");
+    s.data.pool = u64(d, "pool");
+    s.data.batch = u64(d, "batch");
+    s.data.lines = u64(d, "lines");
     s.data.rng = rng_from(d.at("rng"));
     s.best_metric = parse_dbl(j.at("best_metric"), path + ": best_metric");
-    s.best_step = j.at("best_step").get<std::int64_t>();
-    s.bad_checks = j.at("bad_checks").get<std::int64_t>();
-    s.last_valid_step = j.at("last_valid_step").get<std::int64_t>();
+    s.best_step = i64(j, "best_step");
+    s.bad_checks = i64(j, "bad_checks");
+    s.last_valid_step = i64(j, "last_valid_step");
     s.saved_metric = parse_dbl(j.at("saved_metric"), path + ": saved_metric");
-    s.saved_step = j.at("saved_step").get<std::int64_t>();
+    s.saved_step = i64(j, "saved_step");
     const Json& l = j.at("schedule");
-    p.schedule.step = l.at("step").get<std::int64_t>();
-    p.schedule.reports = l.at("reports").get<std::int64_t>();
+    p.schedule.step = i64(l, "step");
+    p.schedule.reports = i64(l, "reports");
     p.schedule.lr = parse_dbl(l.at("lr"), path + ": schedule.lr");
     p.schedule.best = parse_dbl(l.at("best"), path + ": schedule.best");
-    p.schedule.num_bad = l.at("num_bad").get<std::int64_t>();
-    p.schedule.cooldown_counter = l.at("cooldown_counter").get<std::int64_t>();
+    p.schedule.num_bad = i64(l, "num_bad");
+    p.schedule.cooldown_counter = i64(l, "cooldown_counter");
   } catch (const Json::exception& e) {
+    fail(path, ": corrupt checkpoint state (", e.what(), ")");
+  } catch (const Error& e) {
+    if (std::string_view(e.what()).starts_with(path)) throw;  // it names the file already
     fail(path, ": corrupt checkpoint state (", e.what(), ")");
   }
   S2S_CHECK(p.state.step >= 0, path, ": corrupt checkpoint state (negative step)");
@@ -154,18 +175,27 @@ std::string save_checkpoint(const std::string& save_dir, const train::Trainer& t
   fs::remove_all(tmp, ec);
   make_dirs(tmp.string());
 
-  auto params = trainer.model().parameters();
-  save_parameters((tmp / kWeightsFile).string(), params);
-  const auto& opt = trainer.optimizer();
-  Metadata meta{{"optimizer", opt.name()}};
-  for (const auto& [k, v] : opt.state_scalars()) meta["scalar." + k] = train::format_double(v);
-  std::vector<NamedTensor> tensors;
-  for (const auto& [k, t] : opt.state_tensors()) tensors.push_back({k, t});
-  save_safetensors((tmp / kOptimizerFile).string(), tensors, meta);
-  // trainer.json last: its presence marks a complete checkpoint.
-  write_file_atomic((tmp / kTrainerFile).string(), state_json(trainer).dump(1) + "\n");
-  fs::rename(tmp, final_dir, ec);
-  S2S_CHECK(!ec, final_dir.string(), ": cannot move the new checkpoint into place (", ec.message(), ")");
+  try {
+    auto params = trainer.model().parameters();
+    save_parameters((tmp / kWeightsFile).string(), params);
+    const auto& opt = trainer.optimizer();
+    Metadata meta{{"optimizer", opt.name()}};
+    for (const auto& [k, v] : opt.state_scalars()) meta["scalar." + k] = train::format_double(v);
+    std::vector<NamedTensor> tensors;
+    for (const auto& [k, t] : opt.state_tensors()) tensors.push_back({k, t});
+    save_safetensors((tmp / kOptimizerFile).string(), tensors, meta);
+    // trainer.json last: its presence marks a complete checkpoint.
+    write_file_atomic((tmp / kTrainerFile).string(), state_json(trainer).dump(1) + "\n");
+    fs::rename(tmp, final_dir, ec);
+    S2S_CHECK(!ec, final_dir.string(), ": cannot move the new checkpoint into place (", ec.message(), ")");
+  } catch (const Error& e) {
+    // A full disk: the half-written checkpoint goes (it would hold the space
+    // a resume needs), the previous ones stay as they were.
+    fs::remove_all(tmp, ec);
+    const std::string previous = existing.empty() ? std::string("none was saved before")
+                                                  : "the previous one, " + existing.back().path.string() + ", is intact";
+    fail("cannot save checkpoint ", name, " (", e.what(), "); ", previous);
+  }
   sync_dir(root.string());
 
   // An older checkpoint of the same step (the last periodic one, when the run

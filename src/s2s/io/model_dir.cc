@@ -2,8 +2,11 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <new>
 
+#include "s2s/core/allocation_limit.h"
 #include "s2s/core/error.h"
+#include "s2s/core/one_line.h"
 #include "s2s/data/spm_tokenizer.h"
 #include "s2s/io/atomic_file.h"
 #include "s2s/io/quantized_model.h"
@@ -128,7 +131,7 @@ std::map<std::string, std::string> read_model_config(const std::string& dir) {
   try {
     train::run_config_from_map(file.values);
   } catch (const Error& e) {
-    fail(path, ": ", e.what());
+    fail(path, ": ", one_line(e.what()));  // it may quote a value holding a line end
   }
   return file.values;
 }
@@ -141,7 +144,7 @@ models::ModelConfig model_config_from(const std::map<std::string, std::string>& 
   try {
     mc = models::config_from_map(model_keys);
   } catch (const Error& e) {
-    fail(origin, ": ", e.what());
+    fail(origin, ": ", one_line(e.what()));
   }
   return mc;
 }
@@ -155,7 +158,21 @@ ModelDir load_model_dir(const std::string& path, kernels::ComputeType compute) {
   std::string weights = join_path(path, kWeightsFile);
   S2S_CHECK(file_exists(weights), path, ": no ", kWeightsFile, " (training has not saved a model yet)");
   Rng rng(0);  // the initial values are overwritten by the file's
-  d.model = models::build_model(d.model_config, rng);
+  // The weights file bounds the model: a config.yaml whose sizes ask for far
+  // more (a digit too many) fails here, before gigabytes are mapped and filled.
+  // (4x: a file of bf16 or int8 weights may become a model of f32 ones.)
+  std::error_code ec;
+  const std::uintmax_t weights_bytes = std::filesystem::file_size(weights, ec);
+  try {
+    AllocationLimit limit(4 * (ec ? 0 : weights_bytes) + (std::size_t{256} << 20));
+    d.model = models::build_model(d.model_config, rng);
+  } catch (const Error& e) {
+    fail(join_path(path, kConfigFile), ": cannot build the model it describes (", e.what(), "); ", kWeightsFile, " holds ",
+         weights_bytes, " bytes: is a model.* size wrong?");
+  } catch (const std::bad_alloc&) {
+    fail(join_path(path, kConfigFile), ": the model it describes does not fit in memory; ", kWeightsFile, " holds ",
+         weights_bytes, " bytes: is a model.* size wrong?");
+  }
   auto params = d.model->parameters();
   {
     SafetensorsFile file = load_safetensors(weights);

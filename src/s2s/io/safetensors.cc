@@ -46,20 +46,22 @@ Entry parse_entry(const std::string& name, const Json& j, const std::string& wha
   Entry e{name, dtype_from_safetensors(j["dtype"].get<std::string>(), what, name), {}, 0, 0};
   if (j["shape"].size() > static_cast<std::size_t>(Shape::kMaxDims))
     fail(what, ": tensor '", name, "' has ", j["shape"].size(), " dimensions, s2s supports at most ", Shape::kMaxDims);
+  // The product of the non-zero dimensions is bounded too: a zero must not
+  // let a dimension past INT64_MAX through (it would turn negative).
+  std::uint64_t numel = 1, nonzero = 1;
   for (const auto& d : j["shape"]) {
     if (!d.is_number_unsigned()) bad("shape entries must be non-negative integers");
-    e.shape.push_back(d.get<std::int64_t>());
+    const auto v = d.get<std::uint64_t>();
+    if (v != 0 && nonzero > std::numeric_limits<std::uint64_t>::max() / 16 / v) bad("shape too large");
+    if (v != 0) nonzero *= v;
+    numel *= v;
+    e.shape.push_back(static_cast<std::int64_t>(v));
   }
   for (int k = 0; k < 2; ++k)
     if (!j["data_offsets"][k].is_number_unsigned()) bad("data_offsets must be non-negative integers");
   e.begin = j["data_offsets"][0].get<std::uint64_t>();
   e.end = j["data_offsets"][1].get<std::uint64_t>();
   if (e.end < e.begin) bad("data_offsets end before begin");
-  std::uint64_t numel = 1;
-  for (auto d : e.shape) {
-    if (d != 0 && numel > std::numeric_limits<std::uint64_t>::max() / 16 / static_cast<std::uint64_t>(d)) bad("shape too large");
-    numel *= static_cast<std::uint64_t>(d);
-  }
   if (e.end - e.begin != numel * dtype_size(e.dtype))
     fail(what, ": tensor '", name, "' has ", e.end - e.begin, " bytes of data, its shape ", shape_text(e.shape), " and dtype ",
          dtype_name(e.dtype), " need ", numel * dtype_size(e.dtype));

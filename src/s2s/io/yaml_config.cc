@@ -4,6 +4,7 @@
 
 
 #include "s2s/core/error.h"
+#include "s2s/core/one_line.h"
 #include "s2s/io/atomic_file.h"
 
 namespace s2s::io {
@@ -85,14 +86,16 @@ ConfigFile parse_yaml_config(const std::string& text, const std::string& path) {
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    fail(path, ":", e.mark.line + 1, ": ", e.msg);
+    fail(path, ":", e.mark.line + 1, ": ", one_line(e.msg));
   }
   if (root.IsNull()) return out;  // an empty file is an empty configuration
   S2S_CHECK(root.IsMap(), path, ":", line_of(root), ": the top level must be a mapping of option names to values");
   try {
     flatten(root, "", path, out);
   } catch (const YAML::Exception& e) {
-    fail(path, ":", e.mark.line + 1, ": ", e.msg);
+    fail(path, ":", e.mark.line + 1, ": ", one_line(e.msg));
+  } catch (const Error& e) {
+    throw Error(one_line(e.what()));  // a key quoted in it may hold a line end
   }
   return out;
 }

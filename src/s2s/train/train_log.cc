@@ -7,6 +7,7 @@
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "s2s/core/error.h"
@@ -76,9 +77,17 @@ void TrainLog::console_line(const std::string& line) {
 void TrainLog::json_line(const std::string& object) {
   if (listener_) listener_(object);
   if (!json_.is_open()) return;
+  // A record that cannot be written whole (a full disk) is cut off again, so
+  // the log never holds half a line for a resumed run to append after.
+  std::error_code ec;
+  const std::uintmax_t before = std::filesystem::file_size(json_path_, ec);
   json_ << object << '\n';
   json_.flush();
-  S2S_CHECK(json_.good(), json_path_, ": write failed");
+  if (json_.good()) return;
+  const int err = errno;
+  json_.close();  // whatever the buffer still holds goes out (or not) before the cut
+  if (!ec && ::truncate(json_path_.c_str(), static_cast<off_t>(before)) != 0) { /* the write error is reported */ }
+  fail(json_path_, ": write failed (", std::strerror(err), ")");
 }
 
 void TrainLog::report(const ReportRecord& r) {
