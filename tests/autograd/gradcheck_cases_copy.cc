@@ -21,11 +21,21 @@ auto copy_inputs(std::int64_t n) {
 // Two sentences, vocabulary 7, width 10. Sentence 0: id 7 at two positions
 // (their mass adds up), a vocabulary id (3: mixed with the softmax) and
 // padding (0: not copied); sentence 1: two extended ids, a vocabulary id and
-// </s>. Rows r read sentence r % 2, so column 7 is floored on sentence 1's rows.
+// </s>. Rows r read sentence r % 2.
 Tensor copy_ids() { return Tensor::from_ids({7, 3, 7, 0, 8, 9, 5, 2}, {2, 4}); }
 
+// The extended columns a row's sentence lacks (-inf: 8, 9 on sentence 0's
+// rows, 7 on sentence 1's), masked out of the weighted sum.
+Tensor absent_columns() {
+  Tensor m = Tensor::zeros(Shape{6, 10});
+  for (std::int64_t r = 0; r < 6; r += 2) m.f32()[r * 10 + 8] = m.f32()[r * 10 + 9] = 1.0f;
+  for (std::int64_t r = 1; r < 6; r += 2) m.f32()[r * 10 + 7] = 1.0f;
+  return m;
+}
+
 S2S_GRAD_CASE("copy_mixture", copy_inputs(6), [](Graph&, const V& x) {
-  return autograd::copy_mixture(x[0], x[1], autograd::softmax(x[2]), copy_ids(), 10);
+  return autograd::masked_fill(autograd::copy_mixture(x[0], x[1], autograd::softmax(x[2]), copy_ids(), 10),
+                               absent_columns(), 0.0f);
 });
 S2S_GRAD_CASE("copy_mixture one row, width = vocabulary", copy_inputs(1), [](Graph&, const V& x) {
   return autograd::copy_mixture(x[0], x[1], autograd::softmax(x[2]), Tensor::from_ids({4, 6, 4, 1}, {1, 4}), 7);

@@ -3,12 +3,14 @@
 //   g     = sigmoid(gate[r])
 //   p[w]  = g softmax(logits[r])[w]                      (w < V, the vocabulary)
 //         + (1 - g) sum_{i : ids[m(r), i] == w} attn[r, i]   (copying source position i)
-//   out[r, w] = log max(p[w], kCopyFloor)  for w < width
-// The floor (OpenNMT-py's copy loss adds 1e-20 likewise) keeps every output
-// finite: an extended column no source token of the row maps to (a batch is
-// as wide as its sentence with the most such tokens) reads log 1e-20 = -46,
-// never chosen, and a vocabulary probability that underflows gives a large
-// but finite loss. No gradient flows through a floored entry.
+//   out[r, w] = log max(p[w], kCopyFloor)  for w < width, except
+//   out[r, w] = -inf for an extended column (w >= V) that no source token of
+//   the row maps to: a batch is as wide as its sentence with the most
+//   source-only tokens, and the others' extra columns are not in their
+//   vocabulary (search never picks them; the cross-entropy gives them 0).
+// The floor (OpenNMT-py's copy loss adds 1e-20 likewise) keeps a vocabulary
+// probability that underflows at a large but finite loss. No gradient flows
+// through a floored entry.
 // ids: I32 [M, S], each source position's id in the extended vocabulary
 // (target ids, then V + k for the sentence's k-th source token outside the
 // target vocabulary); id 0 (<pad>) marks a position that is not copied.

@@ -86,7 +86,8 @@ void copy_mixture_forward(const Tensor& logits, const Tensor& gate, const Tensor
       const float se = row_max_sum(z, d.v, mx);
       const float shift = std::log(g) - std::log(se) - mx;
       for (std::int64_t v = 0; v < d.v; ++v) o[v] = std::max(z[v] + shift, log_floor);
-      for (std::int64_t w = d.v; w < d.width; ++w) o[w] = log_floor;
+      // Extended columns no source token of this row maps to are not in its vocabulary at all.
+      for (std::int64_t w = d.v; w < d.width; ++w) o[w] = -std::numeric_limits<float>::infinity();
       const float gs = g / se;
       for (std::int64_t i = 0; i < d.s; ++i) {
         if (!first_of_its_id(id, i)) continue;
