@@ -212,8 +212,7 @@ Var multi_head_attention(Var q, Var k, Var v, int heads, const AttentionMasks& m
 // extended vocabulary of `width` >= V columns: row r mixes the vocabulary
 // softmax and the attention over source positions,
 //   p[w] = g softmax(logits)[w] + (1 - g) sum_{i : ids[i] == w} attention[i],  g = sigmoid(gate),
-// result log max(p, 1e-20) [N, width] (-inf at extended columns the row's
-// source does not have). logits [N, V], gate [N, 1] (before the
+// result log max(p, 1e-20) [N, width]. logits [N, V], gate [N, 1] (before the
 // sigmoid), attention [N, S]; ids I32 [M, S] (constant): each source
 // position's extended id (0: not copied), row r reading ids row r % M (the
 // (t, b) rows of teacher forcing over M = B sentences) or, in inference,
