@@ -249,7 +249,7 @@ TEST(CopyAttention, RewritesSourcesOutsideTheTargetVocabulary) {
   Rng eval_rng(9);
   std::vector<std::vector<std::string>> held_out;
   for (int i = 0; i < 200; ++i) held_out.push_back(task.random_source(eval_rng));
-  const std::int64_t steps = 1500;
+  const std::int64_t steps = 400;
   double match[2] = {0, 0};
   for (bool copy : {false, true}) {
     auto model = train_task(task, copy, steps);
