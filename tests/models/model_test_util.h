@@ -21,7 +21,7 @@ inline models::TokenBatch make_batch(const std::vector<std::vector<std::int32_t>
     for (std::size_t t = 0; t < s.size(); ++t) ids[t * static_cast<std::size_t>(batch) + static_cast<std::size_t>(b)] = s[t];
     lengths.push_back(static_cast<std::int32_t>(s.size()));
   }
-  return {Tensor::from_ids(ids, Shape{steps, batch}), Tensor::from_ids(lengths, Shape{batch})};
+  return {Tensor::from_ids(ids, Shape{steps, batch}), Tensor::from_ids(lengths, Shape{batch}), Tensor()};
 }
 
 // Decoder input (BOS + y) for each target sequence y.

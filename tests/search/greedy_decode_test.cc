@@ -71,7 +71,8 @@ models::TokenBatch batch(const std::vector<std::vector<std::int32_t>>& rows) {
   std::size_t longest = 0;
   for (const auto& r : rows) longest = std::max(longest, r.size());
   auto n = static_cast<std::int64_t>(rows.size());
-  models::TokenBatch b{Tensor::zeros({static_cast<std::int64_t>(longest), n}, DType::I32), Tensor::empty({n}, DType::I32)};
+  models::TokenBatch b{Tensor::zeros({static_cast<std::int64_t>(longest), n}, DType::I32), Tensor::empty({n}, DType::I32),
+                       Tensor()};
   for (std::int64_t i = 0; i < n; ++i) {
     for (std::size_t t = 0; t < rows[i].size(); ++t) b.ids.i32()[static_cast<std::int64_t>(t) * n + i] = rows[i][t];
     b.lengths.i32()[i] = static_cast<std::int32_t>(rows[i].size());

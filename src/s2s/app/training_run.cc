@@ -208,7 +208,10 @@ TrainingRunResult run_logged(train::RunConfig& config, const TrainingRunOptions&
   for (const auto& m : messages) log.event("vocab", m);
 
   // Data.
-  data::PairEncoder train_encoder({vocab.src_tokenizer.get(), vocab.src_vocab.get()}, {vocab.tgt_tokenizer.get(), vocab.tgt_vocab.get()});
+  // A copying model reads each source's copy ids and targets in the pair's extended vocabulary.
+  const bool copy = models::copies_source(config.model);
+  data::PairEncoder train_encoder({vocab.src_tokenizer.get(), vocab.src_vocab.get()},
+                                  {vocab.tgt_tokenizer.get(), vocab.tgt_vocab.get()}, copy);
   data::LoadOptions load;
   load.max_src_len = config.data.max_src_len;
   load.max_tgt_len = config.data.max_tgt_len;
@@ -227,7 +230,8 @@ TrainingRunResult run_logged(train::RunConfig& config, const TrainingRunOptions&
   }
   std::vector<data::Batch> dev;
   if (!config.data.dev.empty()) {
-    data::PairEncoder dev_encoder({vocab.src_tokenizer.get(), vocab.src_vocab.get()}, {vocab.tgt_tokenizer.get(), vocab.tgt_vocab.get()});
+    data::PairEncoder dev_encoder({vocab.src_tokenizer.get(), vocab.src_vocab.get()},
+                                  {vocab.tgt_tokenizer.get(), vocab.tgt_vocab.get()}, copy);
     data::LoadStats stats;
     data::CorpusSpec dev_spec = data::CorpusSpec::parse(config.data.dev);
     data::Dataset dev_set = data::load_dataset(dev_spec, dev_encoder, data::LoadOptions{}, &stats);

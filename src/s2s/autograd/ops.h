@@ -91,6 +91,10 @@ enum class Reduction : std::uint8_t { Mean, Sum };
 struct CrossEntropyOptions {
   std::int32_t ignore_index = -100;  // targets equal to this (padding) add nothing
   float label_smoothing = 0.0f;      // PyTorch's definition: eps/V spread over all classes
+  // > 0: the smoothing mass goes to the first smoothing_classes columns only
+  // (the target vocabulary of a copy model, whose extra columns are source
+  // tokens that only some rows have); 0: all columns.
+  std::int64_t smoothing_classes = 0;
   Reduction reduction = Reduction::Mean;  // Mean: over non-ignored targets
 };
 // Fused log-softmax + negative log-likelihood. logits [N, V], targets I32 [N]. Result [1].
@@ -202,5 +206,19 @@ struct AttentionOptions {
 };
 Var multi_head_attention(Var q, Var k, Var v, int heads, const AttentionMasks& masks = {},
                          const AttentionOptions& options = {});
+
+// --- copy attention -------------------------------------------------------------
+// The pointer-generator's output (See et al. 2017), log-probabilities over an
+// extended vocabulary of `width` >= V columns: row r mixes the vocabulary
+// softmax and the attention over source positions,
+//   p[w] = g softmax(logits)[w] + (1 - g) sum_{i : ids[i] == w} attention[i],  g = sigmoid(gate),
+// result log max(p, 1e-20) [N, width]. logits [N, V], gate [N, 1] (before the
+// sigmoid), attention [N, S]; ids I32 [M, S] (constant): each source
+// position's extended id (0: not copied), row r reading ids row r % M (the
+// (t, b) rows of teacher forcing over M = B sentences) or, in inference,
+// rows[r] (I32 [N]: beams reading their sentence's row). Details and the
+// gradient: kernels/copy_mixture.h. Each row's values do not depend on the
+// batch (width and padding add nothing to it).
+Var copy_mixture(Var logits, Var gate, Var attention, const Tensor& ids, std::int64_t width, const Tensor& rows = Tensor());
 
 }  // namespace s2s::autograd

@@ -20,6 +20,7 @@ void make_batch(const Dataset& data, std::span<const std::uint32_t> examples, bo
   out.tgt_in = Tensor::zeros({t, b}, DType::I32);
   out.tgt_out = Tensor::zeros({t, b}, DType::I32);
   out.src_len = Tensor::empty({b}, DType::I32);
+  out.src_copy = data.with_copy() ? Tensor::zeros({s, b}, DType::I32) : Tensor();
   out.tgt_len = Tensor::empty({b}, DType::I32);
   out.examples.assign(examples.begin(), examples.end());
   out.src_tokens = out.tgt_tokens = 0;
@@ -29,6 +30,10 @@ void make_batch(const Dataset& data, std::span<const std::uint32_t> examples, bo
     std::int64_t ls = data.src_len(e), lt = data.tgt_len(e);
     data.copy_src(e, src + j, b);
     if (src_eos) src[ls * b + j] = kEosId;
+    if (data.with_copy()) {
+      data.copy_src_copy_ids(e, out.src_copy.i32() + j, b);
+      if (src_eos) out.src_copy.i32()[ls * b + j] = kEosId;
+    }
     tin[j] = kBosId;
     data.copy_tgt(e, tin + b + j, b);   // rows 1..n
     data.copy_tgt(e, tout + j, b);      // rows 0..n-1

@@ -20,6 +20,10 @@ struct Batch {
   Tensor tgt_in;   // I32 [T, B]
   Tensor tgt_out;  // I32 [T, B]
   Tensor tgt_len;  // I32 [B]
+  // I32 [S, B]: each source position's copy id (data/source_copy.h; </s> of
+  // src_eos: kEosId), padded with kPadId; only from a Dataset with_copy. The
+  // target ids are then in each pair's extended vocabulary.
+  Tensor src_copy;
   std::vector<std::uint32_t> examples;  // position in the Dataset (or stream buffer) of each column
 
   std::int64_t size() const { return src.defined() ? src.dim(1) : 0; }

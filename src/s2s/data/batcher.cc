@@ -14,7 +14,7 @@ Batcher::Batcher(CorpusSpec corpus, PairEncoder* encoder, LoadOptions load, Batc
     : options_(options), corpus_(std::move(corpus)), encoder_(encoder), load_(load), rng_(options.seed) {
   options_.validate();
   S2S_CHECK(encoder_, "batcher: missing encoder");
-  buffer_ = std::make_shared<Dataset>(encoder_->max_vocab_size());
+  buffer_ = std::make_shared<Dataset>(encoder_->max_vocab_size(), encoder_->copies());
   pool_ = buffer_;
 }
 

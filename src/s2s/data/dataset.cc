@@ -11,13 +11,16 @@ namespace {
 constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
 }
 
-Dataset::Dataset(std::int64_t vocab_size) : vocab_size_(vocab_size) {
+Dataset::Dataset(std::int64_t vocab_size, bool with_copy) : vocab_size_(vocab_size), with_copy_(with_copy) {
   S2S_CHECK(vocab_size > 0 && vocab_size <= INT32_MAX, "dataset: vocabulary size ", vocab_size, " out of range");
   width_ = vocab_size <= 256 ? 1 : vocab_size <= 65536 ? 2 : 4;
 }
 
-void Dataset::add(std::span<const std::int32_t> src, std::span<const std::int32_t> tgt) {
-  std::size_t n = src.size() + tgt.size();
+void Dataset::add(std::span<const std::int32_t> src, std::span<const std::int32_t> tgt,
+                  std::span<const std::int32_t> copy) {
+  S2S_CHECK(with_copy_ ? copy.size() == src.size() : copy.empty(), "dataset: ", copy.size(), " copy ids for ",
+            src.size(), " source tokens", with_copy_ ? "" : " (this dataset keeps none)");
+  std::size_t n = src.size() + tgt.size() + copy.size();
   S2S_CHECK(src.size() <= UINT32_MAX && tgt.size() <= UINT32_MAX, "dataset: sequence of ", n, " ids is too long");
   if (blocks_.empty() || used_ + n > blocks_.back().capacity) {
     std::size_t capacity = std::max(kBlockBytes / static_cast<std::size_t>(width_), n);
@@ -42,10 +45,11 @@ void Dataset::add(std::span<const std::int32_t> src, std::span<const std::int32_
   };
   put(src);
   put(tgt);
+  put(copy);
   meta_.push_back({static_cast<std::uint32_t>(blocks_.size() - 1), static_cast<std::uint32_t>(used_),
                    static_cast<std::uint32_t>(src.size()), static_cast<std::uint32_t>(tgt.size())});
   used_ += n;
-  tokens_ += n;
+  tokens_ += src.size() + tgt.size();
 }
 
 void Dataset::clear() {
@@ -79,6 +83,12 @@ void Dataset::copy_src(std::size_t i, std::int32_t* out, std::ptrdiff_t stride) 
 void Dataset::copy_tgt(std::size_t i, std::int32_t* out, std::ptrdiff_t stride) const {
   const Meta& m = meta_[i];
   copy_ids(m, m.src_len, m.tgt_len, out, stride);
+}
+
+void Dataset::copy_src_copy_ids(std::size_t i, std::int32_t* out, std::ptrdiff_t stride) const {
+  S2S_CHECK(with_copy_, "dataset: no copy ids kept");
+  const Meta& m = meta_[i];
+  copy_ids(m, m.src_len + m.tgt_len, m.src_len, out, stride);
 }
 
 std::vector<std::int32_t> Dataset::src(std::size_t i) const {

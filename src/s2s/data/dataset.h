@@ -16,9 +16,13 @@ namespace s2s::data {
 class Dataset {
  public:
   // `vocab_size`: one more than the largest id that will be stored.
-  explicit Dataset(std::int64_t vocab_size = INT32_MAX);
+  // with_copy: every pair also keeps its source's copy ids (one per source
+  // token, data/source_copy.h), for models with copy attention.
+  explicit Dataset(std::int64_t vocab_size = INT32_MAX, bool with_copy = false);
 
-  void add(std::span<const std::int32_t> src, std::span<const std::int32_t> tgt);
+  // copy: the source's copy ids (with_copy only; as long as src).
+  void add(std::span<const std::int32_t> src, std::span<const std::int32_t> tgt,
+           std::span<const std::int32_t> copy = {});
   void clear();  // keeps the first block for reuse
 
   std::size_t size() const { return meta_.size(); }
@@ -28,6 +32,8 @@ class Dataset {
   // Writes the ids to out[0], out[stride], out[2 * stride], ...
   void copy_src(std::size_t i, std::int32_t* out, std::ptrdiff_t stride = 1) const;
   void copy_tgt(std::size_t i, std::int32_t* out, std::ptrdiff_t stride = 1) const;
+  bool with_copy() const { return with_copy_; }
+  void copy_src_copy_ids(std::size_t i, std::int32_t* out, std::ptrdiff_t stride = 1) const;
   std::vector<std::int32_t> src(std::size_t i) const;
   std::vector<std::int32_t> tgt(std::size_t i) const;
 
@@ -38,7 +44,7 @@ class Dataset {
 
  private:
   struct Meta {
-    std::uint32_t block, offset;  // position of the source ids; target ids follow
+    std::uint32_t block, offset;  // position of the source ids; target ids follow, then copy ids (with_copy)
     std::uint32_t src_len, tgt_len;
   };
   struct Block {
@@ -48,6 +54,7 @@ class Dataset {
   void copy_ids(const Meta& m, std::size_t first, std::uint32_t n, std::int32_t* out, std::ptrdiff_t stride) const;
 
   std::int64_t vocab_size_;
+  bool with_copy_;
   int width_;
   std::vector<Block> blocks_;
   std::size_t used_ = 0;  // ids used in the last block

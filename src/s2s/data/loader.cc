@@ -6,7 +6,7 @@
 
 namespace s2s::data {
 
-PairEncoder::PairEncoder(SideCodec src, SideCodec tgt) : codec_{src, tgt} {
+PairEncoder::PairEncoder(SideCodec src, SideCodec tgt, bool copy) : codec_{src, tgt}, copy_(copy) {
   for (const SideCodec& c : codec_) S2S_CHECK(c.tokenizer && c.vocab, "pair encoder: missing tokenizer or vocabulary");
 }
 
@@ -15,9 +15,19 @@ void PairEncoder::encode(int side, std::string_view text, std::vector<std::int32
   c.tokenizer->tokenize(text, tokens_);
   ids.clear();
   c.vocab->encode(tokens_.span(), ids, unk);
+  if (!copy_) return;
+  const Vocab& target = *codec_[1].vocab;
+  if (side == 0) {
+    source_copy_.assign(tokens_.span(), target);
+  } else {
+    for (std::size_t k = 0; k < ids.size(); ++k)
+      if (ids[k] == kUnkId) ids[k] = source_copy_.target_id(tokens_[k], target);
+  }
 }
 
-std::int64_t PairEncoder::max_vocab_size() const { return std::max(codec_[0].vocab->size(), codec_[1].vocab->size()); }
+std::int64_t PairEncoder::max_vocab_size() const {
+  return copy_ ? INT32_MAX : std::max(codec_[0].vocab->size(), codec_[1].vocab->size());
+}
 
 std::string LoadStats::summary() const {
   char buf[256];
@@ -71,7 +81,8 @@ bool load_pairs(PairReader& reader, PairEncoder& encoder, const LoadOptions& o, 
       }
     }
     if (skipped) continue;
-    out.add(ids[0], ids[1]);
+    if (encoder.copies()) out.add(ids[0], ids[1], encoder.copy_ids());
+    else out.add(ids[0], ids[1]);
     ++kept;
     ++stats.pairs_kept;
     stats.src_tokens += ids[0].size();
@@ -86,7 +97,7 @@ bool load_pairs(PairReader& reader, PairEncoder& encoder, const LoadOptions& o, 
 
 Dataset load_dataset(const CorpusSpec& spec, PairEncoder& encoder, const LoadOptions& options, LoadStats* stats) {
   auto reader = open_pairs(spec, options.lines);
-  Dataset data(encoder.max_vocab_size());
+  Dataset data(encoder.max_vocab_size(), encoder.copies());
   LoadStats local;
   load_pairs(*reader, encoder, options, data, local);
   S2S_CHECK(!data.empty(), spec.str(), ": no usable pairs (", local.pairs_read, " read, ", local.skips.total(),

@@ -11,6 +11,7 @@
 
 #include "s2s/data/corpus.h"
 #include "s2s/data/dataset.h"
+#include "s2s/data/source_copy.h"
 #include "s2s/data/tokenizer.h"
 #include "s2s/data/vocab.h"
 
@@ -23,17 +24,26 @@ struct SideCodec {
 };
 
 // Encodes text to ids, reusing its buffers between calls.
+// With copy (a model with copy attention): the target side is encoded in the
+// pair's extended vocabulary (data/source_copy.h: a target token outside the
+// target vocabulary that the source has gets its copy id), so encode the
+// source first; copy_ids() then holds the source's copy ids.
 class PairEncoder {
  public:
-  PairEncoder(SideCodec src, SideCodec tgt);
+  PairEncoder(SideCodec src, SideCodec tgt, bool copy = false);
   // side 0: source, 1: target. Replaces `ids`; unknown tokens are counted in `unk`.
   void encode(int side, std::string_view text, std::vector<std::int32_t>& ids, UnkStats* unk = nullptr);
-  // One more than the largest id either side can produce.
+  // One more than the largest id either side can produce (with copy: any id).
   std::int64_t max_vocab_size() const;
+  bool copies() const { return copy_; }
+  // The last source's copy ids (copy only).
+  const std::vector<std::int32_t>& copy_ids() const { return source_copy_.ids(); }
 
  private:
   SideCodec codec_[2];
   TokenList tokens_;
+  bool copy_;
+  SourceCopy source_copy_;
 };
 
 struct LoadOptions {

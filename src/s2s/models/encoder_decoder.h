@@ -34,6 +34,9 @@ class DecoderState {
 struct StepOutput {
   Tensor logits;     // [B, V_tgt], the caller's to overwrite (search turns them into log-probabilities in place)
   Tensor attention;  // [B, S] weights over source positions (undefined without attention)
+  // The logits already are log-probabilities and search takes them as they
+  // are: a copying model's, over its extended vocabulary [B, V_tgt + extra].
+  bool log_probs = false;
 };
 
 struct ForwardOptions {
@@ -47,6 +50,10 @@ class EncoderDecoder {
   virtual ~EncoderDecoder() = default;
 
   // Logits for every target position, [T_tgt * B, V_tgt] row-major over (t, b).
+  // A model that copies (copies_source()) returns log-probabilities over the
+  // extended vocabulary instead, [T_tgt * B, V_tgt + extra], extra = the most
+  // source-only tokens of any sentence (src.copy_ids); the cross-entropy of
+  // log-probabilities is their negative log-likelihood, so training is the same.
   virtual autograd::Var forward(autograd::Graph& g, const TokenBatch& src, const TokenBatch& tgt_in,
                                 const ForwardOptions& options) = 0;
 
@@ -61,6 +68,7 @@ class EncoderDecoder {
   // What code outside models/ may ask instead of naming a family.
   std::string describe() const { return models::describe(config()); }
   bool has_alignments() const { return models::has_alignments(config()); }
+  bool copies_source() const { return models::copies_source(config()); }
   // The tables pretrained word vectors initialise; nullptr: the family has none.
   virtual nn::Embedding* source_embedding() { return nullptr; }
   virtual nn::Embedding* target_embedding() { return nullptr; }

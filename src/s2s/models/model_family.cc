@@ -34,4 +34,9 @@ std::string describe(const ModelConfig& config) {
 
 bool has_alignments(const ModelConfig& config) { return model_family(config.type).has_alignments(config); }
 
+bool copies_source(const ModelConfig& config) {
+  const ModelFamily& f = model_family(config.type);
+  return f.copies_source && f.copies_source(config);
+}
+
 }  // namespace s2s::models

@@ -25,6 +25,9 @@ struct ModelFamily {
   std::string (*describe)(const ModelConfig& config);      // "rnn gru 1+1 layers, hidden 256, attention bahdanau"
   bool (*has_alignments)(const ModelConfig& config);       // step() returns attention over the source
   std::unique_ptr<EncoderDecoder> (*build)(const ModelConfig& config, Rng& rng);
+  // Copies source tokens (pointer-generator): needs TokenBatch::copy_ids and
+  // predicts over the extended vocabulary. nullptr: never.
+  bool (*copies_source)(const ModelConfig& config) = nullptr;
 };
 
 // Every family, in the order --help lists them.
@@ -37,6 +40,7 @@ std::unique_ptr<EncoderDecoder> build_model(const ModelConfig& config, Rng& rng)
 // One line naming the family and its main sizes, with the vocabulary sizes.
 std::string describe(const ModelConfig& config);
 bool has_alignments(const ModelConfig& config);
+bool copies_source(const ModelConfig& config);
 
 }  // namespace s2s::models
 

@@ -61,6 +61,11 @@ RnnDecoder::RnnDecoder(const ModelConfig& c, Rng& rng)
     output_ = std::make_unique<nn::Linear>(child_name("output"), rnn_readout_size(c), c.tgt_vocab_size, true, rng);
   }
   add_child(*output_);
+  if (c.rnn.copy_attention) {  // last: the other parameters draw what they drew without it
+    const std::int64_t features = c.rnn.hidden_size + c.rnn.memory_size() + c.tgt_embedding_size;
+    copy_ = std::make_unique<nn::CopyGenerator>(child_name("copy_gate"), features, rng);
+    add_child(*copy_);
+  }
 }
 
 RnnDecoder::Weights RnnDecoder::bind(autograd::Graph& g, bool split) const {
@@ -82,7 +87,16 @@ void RnnDecoder::bind(autograd::Graph& g, bool split, Weights& w) const {
 }
 
 Var RnnDecoder::embed(autograd::Graph& g, const Tensor& ids, bool training, Rng* rng) const {
-  Var e = dropout_.forward(embedding_.forward(g, ids), training, rng);
+  Tensor in_vocab = ids;
+  if (copy_) {
+    const std::int32_t vocab = static_cast<std::int32_t>(config_.tgt_vocab_size);
+    for (std::int64_t k = 0; k < ids.numel(); ++k)
+      if (ids.i32()[k] >= vocab) {
+        if (in_vocab.same_storage(ids)) in_vocab = ids.clone();
+        in_vocab.i32()[k] = kUnk;
+      }
+  }
+  Var e = dropout_.forward(embedding_.forward(g, in_vocab), training, rng);
   return config_.rnn.decoder_embedding_relu ? autograd::relu(e) : e;
 }
 
@@ -134,6 +148,11 @@ RnnDecoder::StepResult RnnDecoder::advance(autograd::Graph& g, const Weights& w,
     out.weights = a.weights;
   }
   out.readout = readout(g, loop.rnn.h.back(), context, emb, std::move(readout_out));
+  if (copy_) {  // the deep readout is [s_t; c_t; e_t] already
+    Var features = config_.rnn.readout == ReadoutKind::Deep ? out.readout
+                                                            : autograd::concat({loop.rnn.h.back(), context, emb}, 1);
+    out.gate = copy_->gate(g, features);
+  }
   if (feeds() && !attention_first_) loop.feed = config_.rnn.readout == ReadoutKind::Tanh ? out.readout : context;
   return out;
 }

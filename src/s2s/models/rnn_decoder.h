@@ -10,15 +10,22 @@
 //   readout o_t:  state: s_t;  deep: [s_t; c_t; e_t];  tanh: tanh(W_r [s_t; c_t; e_t] + b_r)
 //                 (c_t left out without attention)
 //   logits = W_o dropout(o_t) + b_o   (W_o may be the target embedding: tied)
+// Copy attention (pointer-generator, See et al. 2017):
+//   p_gen = sigmoid(w_g [s_t; c_t; e_t] + b_g)
+//   P(w)  = p_gen softmax(logits)(w) + (1 - p_gen) sum_{i : source token i is w} a_t(i)
+//   over the target vocabulary extended by the sentence's source-only tokens
+//   (autograd::copy_mixture); an extended id fed back is read as <unk>.
 //
 // The layer-0 input projection [e; f] W_ih^T is split by columns in training,
 // so the e part for all positions is one gemm before the time loop.
 // Parameters: decoder.embedding.weight, decoder.attention.*, decoder.rnn.*,
-// decoder.readout.weight/bias (tanh), decoder.output.weight/bias.
+// decoder.readout.weight/bias (tanh), decoder.output.weight/bias,
+// decoder.copy_gate.weight/bias (copy attention).
 #include <memory>
 
 #include "s2s/models/model_config.h"
 #include "s2s/nn/attention.h"
+#include "s2s/nn/copy_generator.h"
 #include "s2s/nn/dropout.h"
 #include "s2s/nn/embedding.h"
 #include "s2s/nn/linear.h"
@@ -42,11 +49,13 @@ class RnnDecoder : public nn::Module {
   struct StepResult {
     autograd::Var readout;  // o_t [B, R]
     autograd::Var weights;  // attention [B, S], undefined without attention
+    autograd::Var gate;     // copy attention: the switch before its sigmoid [B, 1]; else undefined
   };
 
   // split: also slice weight_ih_l0 into its e / feed column blocks.
   Weights bind(autograd::Graph& g, bool split) const;
   void bind(autograd::Graph& g, bool split, Weights& out) const;  // reuses out's storage
+  // Ids past the target vocabulary (copy attention's extended ids) read as <unk>.
   autograd::Var embed(autograd::Graph& g, const Tensor& ids, bool training, Rng* rng) const;
   // e W_emb^T + b_ih for e [..., E] (needs bind(split = true)).
   autograd::Var project_embedding(const Weights& w, autograd::Var emb) const;
@@ -69,6 +78,7 @@ class RnnDecoder : public nn::Module {
   autograd::Var logits(autograd::Graph& g, autograd::Var readout, bool training, Rng* rng) const;
 
   const nn::Attention* attention() const { return attention_.get(); }
+  const nn::CopyGenerator* copy_generator() const { return copy_.get(); }
   nn::Embedding& embedding() { return embedding_; }
   bool feeds() const { return feed_size_ > 0; }
   std::int64_t feed_size() const { return feed_size_; }
@@ -85,6 +95,7 @@ class RnnDecoder : public nn::Module {
   nn::Recurrent rnn_;
   std::unique_ptr<nn::Linear> readout_;
   std::unique_ptr<nn::Linear> output_;
+  std::unique_ptr<nn::CopyGenerator> copy_;
   nn::Dropout dropout_;
 };
 

@@ -68,6 +68,10 @@ void RnnDecoderState::select(const Tensor& indices) {
   std::swap(src_index_, scratch_);
 }
 
+Tensor RnnDecoderState::sentence_rows() const {
+  return Tensor::from_ids(src_index_, Shape{static_cast<std::int64_t>(src_index_.size())});
+}
+
 const RnnDecoderState::Source& RnnDecoderState::source() {
   if (has_source_ && src_index_ != current_index_) {
     Tensor idx = Tensor::from_ids(src_index_, Shape{static_cast<std::int64_t>(src_index_.size())});

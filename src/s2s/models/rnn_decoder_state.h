@@ -39,8 +39,15 @@ class RnnDecoderState : public DecoderState {
   const Source& source();
   bool has_source() const { return has_source_; }
 
+  // Each current row's encoded sentence, I32 [rows].
+  Tensor sentence_rows() const;
+
   std::vector<Tensor> h, c;  // per decoder layer [B, H]; c for LSTM only
   Tensor feed;               // Luong input feed [B, F], undefined when not used
+  // Copy attention: each encoded sentence's copy ids, I32 [sentences, S]
+  // (read through sentence_rows(), never gathered), and the extended width.
+  Tensor copy_ids;
+  std::int64_t copy_width = 0;
 
  private:
   Source original_, current_;

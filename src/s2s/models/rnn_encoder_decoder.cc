@@ -1,5 +1,7 @@
 #include "s2s/models/rnn_encoder_decoder.h"
 
+#include <algorithm>
+
 #include "s2s/autograd/ops.h"
 #include "s2s/kernels/argmax.h"
 #include "s2s/models/rnn_decoder_state.h"
@@ -7,6 +9,34 @@
 namespace s2s::models {
 
 using autograd::Var;
+
+namespace {
+
+// Copy attention's source ids as one row per sentence, I32 [B, S] (from
+// time-major [S, B]), and the extended vocabulary's width: the target
+// vocabulary and the batch's source-only tokens.
+struct CopySource {
+  Tensor ids;
+  std::int64_t width = 0;
+};
+
+CopySource copy_source(const TokenBatch& src, std::int64_t vocab) {
+  S2S_CHECK(src.copy_ids.defined() && src.copy_ids.dtype() == DType::I32 && src.copy_ids.ndim() == 2 &&
+                src.copy_ids.dim(0) == src.steps() && src.copy_ids.dim(1) == src.size(),
+            "copy attention: expected the source's copy ids, I32 [", src.steps(), ", ", src.size(),
+            "] (TokenBatch::copy_ids, data/source_copy.h)");
+  const std::int64_t steps = src.steps(), batch = src.size();
+  CopySource out{Tensor::empty(Shape{batch, steps}, DType::I32), vocab};
+  for (std::int64_t t = 0; t < steps; ++t)
+    for (std::int64_t b = 0; b < batch; ++b) {
+      const std::int32_t id = src.copy_ids.i32()[t * batch + b];
+      out.ids.i32()[b * steps + t] = id;
+      out.width = std::max<std::int64_t>(out.width, std::int64_t{id} + 1);
+    }
+  return out;
+}
+
+}  // namespace
 
 RnnEncoderDecoder::RnnEncoderDecoder(const ModelConfig& config, Rng& rng)
     : config_(config), encoder_(config, rng), bridge_(config, rng), decoder_(config, rng) {}
@@ -44,7 +74,7 @@ Var RnnEncoderDecoder::forward(autograd::Graph& g, const TokenBatch& src, const 
     return decoder_.logits(g, autograd::reshape(ro, Shape{steps * batch, ro.dim(2)}), training, o.rng);
   }
   RnnDecoder::Weights w = decoder_.bind(g, true);
-  if (o.teacher_forcing < 1.0f) return forward_sampled(g, tgt_in, w, loop, mem, o);
+  if (o.teacher_forcing < 1.0f) return forward_sampled(g, src, tgt_in, w, loop, mem, o);
 
   Var emb = decoder_.embed(g, tgt_in.ids, training, o.rng);  // [T, B, E]
   Var proj = decoder_.project_embedding(w, emb);              // [T, B, G*H]: one gemm for all positions
@@ -52,22 +82,40 @@ Var RnnEncoderDecoder::forward(autograd::Graph& g, const TokenBatch& src, const 
   // vocabulary gemm reads (and backward hands each position a view of its
   // rows' gradient): no per-position copies.
   Tensor readouts = Tensor::empty(Shape{steps * batch, decoder_.readout_size()});
+  const nn::CopyGenerator* copy = decoder_.copy_generator();
   steps_.clear();
+  gates_.clear();
+  weights_.clear();
   for (std::int64_t t = 0; t < steps; ++t) {
     Var e_t = autograd::reshape(autograd::slice(emb, 0, t, 1), Shape{batch, emb.dim(2)});
     Var p_t = autograd::reshape(autograd::slice(proj, 0, t, 1), Shape{batch, proj.dim(2)});
-    steps_.push_back(
-        decoder_.advance(g, w, e_t, p_t, loop, mem, training, o.rng, readouts.narrow0(t * batch, batch)).readout);
+    RnnDecoder::StepResult r = decoder_.advance(g, w, e_t, p_t, loop, mem, training, o.rng, readouts.narrow0(t * batch, batch));
+    steps_.push_back(r.readout);
+    if (copy) {
+      gates_.push_back(r.gate);
+      weights_.push_back(r.weights);
+    }
   }
   Var ro = autograd::concat(std::span<const Var>(steps_), 0, std::move(readouts));  // [T*B, R], rows (t, b)
   steps_.clear();
-  return decoder_.logits(g, ro, training, o.rng);  // one gemm for all positions
+  Var logits = decoder_.logits(g, ro, training, o.rng);  // one gemm for all positions
+  if (!copy) return logits;
+  // Rows (t, b) read sentence b's copy ids: r % B.
+  CopySource cs = copy_source(src, config_.tgt_vocab_size);
+  Var mixed = copy->mix(logits, autograd::concat(std::span<const Var>(gates_), 0),
+                        autograd::concat(std::span<const Var>(weights_), 0), cs.ids, cs.width);
+  gates_.clear();
+  weights_.clear();
+  return mixed;
 }
 
-Var RnnEncoderDecoder::forward_sampled(autograd::Graph& g, const TokenBatch& tgt_in, const RnnDecoder::Weights& w,
-                                       RnnDecoder::Loop& loop, const nn::AttentionMemory* mem,
-                                       const ForwardOptions& o) {
+Var RnnEncoderDecoder::forward_sampled(autograd::Graph& g, const TokenBatch& src, const TokenBatch& tgt_in,
+                                       const RnnDecoder::Weights& w, RnnDecoder::Loop& loop,
+                                       const nn::AttentionMemory* mem, const ForwardOptions& o) {
   const std::int64_t batch = tgt_in.size(), steps = tgt_in.steps();
+  const nn::CopyGenerator* copy = decoder_.copy_generator();
+  CopySource cs;
+  if (copy) cs = copy_source(src, config_.tgt_vocab_size);
   Tensor prev_argmax = Tensor::empty(Shape{batch}, DType::I32);
   steps_.clear();
   for (std::int64_t t = 0; t < steps; ++t) {
@@ -77,8 +125,9 @@ Var RnnEncoderDecoder::forward_sampled(autograd::Graph& g, const TokenBatch& tgt
       ids.i32()[b] = (t == 0 || o.rng->uniform() < o.teacher_forcing) ? gold[b] : prev_argmax.i32()[b];
     Var e_t = decoder_.embed(g, ids, o.training, o.rng);
     Var p_t = decoder_.project_embedding(w, e_t);
-    Var ro = decoder_.advance(g, w, e_t, p_t, loop, mem, o.training, o.rng).readout;
-    Var logits = decoder_.logits(g, ro, o.training, o.rng);
+    RnnDecoder::StepResult r = decoder_.advance(g, w, e_t, p_t, loop, mem, o.training, o.rng);
+    Var logits = decoder_.logits(g, r.readout, o.training, o.rng);
+    if (copy) logits = copy->mix(logits, r.gate, r.weights, cs.ids, cs.width);  // argmax may pick a copy: read as <unk>
     kernels::argmax_rows(logits.value(), prev_argmax);
     steps_.push_back(logits);
   }
@@ -104,10 +153,16 @@ std::unique_ptr<DecoderState> RnnEncoderDecoder::encode(autograd::Graph& g, cons
   std::vector<Tensor> h, c;
   for (const Var& v : loop.rnn.h) h.push_back(v.value());
   for (const Var& v : loop.rnn.c) c.push_back(v.value());
-  return std::make_unique<RnnDecoderState>(std::move(h), std::move(c),
-                                           loop.feed.defined() ? loop.feed.value() : Tensor(), std::move(source),
-                                           attention != nullptr, attention ? attention->keys_batch_axis() : 0,
-                                           attention && attention->reads_through_rows());
+  auto state = std::make_unique<RnnDecoderState>(std::move(h), std::move(c),
+                                                 loop.feed.defined() ? loop.feed.value() : Tensor(), std::move(source),
+                                                 attention != nullptr, attention ? attention->keys_batch_axis() : 0,
+                                                 attention && attention->reads_through_rows());
+  if (decoder_.copy_generator()) {
+    CopySource cs = copy_source(src, config_.tgt_vocab_size);
+    state->copy_ids = std::move(cs.ids);
+    state->copy_width = cs.width;
+  }
+  return state;
 }
 
 StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, const Tensor& prev_tokens) {
@@ -137,10 +192,12 @@ StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, cons
   Var emb = decoder_.embed(g, prev_tokens, false, nullptr);
   RnnDecoder::StepResult r = decoder_.advance(g, w, emb, Var(), loop, s->has_source() ? &memory : nullptr, false, nullptr);
   Var logits = decoder_.logits(g, r.readout, false, nullptr);
+  const nn::CopyGenerator* copy = decoder_.copy_generator();
+  if (copy) logits = copy->mix(logits, r.gate, r.weights, s->copy_ids, s->copy_width, s->sentence_rows());
   for (std::size_t l = 0; l < s->h.size(); ++l) s->h[l] = loop.rnn.h[l].value();
   for (std::size_t l = 0; l < s->c.size(); ++l) s->c[l] = loop.rnn.c[l].value();
   if (s->feed.defined()) s->feed = loop.feed.value();
-  return {logits.value(), r.weights.defined() ? r.weights.value() : Tensor()};
+  return {logits.value(), r.weights.defined() ? r.weights.value() : Tensor(), copy != nullptr};
 }
 
 }  // namespace s2s::models

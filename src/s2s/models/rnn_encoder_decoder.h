@@ -33,14 +33,16 @@ class RnnEncoderDecoder : public EncoderDecoder {
   nn::Embedding* target_embedding() override { return &decoder_.embedding(); }
 
  private:
-  autograd::Var forward_sampled(autograd::Graph& g, const TokenBatch& tgt_in, const RnnDecoder::Weights& w,
-                                RnnDecoder::Loop& loop, const nn::AttentionMemory* memory, const ForwardOptions& o);
+  autograd::Var forward_sampled(autograd::Graph& g, const TokenBatch& src, const TokenBatch& tgt_in,
+                                const RnnDecoder::Weights& w, RnnDecoder::Loop& loop,
+                                const nn::AttentionMemory* memory, const ForwardOptions& o);
 
   ModelConfig config_;
   RnnEncoder encoder_;
   Bridge bridge_;
   RnnDecoder decoder_;
   std::vector<autograd::Var> steps_;  // per-position outputs, reused between calls
+  std::vector<autograd::Var> gates_, weights_;  // copy attention: per-position switches and attention
   RnnDecoder::Loop step_loop_;        // step(): reused so that search steps do not allocate
   RnnDecoder::Weights step_weights_;
 };

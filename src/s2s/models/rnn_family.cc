@@ -17,6 +17,7 @@ const ModelFamily& rnn_family() {
       .build = [](const ModelConfig& c, Rng& rng) -> std::unique_ptr<EncoderDecoder> {
         return std::make_unique<RnnEncoderDecoder>(c, rng);
       },
+      .copies_source = [](const ModelConfig& c) { return c.rnn.copy_attention; },
   };
   return family;
 }

@@ -31,6 +31,10 @@ struct RnnOptions {
   bool input_feed = true;           // no effect without attention
   ReadoutKind readout = ReadoutKind::Deep;
   bool decoder_embedding_relu = false;  // relu(embedded) before the decoder RNN, as the PyTorch tutorial
+  // Pointer-generator (See et al. 2017): mix the vocabulary distribution with
+  // the attention over source positions, over a vocabulary extended by the
+  // source's tokens (rnn_decoder.h). Needs attention.
+  bool copy_attention = false;
 
   std::int64_t attention_width() const { return attention_size > 0 ? attention_size : hidden_size; }
   std::int64_t memory_size() const { return bidirectional ? 2 * hidden_size : hidden_size; }

@@ -56,12 +56,12 @@ std::int64_t row_top(std::span<const float> logp, double cum, std::int64_t c, do
 std::vector<SentenceResult> beam_search(Ensemble& ens, std::span<const models::TokenBatch> sources,
                                         const SearchOptions& o) {
   const BatchSetup setup = setup_batch(sources, o);
-  const std::int64_t B = setup.batch, K = o.beam_size, V = ens.vocab_size(), cap = B * K;
-  const std::int64_t C = std::min<std::int64_t>(2 * K, V);  // candidates per row and per sentence
-  const bool keep_att = o.keep_attention || o.coverage_beta > 0.0f;
   autograd::Graph g(/*grad_enabled=*/false);
   ens.encode(g, sources);
   g.clear();
+  const std::int64_t B = setup.batch, K = o.beam_size, V = ens.columns(), cap = B * K;
+  const std::int64_t C = std::min<std::int64_t>(2 * K, V);  // candidates per row and per sentence
+  const bool keep_att = o.keep_attention || o.coverage_beta > 0.0f;
 
   Trace trace;
   trace.reset(setup.max_steps, cap, setup.width, keep_att);

@@ -1,5 +1,7 @@
 #include "s2s/search/ensemble.h"
 
+#include <algorithm>
+
 #include "s2s/kernels/cpu_isa.h"
 #include "s2s/kernels/elementwise.h"
 #include "s2s/kernels/softmax.h"
@@ -37,6 +39,12 @@ Ensemble::Ensemble(std::vector<models::EncoderDecoder*> models, std::vector<kern
               " (ensembled models must share the target vocabulary)");
   S2S_CHECK(vocab_size_ > models::kUnk, "ensemble: target vocabulary of ", vocab_size_,
             " tokens is smaller than the reserved tokens");
+  for (std::size_t m = 1; m < models_.size(); ++m)
+    S2S_CHECK(models_[m]->copies_source() == models_[0]->copies_source(), "ensemble: model ", m + 1,
+              models_[m]->copies_source() ? " copies source tokens (copy attention) and model 1 does not"
+                                          : " does not copy source tokens and model 1 does (copy attention)",
+              "; ensembled models must predict over the same vocabulary");
+  columns_ = vocab_size_;
 }
 
 void Ensemble::encode(autograd::Graph& g, std::span<const models::TokenBatch> sources) {
@@ -49,6 +57,14 @@ void Ensemble::encode(autograd::Graph& g, std::span<const models::TokenBatch> so
       S2S_CHECK(s.lengths.i32()[b] == first.lengths.i32()[b], "ensemble: source lengths differ between models");
   }
   g.share_packed_weights(packed_);
+  columns_ = vocab_size_;
+  if (models_[0]->copies_source())
+    for (const models::TokenBatch& s : sources) {
+      S2S_CHECK(s.copy_ids.defined() && s.copy_ids.numel() == s.ids.numel(),
+                "ensemble: a model copies source tokens but the source batch has no copy ids");
+      for (std::int64_t k = 0; k < s.copy_ids.numel(); ++k)
+        columns_ = std::max<std::int64_t>(columns_, std::int64_t{s.copy_ids.i32()[k]} + 1);
+    }
   states_.clear();
   for (std::size_t m = 0; m < models_.size(); ++m)
     states_.push_back(models_[m]->encode(g, sources.size() == 1 ? first : sources[m]));
@@ -60,22 +76,23 @@ void Ensemble::step(autograd::Graph& g, const Tensor& prev_tokens, Tensor& logp,
   S2S_CHECK(!states_.empty(), "ensemble: step before encode");
   const std::int64_t rows = prev_tokens.dim(0);
   const std::size_t n = models_.size();
-  if (n > 1) logp = Tensor::empty({rows, vocab_size_});
+  if (n > 1) logp = Tensor::empty({rows, columns_});
   attention = Tensor();
   int attending = 0;
   Tensor scratch;
   for (std::size_t m = 0; m < n; ++m) {
     models::StepOutput out = models_[m]->step(g, *states_[m], prev_tokens);
-    S2S_CHECK(out.logits.ndim() == 2 && out.logits.dim(0) == rows && out.logits.dim(1) == vocab_size_,
+    S2S_CHECK(out.logits.ndim() == 2 && out.logits.dim(0) == rows && out.logits.dim(1) == columns_,
               "ensemble: model ", m + 1, " returned logits ", out.logits.shape().str(), ", expected [", rows, ", ",
-              vocab_size_, "]");
+              columns_, "]");
     if (n == 1) {
       logp = out.logits;  // in place: the step's logits are ours to overwrite
-      kernels::log_softmax(logp, logp);
+      if (!out.log_probs) kernels::log_softmax(logp, logp);
     } else {
       // Each model's log-probabilities scaled by 1/n and summed in model order.
-      if (!scratch.defined()) scratch = Tensor::empty({rows, vocab_size_});
-      kernels::log_softmax(out.logits, scratch);
+      if (!scratch.defined()) scratch = Tensor::empty({rows, columns_});
+      if (out.log_probs) scratch.copy_from(out.logits);
+      else kernels::log_softmax(out.logits, scratch);
       if (m == 0) kernels::affine(scratch, 1.0f / static_cast<float>(n), 0.0f, logp);
       else kernels::axpy(1.0f / static_cast<float>(n), scratch, logp);
     }

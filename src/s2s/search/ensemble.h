@@ -29,6 +29,10 @@ class Ensemble {
 
   std::size_t size() const { return models_.size(); }
   std::int64_t vocab_size() const { return vocab_size_; }
+  // Columns of a step's log-probabilities for the encoded batch: the target
+  // vocabulary, and with models that copy the batch's source-only tokens
+  // (models::TokenBatch::copy_ids) after it.
+  std::int64_t columns() const { return columns_; }
 
   // Encodes the batch: sources holds one batch shared by every model, or one
   // per model (each model's own source ids; lengths must agree). g (grad
@@ -36,8 +40,9 @@ class Ensemble {
   void encode(autograd::Graph& g, std::span<const models::TokenBatch> sources);
   std::int64_t rows() const;
 
-  // One decoder step for every row. logp becomes F32 [rows, V], the averaged
-  // log-softmax of the models' logits; attention F32 [rows, S] the averaged
+  // One decoder step for every row. logp becomes F32 [rows, columns()], the averaged
+  // log-softmax of the models' logits (a copying model's log-probabilities as
+  // they are: StepOutput::log_probs); attention F32 [rows, S] the averaged
   // weights of the models that return them (undefined when none does).
   void step(autograd::Graph& g, const Tensor& prev_tokens, Tensor& logp, Tensor& attention);
 
@@ -48,6 +53,7 @@ class Ensemble {
   std::vector<models::EncoderDecoder*> models_;
   std::vector<std::unique_ptr<models::DecoderState>> states_;
   std::int64_t vocab_size_ = 0;
+  std::int64_t columns_ = 0;
   autograd::PackedWeights packed_;
 };
 

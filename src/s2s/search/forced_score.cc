@@ -9,16 +9,17 @@ namespace s2s::search {
 std::vector<ForcedScore> score_targets(Ensemble& ensemble, std::span<const models::TokenBatch> sources,
                                        std::span<const std::vector<std::int32_t>> targets) {
   S2S_CHECK(!sources.empty(), "score: no source batch");
-  const std::int64_t B = sources[0].size(), V = ensemble.vocab_size();
+  const std::int64_t B = sources[0].size();
   S2S_CHECK(static_cast<std::int64_t>(targets.size()) == B, "score: ", targets.size(), " targets for ", B, " sources");
+  autograd::Graph g(/*grad_enabled=*/false);
+  ensemble.encode(g, sources);
+  g.clear();
+  const std::int64_t V = ensemble.columns();  // with copying models: the extended vocabulary
   std::size_t longest = 0;
   for (const auto& y : targets) {
     longest = std::max(longest, y.size());
     for (std::int32_t id : y) S2S_CHECK(id >= 0 && id < V, "score: target id ", id, " outside the vocabulary of ", V);
   }
-  autograd::Graph g(/*grad_enabled=*/false);
-  ensemble.encode(g, sources);
-  g.clear();
   std::vector<ForcedScore> out(static_cast<std::size_t>(B));
   Tensor prev = Tensor::empty({B}, DType::I32), logp, att;
   for (std::int64_t b = 0; b < B; ++b) prev.i32()[b] = models::kBos;

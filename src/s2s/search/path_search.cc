@@ -29,13 +29,14 @@ struct PathConfig {
 std::vector<SentenceResult> path_search(Ensemble& ens, std::span<const models::TokenBatch> sources,
                                         const SearchOptions& o, const PathConfig& pc) {
   const BatchSetup setup = setup_batch(sources, o);
-  const std::int64_t B = setup.batch, N = pc.copies, V = ens.vocab_size(), cap = B * N;
+  const std::int64_t B = setup.batch, N = pc.copies, cap = B * N;
   const bool keep_att = o.keep_attention || o.coverage_beta > 0.0f;
   S2S_CHECK(pc.ids.empty() || static_cast<std::int64_t>(pc.ids.size()) == B, "search: ", pc.ids.size(),
             " sentence ids for ", B, " sentences");
   autograd::Graph g(/*grad_enabled=*/false);
   ens.encode(g, sources);
   g.clear();
+  const std::int64_t V = ens.columns();
 
   Trace trace;
   trace.reset(setup.max_steps, cap, setup.width, keep_att);

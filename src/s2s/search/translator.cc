@@ -36,16 +36,22 @@ bool same_tokens(const data::Vocab& a, const data::Vocab& b, std::int32_t& first
   return a.size() == b.size();
 }
 
-// Time-major batch of the given rows.
-models::TokenBatch make_batch(std::span<const std::vector<std::int32_t>* const> rows) {
+// Time-major batch of the given rows; with copy_rows (one per row, as long as
+// it) also their copy ids.
+models::TokenBatch make_batch(std::span<const std::vector<std::int32_t>* const> rows,
+                              std::span<const std::vector<std::int32_t>* const> copy_rows = {}) {
   const auto n = static_cast<std::int64_t>(rows.size());
   std::int64_t longest = 0;
   for (const auto* r : rows) longest = std::max(longest, static_cast<std::int64_t>(r->size()));
-  models::TokenBatch b{Tensor::zeros({longest, n}, DType::I32), Tensor::empty({n}, DType::I32)};
+  models::TokenBatch b{Tensor::zeros({longest, n}, DType::I32), Tensor::empty({n}, DType::I32),
+                       copy_rows.empty() ? Tensor() : Tensor::zeros({longest, n}, DType::I32)};
   for (std::int64_t i = 0; i < n; ++i) {
     const auto& r = *rows[static_cast<std::size_t>(i)];
     for (std::size_t t = 0; t < r.size(); ++t) b.ids.i32()[static_cast<std::int64_t>(t) * n + i] = r[t];
     b.lengths.i32()[i] = static_cast<std::int32_t>(r.size());
+    if (copy_rows.empty()) continue;
+    const auto& c = *copy_rows[static_cast<std::size_t>(i)];
+    for (std::size_t t = 0; t < c.size() && t < r.size(); ++t) b.copy_ids.i32()[static_cast<std::int64_t>(t) * n + i] = c[t];
   }
   return b;
 }
@@ -77,14 +83,16 @@ Translator::Translator(std::vector<ModelCodec> models, TranslatorOptions options
               ")");
     if (!same_tokens(*first.src_vocab, *other.src_vocab, at)) shared_src_vocab_ = false;
   }
+  copies_ = first.model->copies_source();  // the Ensemble checked that all models agree
 }
 
 void Translator::prepare(std::span<const std::string> lines, std::span<const std::int64_t> line_ids,
                          std::vector<Translation>& out, std::vector<std::vector<std::int32_t>>& ids,
-                         std::vector<std::size_t>& order) const {
+                         std::vector<data::SourceCopy>& copies, std::vector<std::size_t>& order) const {
   const std::size_t n = lines.size(), n_src = source_sets();
   out.assign(n, {});
   ids.assign(n * n_src, {});
+  copies.assign(copies_ ? n : 0, {});
   order.clear();
   data::TokenList tokens;
   for (std::size_t i = 0; i < n; ++i) {
@@ -104,6 +112,8 @@ void Translator::prepare(std::span<const std::string> lines, std::span<const std
       if (models_[m].src_eos) row.push_back(models::kEos);
     }
     if (models_[0].src_eos) tr.src_tokens.emplace_back(data::kReservedTokens[models::kEos]);
+    // The line's extended vocabulary (an appended "</s>" is the target's </s>).
+    if (copies_) copies[i].assign(std::span<const std::string>(tr.src_tokens), *models_[0].tgt_vocab);
     if (!ids[i * n_src].empty()) order.push_back(i);
   }
   // Longest first; equal lengths keep input order.
@@ -111,15 +121,18 @@ void Translator::prepare(std::span<const std::string> lines, std::span<const std
                    [&](std::size_t a, std::size_t b) { return ids[a * n_src].size() > ids[b * n_src].size(); });
 }
 
-void Translator::make_sources(const std::vector<std::vector<std::int32_t>>& ids, std::span<const std::size_t> lines,
+void Translator::make_sources(const std::vector<std::vector<std::int32_t>>& ids,
+                              const std::vector<data::SourceCopy>& copies, std::span<const std::size_t> lines,
                               std::vector<models::TokenBatch>& sources) const {
   const std::size_t n_src = source_sets();
   sources.resize(n_src);
-  std::vector<const std::vector<std::int32_t>*> rows;
+  std::vector<const std::vector<std::int32_t>*> rows, copy_rows;
+  for (std::size_t i : lines)
+    if (copies_) copy_rows.push_back(&copies[i].ids());
   for (std::size_t m = 0; m < n_src; ++m) {
     rows.clear();
     for (std::size_t i : lines) rows.push_back(&ids[i * n_src + m]);
-    sources[m] = make_batch(rows);
+    sources[m] = make_batch(rows, copy_rows);
   }
 }
 
@@ -139,8 +152,9 @@ std::vector<Translation> Translator::translate(std::span<const std::string> line
   const bool keep_attention = options_.keep_attention || search.keep_attention;
   std::vector<Translation> out;
   std::vector<std::vector<std::int32_t>> ids;
+  std::vector<data::SourceCopy> copies;
   std::vector<std::size_t> order;
-  prepare(lines, line_ids, out, ids, order);
+  prepare(lines, line_ids, out, ids, copies, order);
   for (std::size_t i = 0; i < out.size(); ++i)
     if (ids[i * source_sets()].empty()) out[i].hypotheses.emplace_back();  // nothing to translate
   const auto batch = static_cast<std::size_t>(options_.batch_size);
@@ -148,14 +162,15 @@ std::vector<Translation> Translator::translate(std::span<const std::string> line
   std::vector<std::int64_t> sentence_ids;
   for (std::size_t start = 0; start < order.size(); start += batch) {
     std::span<const std::size_t> part(order.data() + start, std::min(batch, order.size() - start));
-    make_sources(ids, part, sources);
+    make_sources(ids, copies, part, sources);
     sentence_ids.clear();
     for (std::size_t i : part) sentence_ids.push_back(out[i].id);
     std::vector<SentenceResult> results = decode(ensemble_, sources, so, sentence_ids);
     for (std::size_t k = 0; k < part.size(); ++k) {
       Translation& tr = out[part[k]];
       tr.error = std::move(results[k].error);
-      for (Hypothesis& h : results[k].hypotheses) tr.hypotheses.push_back(finish(tr, h, keep_attention));
+      const data::SourceCopy* copy = copies_ ? &copies[part[k]] : nullptr;
+      for (Hypothesis& h : results[k].hypotheses) tr.hypotheses.push_back(finish(tr, h, keep_attention, copy));
     }
   }
   sentences_ += static_cast<std::int64_t>(lines.size());
@@ -168,10 +183,11 @@ std::vector<ForcedScore> Translator::score(std::span<const std::string> sources,
   S2S_CHECK(sources.size() == targets.size(), "score: ", sources.size(), " sources but ", targets.size(), " targets");
   std::vector<Translation> info;
   std::vector<std::vector<std::int32_t>> ids;
+  std::vector<data::SourceCopy> copies;
   std::vector<std::size_t> order;
   std::vector<std::int64_t> line_ids(sources.size());
   std::iota(line_ids.begin(), line_ids.end(), std::int64_t{0});
-  prepare(sources, line_ids, info, ids, order);
+  prepare(sources, line_ids, info, ids, copies, order);
   for (std::size_t i = 0; i < sources.size(); ++i)
     S2S_CHECK(!ids[i * source_sets()].empty(), "score: source line ", i + 1, " is empty");
   std::vector<std::vector<std::int32_t>> tgt(targets.size());
@@ -179,6 +195,9 @@ std::vector<ForcedScore> Translator::score(std::span<const std::string> sources,
   for (std::size_t i = 0; i < targets.size(); ++i) {
     models_[0].tgt_tokenizer->tokenize(targets[i], tokens);
     models_[0].tgt_vocab->encode(tokens.span(), tgt[i]);
+    if (copies_)  // as in training: a target token only the source has is scored by its copy id
+      for (std::size_t k = 0; k < tgt[i].size(); ++k)
+        if (tgt[i][k] == models::kUnk) tgt[i][k] = copies[i].target_id(tokens[k], *models_[0].tgt_vocab);
   }
   std::vector<ForcedScore> out(sources.size());
   const auto batch = static_cast<std::size_t>(options_.batch_size);
@@ -186,7 +205,7 @@ std::vector<ForcedScore> Translator::score(std::span<const std::string> sources,
   std::vector<std::vector<std::int32_t>> part_targets;
   for (std::size_t start = 0; start < order.size(); start += batch) {
     std::span<const std::size_t> part(order.data() + start, std::min(batch, order.size() - start));
-    make_sources(ids, part, batches);
+    make_sources(ids, copies, part, batches);
     part_targets.clear();
     for (std::size_t i : part) part_targets.push_back(tgt[i]);
     std::vector<ForcedScore> scores = score_targets(ensemble_, batches, part_targets);
@@ -198,7 +217,8 @@ std::vector<ForcedScore> Translator::score(std::span<const std::string> sources,
   return out;
 }
 
-TranslatedHypothesis Translator::finish(const Translation& tr, Hypothesis& h, bool keep_attention) const {
+TranslatedHypothesis Translator::finish(const Translation& tr, Hypothesis& h, bool keep_attention,
+                                        const data::SourceCopy* copy) const {
   const ModelCodec& m = models_[0];
   TranslatedHypothesis out;
   out.score = h.score;
@@ -217,7 +237,7 @@ TranslatedHypothesis Translator::finish(const Translation& tr, Hypothesis& h, bo
       const std::string* mapped = options_.phrase_table ? options_.phrase_table->find(src) : nullptr;
       out.tokens.push_back(mapped ? *mapped : src);
     } else {
-      out.tokens.push_back(m.tgt_vocab->token(id));
+      out.tokens.push_back(copy ? copy->token(id, *m.tgt_vocab) : m.tgt_vocab->token(id));
     }
     if (options_.alignments && have_attention)
       out.alignment.emplace_back(most_attended(row(j), src_real), static_cast<std::int32_t>(j));

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "s2s/data/source_copy.h"
 #include "s2s/data/tokenizer.h"
 #include "s2s/data/vocab.h"
 #include "s2s/models/encoder_decoder.h"
@@ -97,20 +98,24 @@ class Translator {
 
  private:
   // Source ids of every line for every model that needs its own
-  // (ids[i * source_sets + m]) and the non-empty lines longest first.
+  // (ids[i * source_sets + m]), with copying models each line's extended
+  // vocabulary (copies[i]; else empty), and the non-empty lines longest first.
   void prepare(std::span<const std::string> lines, std::span<const std::int64_t> line_ids,
                std::vector<Translation>& out, std::vector<std::vector<std::int32_t>>& ids,
-               std::vector<std::size_t>& order) const;
+               std::vector<data::SourceCopy>& copies, std::vector<std::size_t>& order) const;
   // The batches of lines order[start, start + count).
-  void make_sources(const std::vector<std::vector<std::int32_t>>& ids, std::span<const std::size_t> lines,
-                    std::vector<models::TokenBatch>& sources) const;
+  void make_sources(const std::vector<std::vector<std::int32_t>>& ids, const std::vector<data::SourceCopy>& copies,
+                    std::span<const std::size_t> lines, std::vector<models::TokenBatch>& sources) const;
   std::size_t source_sets() const { return shared_src_vocab_ ? 1 : models_.size(); }
-  TranslatedHypothesis finish(const Translation& tr, Hypothesis& h, bool keep_attention) const;
+  // copy: the line's extended vocabulary (copying models), for output ids past the target vocabulary.
+  TranslatedHypothesis finish(const Translation& tr, Hypothesis& h, bool keep_attention,
+                              const data::SourceCopy* copy) const;
 
   std::vector<ModelCodec> models_;
   TranslatorOptions options_;
   Ensemble ensemble_;
   bool shared_src_vocab_ = true;
+  bool copies_ = false;  // the models copy source tokens (copy attention)
   std::int64_t sentences_ = 0, output_tokens_ = 0;
 };
 

@@ -17,8 +17,8 @@ namespace {
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
-models::TokenBatch source_of(const data::Batch& b) { return {b.src, b.src_len}; }
-models::TokenBatch target_in_of(const data::Batch& b) { return {b.tgt_in, b.tgt_len}; }
+models::TokenBatch source_of(const data::Batch& b) { return {b.src, b.src_len, b.src_copy}; }
+models::TokenBatch target_in_of(const data::Batch& b) { return {b.tgt_in, b.tgt_len, Tensor()}; }
 // Logits rows run over (t, b), so the time-major [T, B] targets line up as they are.
 Tensor targets_of(const data::Batch& b) { return b.tgt_out.reshape({b.tgt_out.numel()}); }
 
@@ -144,6 +144,10 @@ double Trainer::train_update(std::span<const data::Batch> batches) {
   autograd::CrossEntropyOptions ce;
   ce.ignore_index = models::kPad;
   ce.label_smoothing = static_cast<float>(config_.train.label_smoothing);
+  // A copying model predicts over its target vocabulary plus each batch's
+  // source-only tokens: smoothing stays on the target vocabulary, so the
+  // loss of a sentence does not depend on what else is in its batch.
+  ce.smoothing_classes = config_.model.tgt_vocab_size;
   ce.reduction = autograd::Reduction::Sum;
   std::int64_t tokens = 0, sentences = 0;
   for (const data::Batch& b : batches) tokens += b.tgt_tokens, sentences += b.size();

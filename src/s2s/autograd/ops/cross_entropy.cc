@@ -31,7 +31,7 @@ void cross_entropy_backward(Node& n) {
   }
   float scale = n.grad.f32()[0] * n.f[1];
   kernels::cross_entropy_backward(n.input(0)->value, n.saved[1], n.saved[0], static_cast<std::int32_t>(n.i[0]), n.f[0],
-                                  scale, *gx, !fresh);
+                                  scale, *gx, !fresh, n.i[1]);
 }
 
 }  // namespace
@@ -51,7 +51,8 @@ Var cross_entropy(Var logits, const Tensor& targets, const CrossEntropyOptions& 
   Tensor lse;
   if (save) lse = Tensor::empty(Shape{logits.dim(0)});
   kernels::CrossEntropySums sums =
-      kernels::cross_entropy_forward(logits.value(), targets, options.ignore_index, eps, save ? &lse : nullptr);
+      kernels::cross_entropy_forward(logits.value(), targets, options.ignore_index, eps, save ? &lse : nullptr,
+                                     options.smoothing_classes);
   // Mean over counted targets; with none counted the loss is 0 (not 0/0) and so is its gradient.
   double norm = options.reduction == Reduction::Sum ? 1.0 : (sums.count > 0 ? 1.0 / static_cast<double>(sums.count) : 0.0);
   Tensor out = Tensor::full(Shape{1}, static_cast<float>(sums.loss * norm));
@@ -60,6 +61,7 @@ Var cross_entropy(Var logits, const Tensor& targets, const CrossEntropyOptions& 
     n->saved[0] = std::move(lse);
     n->saved[1] = targets;  // shares storage: the caller must not overwrite it before backward
     n->i[0] = options.ignore_index;
+    n->i[1] = options.smoothing_classes;
     n->f[0] = eps;
     n->f[1] = static_cast<float>(norm);
   }

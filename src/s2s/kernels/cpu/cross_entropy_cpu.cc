@@ -23,7 +23,7 @@ void check_targets(const std::int32_t* t, std::int64_t n, std::int64_t classes, 
 }  // namespace
 
 CrossEntropySums cross_entropy_forward(const Tensor& logits, const Tensor& targets, std::int32_t ignore_index,
-                                       float label_smoothing, Tensor* lse) {
+                                       float label_smoothing, Tensor* lse, std::int64_t smooth_classes) {
   std::int64_t n = logits.dim(0), classes = logits.dim(1);
   const std::int32_t* t = targets.i32();
   check_targets(t, n, classes, ignore_index);
@@ -35,7 +35,8 @@ CrossEntropySums cross_entropy_forward(const Tensor& logits, const Tensor& targe
   const float* px = logits.f32();
   float* pl = row_loss.f32();
   float* plse = lse ? lse->f32() : nullptr;
-  float eps = label_smoothing, inv_classes = 1.0f / static_cast<float>(std::max<std::int64_t>(classes, 1));
+  const std::int64_t smooth = smooth_classes > 0 ? std::min(smooth_classes, classes) : classes;
+  float eps = label_smoothing, inv_classes = 1.0f / static_cast<float>(std::max<std::int64_t>(smooth, 1));
   parallel_for(0, n, row_grain(classes), [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) {
       if (t[i] == ignore_index) {
@@ -48,10 +49,17 @@ CrossEntropySums cross_entropy_forward(const Tensor& logits, const Tensor& targe
 #pragma omp simd reduction(max : m)
       for (std::int64_t v = 0; v < classes; ++v) m = x[v] > m ? x[v] : m;
       float se = 0.0f, sx = 0.0f;
+      if (smooth == classes) {
 #pragma omp simd reduction(+ : se, sx)
-      for (std::int64_t v = 0; v < classes; ++v) {
-        se += cpu::fast_exp(x[v] - m);
-        sx += x[v];
+        for (std::int64_t v = 0; v < classes; ++v) {
+          se += cpu::fast_exp(x[v] - m);
+          sx += x[v];
+        }
+      } else {
+#pragma omp simd reduction(+ : se)
+        for (std::int64_t v = 0; v < classes; ++v) se += cpu::fast_exp(x[v] - m);
+#pragma omp simd reduction(+ : sx)
+        for (std::int64_t v = 0; v < smooth; ++v) sx += x[v];
       }
       float l = m + std::log(se);
       float loss = (1.0f - eps) * (l - x[t[i]]);
@@ -65,13 +73,15 @@ CrossEntropySums cross_entropy_forward(const Tensor& logits, const Tensor& targe
 }
 
 void cross_entropy_backward(const Tensor& logits, const Tensor& targets, const Tensor& lse, std::int32_t ignore_index,
-                            float label_smoothing, float scale, Tensor& grad_logits, bool accumulate) {
+                            float label_smoothing, float scale, Tensor& grad_logits, bool accumulate,
+                            std::int64_t smooth_classes) {
   std::int64_t n = logits.dim(0), classes = logits.dim(1);
   const std::int32_t* t = targets.i32();
   const float *px = logits.f32(), *plse = lse.f32();
   float* pg = grad_logits.f32();
   float eps = label_smoothing;
-  float off = scale * eps / static_cast<float>(std::max<std::int64_t>(classes, 1));  // smoothing mass per class
+  const std::int64_t smooth = smooth_classes > 0 ? std::min(smooth_classes, classes) : classes;
+  float off = scale * eps / static_cast<float>(std::max<std::int64_t>(smooth, 1));  // smoothing mass per class
   float on = scale * (1.0f - eps);                                                  // extra mass on the target
   parallel_for(0, n, row_grain(classes), [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) {
@@ -89,6 +99,7 @@ void cross_entropy_backward(const Tensor& logits, const Tensor& targets, const T
 #pragma omp simd
         for (std::int64_t v = 0; v < classes; ++v) g[v] = scale * cpu::fast_exp(x[v] - l) - off;
       }
+      for (std::int64_t v = smooth; v < classes; ++v) g[v] += off;  // columns outside the smoothing get none
       g[t[i]] -= on;
     }
   });
