@@ -172,7 +172,7 @@ void view_backward(Node&) {}
 
 const kernels::PackedNT* Graph::packed_weight(const Var& w, std::int64_t rows) {
   const Parameter* p = w.node() ? w.node()->param : nullptr;
-  if (grad_enabled_ || !p || rows <= kernels::kGemmSmallRows) return nullptr;
+  if (grad_enabled_ || !p || !kernels::packed_nt_pays(rows)) return nullptr;
   return &packed_->get(*p);
 }
 

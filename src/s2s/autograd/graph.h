@@ -47,8 +47,8 @@ class Graph {
   // products x w^T of `rows` rows, so that decoding packs each weight once
   // instead of every step. Kept in this graph's own PackedWeights while grad
   // stays disabled, or in `shared` after share_packed_weights(shared) (until
-  // grad is enabled). nullptr with grad enabled, for a non-parameter, or for a
-  // few rows (those read w in place).
+  // grad is enabled). nullptr with grad enabled, for a non-parameter, or where
+  // packing gains nothing (kernels::packed_nt_pays: few rows with AVX-512).
   const kernels::PackedNT* packed_weight(const Var& w, std::int64_t rows);
   void share_packed_weights(PackedWeights& shared) { packed_ = &shared; }
   // Inference in int8: w's quantized weight when w is a parameter its

@@ -58,10 +58,10 @@ void gemm_nt_small_m(std::int64_t m, std::int64_t n, std::int64_t k, const float
 
 // A weight w [n, k] (the w of y = x w^T) packed once for many row-invariant
 // products, where sgemm_row_invariant would re-pack it on every call: every
-// weight product of every step of decoding. With AVX-512 the panels hold w as
-// [ceil(n / 32) * 2, k, 16] (16 columns per k, zero-padded); elsewhere only w
-// is kept and the products fall back to the unpacked kernels. Holds w's
-// storage, so it never dangles; it must be rebuilt when w changes.
+// weight product of every step of decoding. The panels hold w as
+// [tiles, k, 16] (16 columns per k, zero-padded; with AVX-512 the tiles come
+// in whole pairs). Holds w's storage, so it never dangles; it must be rebuilt
+// when w changes.
 class PackedNT {
  public:
   explicit PackedNT(const Tensor& w);
@@ -72,9 +72,13 @@ class PackedNT {
   Tensor weight_, panels_;
 };
 
+// Whether a product of `rows` rows gains from a packed weight: always on
+// AVX2; with AVX-512 only above kGemmSmallRows (fewer read w in place).
+bool packed_nt_pays(std::int64_t rows);
+
 // C = beta C + A w^T with w packed: bit-identical to
 // sgemm_row_invariant(false, true, m, n, k, 1, a, lda, w, k, beta, c, ldc).
-// Few rows (<= kGemmSmallRows) read w in place (gemm_nt_small_m).
+// With AVX-512, few rows (<= kGemmSmallRows) read w in place (gemm_nt_small_m).
 void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const PackedNT& w, float beta, float* c,
                     std::int64_t ldc);
 

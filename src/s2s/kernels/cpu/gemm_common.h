@@ -1,6 +1,6 @@
 #pragma once
 // What the CPU gemm kernels share: the AVX-512 check, row tiles of
-// near-equal height, a 16 x 16 register transpose (the few-row gemm reads its
+// near-equal height, the AVX2 register tile, a 16 x 16 register transpose (the few-row gemm reads its
 // weight through it; the packed gemms pack their operands with it), k-major
 // packing of A, and the unpacked row-invariant NT dispatch.
 #include <immintrin.h>
@@ -28,6 +28,74 @@ struct RowTiles {
   std::int64_t height(std::int64_t r) const { return m / count + (r < m % count ? 1 : 0); }
   std::int64_t start(std::int64_t r) const { return r * (m / count) + std::min(r, m % count); }
 };
+
+inline __m256i lane_mask(std::int64_t count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<std::int64_t>(count, 0, 8))),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// The AVX2 register tile of the row-invariant kernels (sgemm_row_invariant,
+// gemm_packed_nt): C tile [MR, ncols <= 16] (at c) += A tile (a(i, kk) = ap[i * ars + kk * aks]) times
+// B rows bp[kk * ldb], kk < kc. first: the chain starts from beta * C.
+template <int MR, bool Edge>
+inline void avx2_tile(const float* ap, std::int64_t ars, std::int64_t aks, std::int64_t kc, const float* bp,
+                 std::int64_t ldb, float* c, std::int64_t ldc, std::int64_t ncols, bool first, float beta) {
+  const __m256i m0 = lane_mask(ncols), m1 = lane_mask(ncols - 8);
+  __m256 acc[MR][2];
+  for (int i = 0; i < MR; ++i) {
+    float* cr = c + i * ldc;
+    __m256 c0, c1;
+    if (first && beta == 0.0f) {
+      c0 = c1 = _mm256_setzero_ps();
+    } else if (Edge) {
+      c0 = _mm256_maskload_ps(cr, m0);
+      c1 = _mm256_maskload_ps(cr + 8, m1);
+    } else {
+      c0 = _mm256_loadu_ps(cr);
+      c1 = _mm256_loadu_ps(cr + 8);
+    }
+    if (first && beta != 0.0f) {
+      c0 = _mm256_mul_ps(_mm256_set1_ps(beta), c0);
+      c1 = _mm256_mul_ps(_mm256_set1_ps(beta), c1);
+    }
+    acc[i][0] = c0;
+    acc[i][1] = c1;
+  }
+  for (std::int64_t k = 0; k < kc; ++k) {
+    const float* br = bp + k * ldb;
+    __m256 b0 = Edge ? _mm256_maskload_ps(br, m0) : _mm256_loadu_ps(br);
+    __m256 b1 = Edge ? _mm256_maskload_ps(br + 8, m1) : _mm256_loadu_ps(br + 8);
+    const float* ak = ap + k * aks;
+    for (int i = 0; i < MR; ++i) {
+      __m256 av = _mm256_broadcast_ss(ak + i * ars);
+      acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    float* cr = c + i * ldc;
+    if (Edge) {
+      _mm256_maskstore_ps(cr, m0, acc[i][0]);
+      _mm256_maskstore_ps(cr + 8, m1, acc[i][1]);
+    } else {
+      _mm256_storeu_ps(cr, acc[i][0]);
+      _mm256_storeu_ps(cr + 8, acc[i][1]);
+    }
+  }
+}
+
+template <bool Edge>
+inline void avx2_tile_rows(int rows, const float* ap, std::int64_t ars, std::int64_t aks, std::int64_t kc, const float* bp,
+                      std::int64_t ldb, float* c, std::int64_t ldc, std::int64_t ncols, bool first, float beta) {
+  switch (rows) {
+    case 6: avx2_tile<6, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
+    case 5: avx2_tile<5, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
+    case 4: avx2_tile<4, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
+    case 3: avx2_tile<3, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
+    case 2: avx2_tile<2, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
+    default: avx2_tile<1, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
+  }
+}
 
 // C = beta C + A B^T row-invariantly without a packed B: in place for a few
 // rows (gemm_nt_small_m), else sgemm_row_invariant. Defined in gemm_cpu.cc.

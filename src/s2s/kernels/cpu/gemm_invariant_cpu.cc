@@ -38,73 +38,6 @@ constexpr std::int64_t kNR = 16;     // columns per register tile (two vectors)
 constexpr std::int64_t kNB = 64;     // columns per block (one task)
 constexpr std::int64_t kKB = 256;    // k per block
 
-inline __m256i lane_mask(std::int64_t count) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<std::int64_t>(count, 0, 8))),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-// C tile [MR, ncols <= 16] (at c) += A tile (a(i, kk) = ap[i * ars + kk * aks]) times
-// B rows bp[kk * ldb], kk < kc. first: the chain starts from beta * C.
-template <int MR, bool Edge>
-inline void tile(const float* ap, std::int64_t ars, std::int64_t aks, std::int64_t kc, const float* bp,
-                 std::int64_t ldb, float* c, std::int64_t ldc, std::int64_t ncols, bool first, float beta) {
-  const __m256i m0 = lane_mask(ncols), m1 = lane_mask(ncols - 8);
-  __m256 acc[MR][2];
-  for (int i = 0; i < MR; ++i) {
-    float* cr = c + i * ldc;
-    __m256 c0, c1;
-    if (first && beta == 0.0f) {
-      c0 = c1 = _mm256_setzero_ps();
-    } else if (Edge) {
-      c0 = _mm256_maskload_ps(cr, m0);
-      c1 = _mm256_maskload_ps(cr + 8, m1);
-    } else {
-      c0 = _mm256_loadu_ps(cr);
-      c1 = _mm256_loadu_ps(cr + 8);
-    }
-    if (first && beta != 0.0f) {
-      c0 = _mm256_mul_ps(_mm256_set1_ps(beta), c0);
-      c1 = _mm256_mul_ps(_mm256_set1_ps(beta), c1);
-    }
-    acc[i][0] = c0;
-    acc[i][1] = c1;
-  }
-  for (std::int64_t k = 0; k < kc; ++k) {
-    const float* br = bp + k * ldb;
-    __m256 b0 = Edge ? _mm256_maskload_ps(br, m0) : _mm256_loadu_ps(br);
-    __m256 b1 = Edge ? _mm256_maskload_ps(br + 8, m1) : _mm256_loadu_ps(br + 8);
-    const float* ak = ap + k * aks;
-    for (int i = 0; i < MR; ++i) {
-      __m256 av = _mm256_broadcast_ss(ak + i * ars);
-      acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
-      acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
-    }
-  }
-  for (int i = 0; i < MR; ++i) {
-    float* cr = c + i * ldc;
-    if (Edge) {
-      _mm256_maskstore_ps(cr, m0, acc[i][0]);
-      _mm256_maskstore_ps(cr + 8, m1, acc[i][1]);
-    } else {
-      _mm256_storeu_ps(cr, acc[i][0]);
-      _mm256_storeu_ps(cr + 8, acc[i][1]);
-    }
-  }
-}
-
-template <bool Edge>
-inline void tile_rows(int rows, const float* ap, std::int64_t ars, std::int64_t aks, std::int64_t kc, const float* bp,
-                      std::int64_t ldb, float* c, std::int64_t ldc, std::int64_t ncols, bool first, float beta) {
-  switch (rows) {
-    case 6: tile<6, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
-    case 5: tile<5, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
-    case 4: tile<4, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
-    case 3: tile<3, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
-    case 2: tile<2, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
-    default: tile<1, Edge>(ap, ars, aks, kc, bp, ldb, c, ldc, ncols, first, beta); break;
-  }
-}
-
 // out[c * ldo + r] = alpha * in[r * ldi + c] for an 8 x 8 block.
 inline void transpose8(const float* in, std::int64_t ldi, float alpha, float* out, std::int64_t ldo) {
   const __m256 s = _mm256_set1_ps(alpha);
@@ -269,9 +202,9 @@ void sgemm_row_invariant(bool trans_a, bool trans_b, std::int64_t m, std::int64_
                            const int h = static_cast<int>(std::min(kMR, rows - i));
                            float* ct = c + (i0 + i) * ldc + j0 + jt;
                            if (cols == kNR)
-                             tile_rows<false>(h, ap + i * tr, tr, tk, kc, bp, ldbp, ct, ldc, cols, first, beta);
+                             avx2_tile_rows<false>(h, ap + i * tr, tr, tk, kc, bp, ldbp, ct, ldc, cols, first, beta);
                            else
-                             tile_rows<true>(h, ap + i * tr, tr, tk, kc, bp, ldbp, ct, ldc, cols, first, beta);
+                             avx2_tile_rows<true>(h, ap + i * tr, tr, tk, kc, bp, ldbp, ct, ldc, cols, first, beta);
                          }
                        }
                      }

@@ -7,6 +7,10 @@
 // 12 rows x 32 columns (24 accumulators; per k two loads of w and 12
 // broadcasts of A). One task per 32 columns: its [k, 32] panel of w stays in
 // L2 while every row of A passes.
+// Without AVX-512 the panels are 16 columns wide and the AVX2 tile of
+// sgemm_row_invariant (6 rows x 16 columns) runs over them, for any number
+// of rows: there is no in-place few-row kernel on AVX2, and re-packing w on
+// every call cost batch-1 decoding most of its time.
 //
 // GCC 12 warns inside avx512fintrin.h (its _mm*_undefined_* idiom) when
 // these intrinsics are inlined: a false positive.
@@ -83,8 +87,20 @@ __mmask16 columns_mask(std::int64_t count) {
 
 PackedNT::PackedNT(const Tensor& w) : weight_(w) {
   S2S_CHECK(w.ndim() == 2 && w.dtype() == DType::F32, "PackedNT: expected an F32 matrix, got ", w.shape().str());
-  if (!has_avx512()) return;
-  const std::int64_t n = w.dim(0), k = w.dim(1), tiles = (n + kNT - 1) / kNT * 2;  // 16-column tiles, whole 32s
+  const std::int64_t n = w.dim(0), k = w.dim(1);
+  if (!has_avx512()) {  // panel t: [k, 16], panel[kk * 16 + j] = w(t * 16 + j, kk), zero past n
+    const std::int64_t tiles = (n + kNR - 1) / kNR;
+    panels_ = Tensor::zeros(Shape{tiles, k, kNR});
+    float* dst = panels_.f32();
+    const float* src = w.f32();
+    parallel_for(0, tiles, 1, [&](std::int64_t t0, std::int64_t t1) {
+      for (std::int64_t t = t0; t < t1; ++t)
+        for (std::int64_t j = 0; j < std::min(kNR, n - t * kNR); ++j)
+          for (std::int64_t kk = 0; kk < k; ++kk) dst[(t * k + kk) * kNR + j] = src[(t * kNR + j) * k + kk];
+    });
+    return;
+  }
+  const std::int64_t tiles = (n + kNT - 1) / kNT * 2;  // 16-column tiles, whole 32s
   panels_ = Tensor::empty(Shape{tiles, k, kNR});
   float* dst = panels_.f32();
   parallel_for(0, tiles, 1, [&](std::int64_t t0, std::int64_t t1) {
@@ -98,11 +114,40 @@ PackedNT::PackedNT(const Tensor& w) : weight_(w) {
   });
 }
 
+bool packed_nt_pays(std::int64_t rows) { return rows > (has_avx512() ? kGemmSmallRows : 0); }
+
+namespace {
+
+// The AVX2 path: one task per 16-column panel, all rows of A (read in place)
+// in tiles of up to 6 over the whole of k.
+void gemm_packed_nt_avx2(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+                         const float* panels, float beta, float* c, std::int64_t ldc) {
+  constexpr std::int64_t kMR2 = 6;
+  const std::int64_t tiles = (n + kNR - 1) / kNR;
+  parallel_for(0, tiles, std::max<std::int64_t>(1, (std::int64_t{1} << 17) / std::max<std::int64_t>(2 * m * kNR * k, 1)),
+               [&](std::int64_t t0, std::int64_t t1) {
+                 for (std::int64_t t = t0; t < t1; ++t) {
+                   const std::int64_t j0 = t * kNR, cols = std::min(kNR, n - j0);
+                   const float* bp = panels + t * k * kNR;
+                   for (std::int64_t i = 0; i < m; i += kMR2) {
+                     const int h = static_cast<int>(std::min(kMR2, m - i));
+                     if (cols == kNR)
+                       avx2_tile_rows<false>(h, a + i * lda, lda, 1, k, bp, kNR, c + i * ldc + j0, ldc, cols, true, beta);
+                     else
+                       avx2_tile_rows<true>(h, a + i * lda, lda, 1, k, bp, kNR, c + i * ldc + j0, ldc, cols, true, beta);
+                   }
+                 }
+               });
+}
+
+}  // namespace
+
 void gemm_packed_nt(std::int64_t m, const float* a, std::int64_t lda, const PackedNT& w, float beta, float* c,
                     std::int64_t ldc) {
   const Tensor& wt = w.weight();
   const std::int64_t n = wt.dim(0), k = wt.dim(1);
   if (m <= 0 || n <= 0) return;
+  if (w.panels().defined() && !has_avx512() && k > 0) return gemm_packed_nt_avx2(m, n, k, a, lda, w.panels().f32(), beta, c, ldc);
   if (!w.panels().defined() || m <= kGemmSmallRows || k == 0) {
     row_invariant_nt(m, n, k, a, lda, wt.f32(), k, beta, c, ldc);
     return;
