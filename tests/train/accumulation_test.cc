@@ -93,7 +93,7 @@ TEST_P(Accumulation, OneBatchIsAPlainMeanLossStepBitForBit) {
     models::ForwardOptions fo;
     fo.training = true;
     fo.rng = &rng;
-    autograd::Var logits = y.model->forward(g, {b.src, b.src_len}, {b.tgt_in, b.tgt_len}, fo);
+    autograd::Var logits = y.model->forward(g, {b.src, b.src_len, Tensor()}, {b.tgt_in, b.tgt_len, Tensor()}, fo);
     autograd::Var mean = autograd::cross_entropy(logits, b.tgt_out.reshape({b.tgt_out.numel()}),
                                                  {.ignore_index = models::kPad, .label_smoothing = 0.1f});
     EXPECT_NEAR(loss, mean.value().f32()[0], 1e-6);

@@ -43,7 +43,7 @@ TEST(Trainer, ValidationIsMeanTokenCrossEntropyAndAccuracy) {
   models::ForwardOptions fo;
   fo.training = false;
   for (const auto& b : testing::batches_of(*testing::reverse_dataset(40, 12), 16)) {
-    Tensor logits = s.model->forward(g, {b.src, b.src_len}, {b.tgt_in, b.tgt_len}, fo).value();
+    Tensor logits = s.model->forward(g, {b.src, b.src_len, Tensor()}, {b.tgt_in, b.tgt_len, Tensor()}, fo).value();
     std::int64_t rows = logits.dim(0), vocab = logits.dim(1);
     for (std::int64_t r = 0; r < rows; ++r) {
       std::int32_t target = b.tgt_out.i32()[r];
