@@ -118,23 +118,33 @@ bool packed_nt_pays(std::int64_t rows) { return rows > (has_avx512() ? kGemmSmal
 
 namespace {
 
-// The AVX2 path: one task per 16-column panel, all rows of A (read in place)
-// in tiles of up to 6 over the whole of k.
+// The AVX2 path, blocked as sgemm_row_invariant is: one task per 4 panels
+// (64 columns), k in blocks of 256; within a block each 6-row tile of A
+// (read in place, 6 KB: stays in L1) passes over the 4 panels' slices (64 KB,
+// in L2). The partial chains wait in C between k blocks (same bits).
 void gemm_packed_nt_avx2(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
                          const float* panels, float beta, float* c, std::int64_t ldc) {
-  constexpr std::int64_t kMR2 = 6;
-  const std::int64_t tiles = (n + kNR - 1) / kNR;
-  parallel_for(0, tiles, std::max<std::int64_t>(1, (std::int64_t{1} << 17) / std::max<std::int64_t>(2 * m * kNR * k, 1)),
-               [&](std::int64_t t0, std::int64_t t1) {
-                 for (std::int64_t t = t0; t < t1; ++t) {
-                   const std::int64_t j0 = t * kNR, cols = std::min(kNR, n - j0);
-                   const float* bp = panels + t * k * kNR;
-                   for (std::int64_t i = 0; i < m; i += kMR2) {
-                     const int h = static_cast<int>(std::min(kMR2, m - i));
-                     if (cols == kNR)
-                       avx2_tile_rows<false>(h, a + i * lda, lda, 1, k, bp, kNR, c + i * ldc + j0, ldc, cols, true, beta);
-                     else
-                       avx2_tile_rows<true>(h, a + i * lda, lda, 1, k, bp, kNR, c + i * ldc + j0, ldc, cols, true, beta);
+  constexpr std::int64_t kMR2 = 6, kPanels = 4, kKB = 256;
+  const std::int64_t tiles = (n + kNR - 1) / kNR, blocks = (tiles + kPanels - 1) / kPanels;
+  const std::int64_t work = 2 * m * kNR * kPanels * k;
+  parallel_for(0, blocks, std::max<std::int64_t>(1, (std::int64_t{1} << 17) / std::max<std::int64_t>(work, 1)),
+               [&](std::int64_t b0, std::int64_t b1) {
+                 for (std::int64_t blk = b0; blk < b1; ++blk) {
+                   const std::int64_t t_end = std::min(tiles, (blk + 1) * kPanels);
+                   for (std::int64_t k0 = 0; k0 < k; k0 += kKB) {
+                     const std::int64_t kc = std::min(kKB, k - k0);
+                     for (std::int64_t i = 0; i < m; i += kMR2) {
+                       const int h = static_cast<int>(std::min(kMR2, m - i));
+                       for (std::int64_t t = blk * kPanels; t < t_end; ++t) {
+                         const std::int64_t j0 = t * kNR, cols = std::min(kNR, n - j0);
+                         const float* bp = panels + (t * k + k0) * kNR;
+                         float* ct = c + i * ldc + j0;
+                         if (cols == kNR)
+                           avx2_tile_rows<false>(h, a + i * lda + k0, lda, 1, kc, bp, kNR, ct, ldc, cols, k0 == 0, beta);
+                         else
+                           avx2_tile_rows<true>(h, a + i * lda + k0, lda, 1, kc, bp, kNR, ct, ldc, cols, k0 == 0, beta);
+                       }
+                     }
                    }
                  }
                });
