@@ -28,15 +28,7 @@ using Seqs = std::vector<std::vector<std::int32_t>>;
 Tensor copy_batch(const Seqs& copy_ids) { return testing::make_batch(copy_ids).ids; }
 
 ModelConfig copy_config(CellKind cell, AttentionKind attention, ReadoutKind readout) {
-  ModelConfig c;
-  c.src_vocab_size = 13;
-  c.tgt_vocab_size = 11;
-  c.src_embedding_size = 5;
-  c.tgt_embedding_size = 6;
-  c.rnn.hidden_size = 6;
-  c.rnn.cell = cell;
-  c.rnn.attention = attention;
-  c.rnn.attention_size = 4;
+  ModelConfig c = testing::tiny_rnn_config(cell, attention);
   c.rnn.bidirectional = attention != AttentionKind::Dot;
   c.rnn.readout = readout;
   c.rnn.copy_attention = true;
@@ -79,13 +71,7 @@ TEST_P(CopyStepMatchesForward, LogProbabilitiesAgreeAndPaddingDoesNotLeak) {
     TokenBatch s1 = testing::make_batch({kSources[b]}), t1 = testing::make_decoder_input({kTargets[b]});
     s1.copy_ids = copy_batch({kCopyIds[b]});
     Tensor alone = model->forward(g1, s1, t1, eval).value();
-    const std::int64_t own = alone.dim(1);
-    float worst = 0.0f;
-    for (std::int64_t t = 0; t < t1.steps(); ++t)
-      for (std::int64_t k = 0; k < own; ++k)
-        worst = std::max(worst, std::abs(alone.f32()[t * own + k] -
-                                         forward.f32()[(t * batch + static_cast<std::int64_t>(b)) * width + k]));
-    EXPECT_LT(worst, 1e-5f) << "sentence " << b;
+    EXPECT_LT(testing::sentence_rows_diff(alone, forward, static_cast<std::int64_t>(b), batch), 1e-5f) << "sentence " << b;
   }
 }
 

@@ -32,15 +32,7 @@ const Variant kVariants[] = {
 };
 
 ModelConfig make_config(CellKind cell, AttentionKind attention, const Variant& v) {
-  ModelConfig c;
-  c.src_vocab_size = 13;
-  c.tgt_vocab_size = 11;
-  c.src_embedding_size = 5;
-  c.tgt_embedding_size = 6;
-  c.rnn.hidden_size = 6;
-  c.rnn.cell = cell;
-  c.rnn.attention = attention;
-  c.rnn.attention_size = 4;
+  ModelConfig c = testing::tiny_rnn_config(cell, attention);
   c.rnn.local_window = 2;
   c.rnn.bidirectional = v.bidirectional && attention != AttentionKind::Dot;  // dot needs memory as wide as the state
   c.rnn.bridge = v.bridge;

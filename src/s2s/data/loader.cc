@@ -20,8 +20,7 @@ void PairEncoder::encode(int side, std::string_view text, std::vector<std::int32
   if (side == 0) {
     source_copy_.assign(tokens_.span(), target);
   } else {
-    for (std::size_t k = 0; k < ids.size(); ++k)
-      if (ids[k] == kUnkId) ids[k] = source_copy_.target_id(tokens_[k], target);
+    source_copy_.map_unknown(tokens_.span(), ids, target);
   }
 }
 

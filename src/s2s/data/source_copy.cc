@@ -30,6 +30,12 @@ std::int32_t SourceCopy::target_id(std::string_view token, const Vocab& target) 
   return it == oov_.end() ? kUnkId : target.size() + static_cast<std::int32_t>(it - oov_.begin());
 }
 
+void SourceCopy::map_unknown(std::span<const std::string> tokens, std::vector<std::int32_t>& ids,
+                             const Vocab& target) const {
+  for (std::size_t k = 0; k < ids.size() && k < tokens.size(); ++k)
+    if (ids[k] == kUnkId) ids[k] = target_id(tokens[k], target);
+}
+
 const std::string& SourceCopy::token(std::int32_t id, const Vocab& target) const {
   if (id < target.size()) return target.token(id);
   const auto k = static_cast<std::size_t>(id - target.size());

@@ -28,6 +28,9 @@ class SourceCopy {
   // A target token's id for training and scoring: its target id when the
   // vocabulary has it, else its copy id when the source has it, else <unk>.
   std::int32_t target_id(std::string_view token, const Vocab& target) const;
+  // A target sentence's ids (tokens encoded by `target`) with each <unk>
+  // replaced by target_id of its token, as training and scoring read them.
+  void map_unknown(std::span<const std::string> tokens, std::vector<std::int32_t>& ids, const Vocab& target) const;
   // The text of an extended id (a target id or a source OOV).
   const std::string& token(std::int32_t id, const Vocab& target) const;
 

@@ -196,8 +196,7 @@ std::vector<ForcedScore> Translator::score(std::span<const std::string> sources,
     models_[0].tgt_tokenizer->tokenize(targets[i], tokens);
     models_[0].tgt_vocab->encode(tokens.span(), tgt[i]);
     if (copies_)  // as in training: a target token only the source has is scored by its copy id
-      for (std::size_t k = 0; k < tgt[i].size(); ++k)
-        if (tgt[i][k] == models::kUnk) tgt[i][k] = copies[i].target_id(tokens[k], *models_[0].tgt_vocab);
+      copies[i].map_unknown(tokens.span(), tgt[i], *models_[0].tgt_vocab);
   }
   std::vector<ForcedScore> out(sources.size());
   const auto batch = static_cast<std::size_t>(options_.batch_size);
