@@ -109,6 +109,34 @@ bool file_exists(const std::string& path) {
   return std::filesystem::exists(path, ec);
 }
 
+std::string write_dir_atomic(const std::string& dir, std::string_view what,
+                             const std::function<void(const std::string& tmp)>& fill) {
+  namespace fs = std::filesystem;
+  fs::path out = fs::path(dir).lexically_normal();
+  if (out.filename().empty()) out = out.parent_path();
+  const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  make_dirs(parent.string());
+  std::string tmp_name = out.filename().string();  // built in place: "." + name + ... trips GCC 12's -Wrestrict
+  tmp_name.insert(0, 1, '.');
+  tmp_name += ".tmp" + std::to_string(::getpid());
+  const fs::path tmp = parent / tmp_name;
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  try {
+    make_dirs(tmp.string());
+    fill(tmp.string());
+    sync_dir(tmp.string());
+    S2S_CHECK(!fs::exists(out), dir, " appeared while ", what, " was being written; not replacing it");
+    fs::rename(tmp, out, ec);
+    S2S_CHECK(!ec, dir, ": cannot move ", what, " into place (", ec.message(), ")");
+    sync_dir(parent.string());
+  } catch (...) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  return out.string();
+}
+
 std::string join_path(const std::string& dir, const std::string& name) {
   if (dir.empty()) return name;
   if (dir.back() == '/') return dir + name;

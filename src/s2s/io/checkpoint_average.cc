@@ -1,6 +1,5 @@
 #include "s2s/io/checkpoint_average.h"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -120,32 +119,10 @@ AverageResult average_checkpoints(const AverageOptions& o) {
   }
   average_weight_files(files, model->parameters());
 
-  // Assembled beside the output and renamed into place when complete.
-  fs::path out = fs::path(o.output).lexically_normal();
-  if (out.filename().empty()) out = out.parent_path();
-  fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
-  make_dirs(parent.string());
-  std::string tmp_name = out.filename().string();
-  tmp_name.insert(0, 1, '.');
-  tmp_name += ".tmp" + std::to_string(::getpid());
-  fs::path tmp = parent / tmp_name;
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
-  try {
-    write_model_files(tmp.string(), config, vocab);
-    write_model_weights(tmp.string(), *model, vocab,
-                        {{"averaged_checkpoints", names},
-                         {"step", std::to_string(step)}});
-    sync_dir(tmp.string());
-    S2S_CHECK(!fs::exists(out), "s2s average: ", o.output, " appeared while averaging; not replacing it");
-    fs::rename(tmp, out, ec);
-    S2S_CHECK(!ec, o.output, ": cannot move the averaged model into place (", ec.message(), ")");
-    sync_dir(parent.string());
-  } catch (...) {
-    fs::remove_all(tmp, ec);
-    throw;
-  }
-  result.output = out.string();
+  result.output = write_dir_atomic(o.output, "the averaged model", [&](const std::string& tmp) {
+    write_model_files(tmp, config, vocab);
+    write_model_weights(tmp, *model, vocab, {{"averaged_checkpoints", names}, {"step", std::to_string(step)}});
+  });
   return result;
 }
 

@@ -1,6 +1,5 @@
 #include "s2s/io/quantized_model.h"
 
-#include <unistd.h>
 
 #include <filesystem>
 #include <set>
@@ -80,32 +79,15 @@ std::uintmax_t write_quantized_model(const ModelDir& src, const std::string& out
   const kernels::ComputeType stored = stored_type(src.weights_metadata, join_path(src.path, kWeightsFile));
   S2S_CHECK(stored == kernels::ComputeType::Fp32, "s2s quantize: ", src.path, " is already stored in ",
             kernels::compute_type_name(stored), ": quantize the fp32 model directory it was made from");
-  std::error_code ec;
   S2S_CHECK(!fs::exists(out_dir), "s2s quantize: ", out_dir, " already exists; the quantized model goes to a new directory");
   const std::vector<NamedTensor> tensors = stored_tensors(src.model->parameters(), to);
   Metadata meta = src.weights_metadata;
   meta[kStorageKey] = kernels::compute_type_name(to);
 
-  // Assembled beside the output and renamed into place when complete, as s2s average does.
-  fs::path out = fs::path(out_dir).lexically_normal();
-  if (out.filename().empty()) out = out.parent_path();
-  fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
-  make_dirs(parent.string());
-  fs::path tmp = parent / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()));
-  fs::remove_all(tmp, ec);
-  try {
-    make_dirs(tmp.string());
-    for (const std::string& f : model_files(src)) write_file_atomic((tmp / f).string(), read_file(join_path(src.path, f)));
-    save_safetensors((tmp / kWeightsFile).string(), tensors, meta);
-    sync_dir(tmp.string());
-    S2S_CHECK(!fs::exists(out), "s2s quantize: ", out_dir, " appeared while quantizing; not replacing it");
-    fs::rename(tmp, out, ec);
-    S2S_CHECK(!ec, out_dir, ": cannot move the quantized model into place (", ec.message(), ")");
-    sync_dir(parent.string());
-  } catch (...) {
-    fs::remove_all(tmp, ec);
-    throw;
-  }
+  const fs::path out = write_dir_atomic(out_dir, "the quantized model", [&](const std::string& tmp) {
+    for (const std::string& f : model_files(src)) write_file_atomic(join_path(tmp, f), read_file(join_path(src.path, f)));
+    save_safetensors(join_path(tmp, kWeightsFile), tensors, meta);
+  });
   return fs::file_size(out / kWeightsFile);
 }
 
