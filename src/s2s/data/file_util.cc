@@ -26,13 +26,14 @@ std::string read_file(const std::string& path) {
   return buf.str();
 }
 
-// Written to a unique temporary next to `path` and renamed over it, so a full
-// disk or a crash leaves the old file or none, never a cut one under the
-// final name; the temporary is removed on failure so it does not hold space.
-void write_file(const std::string& path, const std::string& bytes) {
+// Written to a unique temporary next to `path`, fsynced and renamed over it,
+// so a full disk or a crash leaves the old file or the complete new one, never
+// a cut one under the final name; the temporary is removed on failure so it
+// does not hold space. (io::write_file_atomic also fsyncs the directory.)
+void write_file(const std::string& path, std::string_view bytes) {
   std::string tmp = path + ".tmp.XXXXXX";
   int fd = ::mkstemp(tmp.data());
-  if (fd < 0) fail(path, ": cannot write (", std::strerror(errno), ")");
+  if (fd < 0) fail(path, ": cannot create a temporary file next to it (", std::strerror(errno), ")");
   int err = 0;
   for (std::size_t done = 0; done < bytes.size() && err == 0;) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

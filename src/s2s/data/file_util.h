@@ -1,14 +1,15 @@
 #pragma once
 // Whole-file helpers for the data layer (vocabularies, SentencePiece models).
-// Writes go to a temporary file that is renamed over the target, so readers
-// never see a half-written file.
+// Writes go to a temporary file that is fsynced and renamed over the target,
+// so readers (and a run resumed after a crash) never see a half-written file.
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace s2s::data {
 
 std::string read_file(const std::string& path);
-void write_file(const std::string& path, const std::string& bytes);
+void write_file(const std::string& path, std::string_view bytes);
 
 // True when a and b name the same existing file (same device and inode), however
 // spelled: "./f", "d/../f", a symbolic or hard link. "-" (stdin/stdout) is never a file.

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "s2s/core/error.h"
+#include "s2s/data/file_util.h"
 
 namespace s2s::io {
 
@@ -23,35 +24,6 @@ std::string parent_dir(const std::string& path) {
   auto parent = p.parent_path();
   return parent.empty() ? std::string(".") : parent.string();
 }
-
-// Closes the descriptor and removes the temporary file unless released.
-class TempFile {
- public:
-  explicit TempFile(const std::string& target) : name_(target + ".tmp.XXXXXX") {
-    fd_ = ::mkstemp(name_.data());
-    S2S_CHECK(fd_ >= 0, target, ": cannot create a temporary file next to it (", errno_text(), ")");
-  }
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!released_) ::unlink(name_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  int fd() const { return fd_; }
-  const std::string& name() const { return name_; }
-  void close_fd(const std::string& target) {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    S2S_CHECK(rc == 0, target, ": close failed (", errno_text(), ")");
-  }
-  void release() { released_ = true; }
-
- private:
-  std::string name_;
-  int fd_ = -1;
-  bool released_ = false;
-};
 
 }  // namespace
 
@@ -67,23 +39,7 @@ std::string read_file(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {
-  TempFile tmp(path);
-  const char* p = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(tmp.fd(), p, left);
-    if (n < 0 && errno == EINTR) continue;
-    S2S_CHECK(n > 0, path, ": write failed (", errno_text(), ")");
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  S2S_CHECK(::fsync(tmp.fd()) == 0, path, ": fsync failed (", errno_text(), ")");
-  // mkstemp creates 0600; model files are ordinary user files.
-  ::fchmod(tmp.fd(), 0644);
-  tmp.close_fd(path);
-  S2S_CHECK(::rename(tmp.name().c_str(), path.c_str()) == 0, path, ": cannot rename the temporary file over it (",
-            errno_text(), ")");
-  tmp.release();
+  data::write_file(path, bytes);
   sync_dir(parent_dir(path));
 }
 
