@@ -33,7 +33,7 @@ s2s="$build/s2s"
 # 2. Instrumented objects (rebuilt when the source or a header it includes changed).
 instrumented=(
   io/safetensors io/model_dir io/checkpoint io/yaml_config io/atomic_file
-  data/vocab data/spm_tokenizer data/utf8 data/tokenizer data/batcher data/batch_plan
+  data/vocab data/spm_tokenizer data/spm_model_check data/utf8 data/tokenizer data/batcher data/batch_plan
   nn/pretrained_vectors nn/embedding
   train/run_config train/option_values train/optimizer train/adam train/sgd train/rmsprop train/adagrad
   train/lr_schedule train/vocab_setup train/make_optimizer

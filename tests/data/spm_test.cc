@@ -95,6 +95,90 @@ TEST(Spm, ModelWithAnEmptyPieceIsAnError) {
                                             "./third_party/darts_clone/darts.h:1143: exception: failed to insert key: zero-length key)");
 }
 
+// Protobuf encoding, enough to append a normalizer spec to a serialized model
+// (protobuf merges it into the model's own; its character map replaces theirs).
+std::string varint(std::uint64_t v) {
+  std::string s;
+  for (; v >= 0x80; v >>= 7) s += static_cast<char>((v & 0x7f) | 0x80);
+  return s + static_cast<char>(v);
+}
+std::string length_delimited(std::uint64_t field, const std::string& bytes) {
+  return varint(field << 3 | 2) + varint(bytes.size()) + bytes;
+}
+std::string le32(std::uint32_t v) {
+  std::string s;
+  for (int b = 0; b < 4; ++b) s += static_cast<char>((v >> (8 * b)) & 0xff);
+  return s;
+}
+
+// A precompiled character map (SentencePiece's layout: trie byte count, a
+// Darts double-array trie, NUL-terminated strings) that maps the byte 'A' to
+// "a": the root (unit 0) puts its children at 256 ^ byte; unit 321 = 256 ^ 'A'
+// is labelled 'A' and has a leaf, whose value unit is 321 ^ 65 = 256, pointing
+// at offset 0 of the strings.
+struct CharsMap {
+  std::vector<std::uint32_t> units = std::vector<std::uint32_t>(512);
+  std::string strings = std::string("a\0", 2);
+  std::int64_t claimed_trie_bytes = -1;  // the header's count; -1: the trie's true size
+
+  CharsMap() {
+    units[0] = 256u << 10;
+    units[321] = (65u << 10) | (1u << 8) | 'A';
+    units[256] = (1u << 31) | 0u;
+  }
+  std::string bytes() const {
+    std::string trie;
+    for (std::uint32_t u : units) trie += le32(u);
+    auto claimed = claimed_trie_bytes < 0 ? trie.size() : static_cast<std::size_t>(claimed_trie_bytes);
+    return le32(static_cast<std::uint32_t>(claimed)) + trie + strings;
+  }
+};
+
+// ModelProto.normalizer_spec = 3, .denormalizer_spec = 5; NormalizerSpec.name = 1, .precompiled_charsmap = 2.
+std::string with_map(const std::string& model, const CharsMap& map, std::uint64_t spec = 3) {
+  return model + length_delimited(spec, length_delimited(1, "s2s_test") + length_delimited(2, map.bytes()));
+}
+
+TEST(Spm, ACharacterMapOfTheModelNormalizes) {
+  std::string model = train("unigram", 50)->serialized();
+  auto plain = SpmTokenizer::from_serialized(model, "plain");
+  auto mapped = SpmTokenizer::from_serialized(with_map(model, CharsMap()), "mapped");
+  EXPECT_EQ(mapped->tokenize("kAri motA"), plain->tokenize("kari mota"));
+  EXPECT_NE(plain->tokenize("kAri motA"), plain->tokenize("kari mota"));
+}
+
+// Found by fuzz/models/spm_model_fuzz.cc: SentencePiece follows a damaged
+// character map's offsets wherever they point (an out-of-bounds read at the
+// first Encode, or in the self-test while loading).
+TEST(Spm, DamagedCharacterMapsAreRefusedNamingWhatIsDamaged) {
+  std::string model = train("unigram", 50)->serialized();
+  auto refused = [&](const CharsMap& map, std::uint64_t spec = 3) {
+    return s2s::testing::error_of([&] { SpmTokenizer::from_serialized(with_map(model, map, spec), "m.spm"); });
+  };
+  const std::string prefix = "m.spm: not a valid SentencePiece model (";
+  CharsMap outside;
+  outside.units[0] = 4096u << 10;
+  EXPECT_EQ(refused(outside), prefix + "normalizer character map: trie unit 0 points past the trie's 512 units)");
+  EXPECT_EQ(refused(outside, 5), prefix + "denormalizer character map: trie unit 0 points past the trie's 512 units)");
+  CharsMap child_outside;
+  child_outside.units[321] = (700u << 10) | (1u << 8) | 'A';
+  EXPECT_EQ(refused(child_outside), prefix + "normalizer character map: trie unit 321 points past the trie's 512 units)");
+  CharsMap value_outside;
+  value_outside.units[256] = (1u << 31) | 7u;
+  EXPECT_EQ(refused(value_outside),
+            prefix + "normalizer character map: trie unit 321 maps to offset 7, past its 2 bytes of strings)");
+  CharsMap unterminated;
+  unterminated.strings = "a";
+  EXPECT_EQ(refused(unterminated),
+            prefix + "normalizer character map: trie unit 321 maps to offset 0, where no string ends before the map does)");
+  CharsMap long_trie;  // one byte short of what SentencePiece's own check catches
+  long_trie.claimed_trie_bytes = 512 * 4 + 2 + 3;
+  EXPECT_EQ(refused(long_trie), prefix + "normalizer character map: its trie claims 2053 bytes of the 2050 there)");
+  CharsMap empty_trie;
+  empty_trie.units.clear();
+  EXPECT_EQ(refused(empty_trie), prefix + "normalizer character map: its trie is empty)");
+}
+
 TEST(Spm, TrainingErrorsAreReported) {
   EXPECT_ERROR(train("word", 50), "spm: unknown model type 'word' (expected unigram or bpe)");
 }

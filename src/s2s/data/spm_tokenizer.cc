@@ -8,6 +8,7 @@
 #include "s2s/core/error.h"
 #include "s2s/core/one_line.h"
 #include "s2s/data/file_util.h"
+#include "s2s/data/spm_model_check.h"
 #include "s2s/data/vocab.h"
 
 // Declared in SentencePiece's internal common.h, exported by the library:
@@ -91,6 +92,7 @@ SpmTokenizer::~SpmTokenizer() = default;
 std::unique_ptr<SpmTokenizer> SpmTokenizer::from_serialized(const std::string& bytes, const std::string& origin) {
   auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();
   sentencepiece::util::Status status;
+  check_spm_charsmaps(bytes, origin);  // loading runs the model's self-test, which reads the maps
   try {
     status = sp->LoadFromSerializedProto(bytes);
   } catch (const std::exception& e) {
