@@ -3,7 +3,8 @@
 
     PY=$(bash bench/ct2_env.sh)
     $PY bench/ct2_transformer.py --model MODEL_DIR --input SOURCE.txt [--s2s build/s2s]
-        [--ct2-dir OUT] [--max-length 50] [--beams 1 4] [--threads 1] [--batch 32] [--out RESULT.json]
+        [--ct2-dir OUT] [--max-length 50] [--beams 1 4] [--threads 1] [--batch 32] [--compute-type float32|int8]
+        [--out RESULT.json]
 
 1. Converts the s2s model directory (model.safetensors, config.yaml,
    src.vocab / tgt.vocab) into a CTranslate2 model (--ct2-dir, default
@@ -37,6 +38,12 @@
    first few differences, each side's sentences/s (wall time of the decoding
    only: s2s's own --verbose figure, and translate_batch's time) and each
    side's peak RSS (CTranslate2 runs in a process of its own for that).
+
+--compute-type int8 decodes both in 8 bits (s2s `--compute-type int8`,
+CTranslate2 `compute_type="int8"`): weights quantized per row at load on
+both sides, activations per row at each product; the two round differently,
+so the identity figures then say how often two int8 implementations agree,
+not whether the conversion is right (that is float32's check).
 
 Exit status 0 when it ran; the identity figures are in the output (and in
 --out as JSON). It decides nothing by itself.
@@ -221,7 +228,8 @@ def run_child(cmd):
 def run_s2s(a, beam, inp, out):
     cmd = [a.s2s, "translate", "-m", a.model, "--input", inp, "--output", out, "--beam", str(beam),
            "--batch", str(a.batch), "--max-length", str(a.max_length), "--max-length-ratio", "0",
-           "--length-penalty", "average", "--threads", str(a.threads), "--format", "json", "--verbose"]
+           "--length-penalty", "average", "--threads", str(a.threads), "--format", "json", "--verbose",
+           "--compute-type", {"float32": "fp32", "int8": "int8"}[a.compute_type]]
     _, err, wall, rss = run_child(cmd)
     m = re.search(r"([0-9.]+)\s*sentences/s", err)
     hyps, scores = [], []
@@ -236,17 +244,17 @@ def run_s2s(a, beam, inp, out):
 def run_ct2(a, beam, src_json, out_json):
     """CTranslate2 in a process of its own, so its peak RSS is its own (not the converter's)."""
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", a.ct2_dir, src_json, out_json, str(beam), str(a.threads),
-           str(a.batch), str(a.max_length)]
+           str(a.batch), str(a.max_length), a.compute_type]
     _, _, _, rss = run_child(cmd)
     with open(out_json, encoding="utf-8") as f:
         r = json.load(f)
     return r["hyps"], r["scores"], r["sentences_per_s"], rss
 
 
-def worker(ct2_dir, src_json, out_json, beam, threads, batch, max_length):
+def worker(ct2_dir, src_json, out_json, beam, threads, batch, max_length, compute_type):
     with open(src_json, encoding="utf-8") as f:
         src = json.load(f)
-    tr = ctranslate2.Translator(ct2_dir, device="cpu", compute_type="float32", inter_threads=1, intra_threads=int(threads))
+    tr = ctranslate2.Translator(ct2_dir, device="cpu", compute_type=compute_type, inter_threads=1, intra_threads=int(threads))
     t0 = time.perf_counter()
     res = tr.translate_batch(src, beam_size=int(beam), length_penalty=1.0, max_decoding_length=int(max_length),
                              max_batch_size=int(batch), num_hypotheses=1, return_scores=True)
@@ -267,6 +275,7 @@ def main():
     ap.add_argument("--beams", type=int, nargs="+", default=[1, 4])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--compute-type", choices=["float32", "int8"], default="float32")
     ap.add_argument("--show", type=int, default=5, help="differences shown per beam size")
     ap.add_argument("--out", default=None, help="write the result as JSON here")
     a = ap.parse_args()
@@ -286,7 +295,8 @@ def main():
     with open(src_json, "w", encoding="utf-8") as f:
         json.dump(src, f)
     result = {"model": a.model, "sentences": len(lines), "ctranslate2": ctranslate2.__version__,
-              "max_length": a.max_length, "threads": a.threads, "batch": a.batch, "beams": {}}
+              "max_length": a.max_length, "threads": a.threads, "batch": a.batch, "compute_type": a.compute_type,
+              "beams": {}}
     for beam in a.beams:
         s2s_hyps, s2s_scores, s2s_sps, s2s_wall, s2s_rss = run_s2s(a, beam, tmp, os.path.join(a.ct2_dir, f"s2s.beam{beam}.json"))
         ct2_hyps, ct2_scores, ct2_sps, ct2_rss = run_ct2(a, beam, src_json, os.path.join(a.ct2_dir, f"ct2.beam{beam}.json"))
@@ -316,7 +326,7 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 9 and sys.argv[1] == "--worker":
+    if len(sys.argv) == 10 and sys.argv[1] == "--worker":
         worker(*sys.argv[2:])
     else:
         main()

@@ -105,7 +105,8 @@ def run_s2s(a, c, T):
     common = s2s_shape_args(c, T)
     env = dict(os.environ, OMP_NUM_THREADS=str(T), OPENBLAS_NUM_THREADS=str(T))
     tr = rs.run_json([os.path.join(a.build, "bench", "seq2seq_train_bench"), *common, "--batch", str(c["batch"]),
-                      "--steps", str(c["steps"]), "--label-smoothing", str(c["label_smoothing"])], env)
+                      "--steps", str(c["steps"]), "--label-smoothing", str(c["label_smoothing"]),
+                      "--recompute-layers", "1" if a.recompute_layers else "0"], env)
     out = {"train_tok_s": tr["train_tok_per_s"], "ms_step": tr["ms_per_step_median"], "rss_mb": tr["peak_rss_mb"],
            "other": tr["other_cores"], "params": tr["params"], "final_loss": tr["final_loss"], "raw": {"train": tr}}
     if a.decode_sents or a.decode_sents_b1:
@@ -168,6 +169,8 @@ def main():
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--peer-decode-mode", choices=["cache", "prefix"], default="cache")
     ap.add_argument("--no-decode", action="store_true")
+    ap.add_argument("--recompute-layers", action="store_true",
+                    help="s2s trains with train.recompute_layers (activation checkpointing); the peer as always")
     ap.add_argument("--quiet-wait", type=float, default=120)
     ap.add_argument("--max-other", type=float, default=0.15)
     ap.add_argument("--max-tries", type=int, default=3)

@@ -6,7 +6,8 @@
 // --steps timed steps. Prints one JSON object like the peer.
 // With --type transformer (seq2seq_shape.h) it is the model of
 // bench/peer_torch_transformer.py; --label-smoothing X smooths the loss as
-// PyTorch's CrossEntropyLoss(label_smoothing=X).
+// PyTorch's CrossEntropyLoss(label_smoothing=X); --recompute-layers 1 trains
+// with activation checkpointing (train.recompute_layers).
 //
 //   ./build/bench/seq2seq_train_bench --threads 1 --hidden 256
 //   ./build/bench/seq2seq_train_bench --type transformer --emb 512 --src-len 25 --tgt-len 25
@@ -31,6 +32,7 @@ struct Options : s2s::bench::ModelShape {
   std::int64_t batch = 64;
   int steps = 10, warmup = 3;
   float label_smoothing = 0.0f;
+  bool recompute = false;  // --recompute-layers: activation checkpointing (train.recompute_layers)
 };
 
 Options parse(int argc, char** argv) {
@@ -40,6 +42,7 @@ Options parse(int argc, char** argv) {
     else if (key == "--steps") o.steps = std::stoi(v);
     else if (key == "--warmup") o.warmup = std::stoi(v);
     else if (key == "--label-smoothing") o.label_smoothing = std::stof(v);
+    else if (key == "--recompute-layers") o.recompute = std::string(v) == "1" || std::string(v) == "true";
     else return false;
     return true;
   });
@@ -89,7 +92,7 @@ int main(int argc, char** argv) {
   for (int k = 0; k < 4; ++k) batches.push_back(make_batch(o, rng));
 
   s2s::autograd::Graph g;
-  s2s::models::ForwardOptions fwd{.training = true, .teacher_forcing = 1.0f, .rng = &rng};
+  s2s::models::ForwardOptions fwd{.training = true, .teacher_forcing = 1.0f, .rng = &rng, .recompute_layers = o.recompute};
   float loss_value = 0;
   auto step = [&](int k) {
     const SyntheticBatch& b = batches[static_cast<std::size_t>(k) % batches.size()];

@@ -202,6 +202,12 @@ void Graph::clear() {
   for (std::size_t k = 0; k < count_; ++k) node_at(k).reset();
   count_ = 0;
   inputs_.clear();
+  recomputed_.clear();
+}
+
+Graph& Graph::scratch() {
+  if (!scratch_) scratch_ = std::make_unique<Graph>(true);
+  return *scratch_;
 }
 
 }  // namespace s2s::autograd

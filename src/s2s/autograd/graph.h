@@ -5,6 +5,7 @@
 // nothing about it is global. With grad disabled (inference) ops record no
 // backward state and no saved tensors.
 #include <cstddef>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -14,6 +15,7 @@
 #include "s2s/autograd/packed_weights.h"
 #include "s2s/autograd/parameter.h"
 #include "s2s/autograd/var.h"
+#include "s2s/core/rng.h"
 #include "s2s/kernels/gemm.h"
 
 namespace s2s::autograd {
@@ -79,6 +81,21 @@ class Graph {
   // Drops every node (their tensors return to the allocator's cache).
   void clear();
 
+  // autograd::recompute (autograd/recompute.h) keeps each recomputed
+  // function here until clear(), with the RNG state it started from, and
+  // reruns it in scratch(): a graph of its own, reused step after step.
+  struct Recomputed {
+    std::function<Var(Graph&, std::span<const Var>, Rng*)> fn;
+    RngState rng_state;
+    bool has_rng = false;
+  };
+  std::size_t keep_recomputed(Recomputed r) {
+    recomputed_.push_back(std::move(r));
+    return recomputed_.size() - 1;
+  }
+  const Recomputed& recomputed(std::size_t i) const { return recomputed_[i]; }
+  Graph& scratch();
+
   std::size_t size() const { return count_; }
   const Node& node(std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
 
@@ -94,6 +111,8 @@ class Graph {
   std::vector<Node*> inputs_;  // op inputs of all nodes, back to back
   PackedWeights own_packed_;
   PackedWeights* packed_ = &own_packed_;
+  std::vector<Recomputed> recomputed_;
+  std::unique_ptr<Graph> scratch_;
 };
 
 // Multi-output ops pack their results along axis 0 of one node value (lstm_cell

@@ -43,6 +43,11 @@ struct ForwardOptions {
   bool training = true;           // dropout on
   float teacher_forcing = 1.0f;   // < 1: scheduled sampling (feed the model's argmax with prob 1 - ratio)
   Rng* rng = nullptr;             // dropout masks and sampling decisions; required when used
+  // Activation checkpointing: the tape keeps each layer's input and output
+  // only, and backward recomputes the layer (autograd::recompute). Same
+  // gradients, less memory, one more forward pass per layer. Families
+  // without layers to recompute (rnn) ignore it.
+  bool recompute_layers = false;
 };
 
 class EncoderDecoder {

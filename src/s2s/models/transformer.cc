@@ -28,8 +28,9 @@ Var TransformerModel::forward(autograd::Graph& g, const TokenBatch& src, const T
   S2S_CHECK(src.size() == tgt_in.size(), "forward: ", src.size(), " source rows but ", tgt_in.size(), " target rows");
   S2S_CHECK(o.teacher_forcing == 1.0f,
             "forward: scheduled sampling (teacher forcing < 1) is not available for the transformer family");
-  Var memory = encoder_.forward(g, src, o.training, o.rng);  // [S, B, D]
+  Var memory = encoder_.forward(g, src, o.training, o.rng, o.recompute_layers);  // [S, B, D]
   TransformerDecoder::Step s;
+  s.recompute = o.recompute_layers;
   decoder_.project_memory(g, memory, forward_memory_);
   s.memory.swap(forward_memory_);
   s.memory_lengths = src.lengths;

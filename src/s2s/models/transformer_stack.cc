@@ -1,6 +1,7 @@
 #include "s2s/models/transformer_stack.h"
 
 #include "s2s/autograd/ops.h"
+#include "s2s/autograd/recompute.h"
 
 namespace s2s::models {
 
@@ -35,11 +36,24 @@ TransformerEncoder::TransformerEncoder(const ModelConfig& c, Rng& rng)
   }
 }
 
-Var TransformerEncoder::forward(autograd::Graph& g, const TokenBatch& src, bool training, Rng* rng) const {
+Var TransformerEncoder::forward(autograd::Graph& g, const TokenBatch& src, bool training, Rng* rng,
+                                bool recompute) const {
   Var x = embedding_.forward(g, src.ids, 0, training, rng);  // [S, B, D]
   autograd::AttentionMasks masks;
   masks.key_lengths = src.lengths;
-  for (const auto& layer : layers_) x = layer->forward(g, x, masks, training, rng);
+  for (const auto& layer : layers_) {
+    if (!recompute) {
+      x = layer->forward(g, x, masks, training, rng);
+      continue;
+    }
+    const Var in[] = {x};
+    x = autograd::recompute(
+        g, in,
+        [l = layer.get(), masks, training](autograd::Graph& lg, std::span<const Var> v, Rng* r) {
+          return l->forward(lg, v[0], masks, training, r);
+        },
+        rng);
+  }
   return norm_ ? norm_->forward(g, x) : x;
 }
 
@@ -85,7 +99,18 @@ Var TransformerDecoder::forward(autograd::Graph& g, const Tensor& ids, Step& s, 
     io.self_qkv = s.self_qkv ? &(*s.self_qkv)[l] : nullptr;
     io.memory = s.memory[l];
     io.cross_weights = static_cast<std::int64_t>(l) == s.alignment_layer ? &s.alignment : nullptr;
-    x = layers_[l]->forward(g, x, io, training, rng);
+    if (!s.recompute || io.self_cache || io.cross_weights) {  // decoding state and alignments live outside the tape
+      x = layers_[l]->forward(g, x, io, training, rng);
+      continue;
+    }
+    const Var in[] = {x, io.memory};
+    x = autograd::recompute(
+        g, in,
+        [layer = layers_[l].get(), io, training](autograd::Graph& lg, std::span<const Var> v, Rng* r) mutable {
+          io.memory = v[1];
+          return layer->forward(lg, v[0], io, training, r);
+        },
+        rng);
   }
   if (norm_) x = norm_->forward(g, x);
   // Time-major: logits rows (t, b) without a transpose.

@@ -21,8 +21,9 @@ nn::TransformerLayerOptions layer_options(const ModelConfig& config);
 class TransformerEncoder : public nn::Module {
  public:
   TransformerEncoder(const ModelConfig& config, Rng& rng);
-  // -> memory [S, B, D] (time-major, as the ids)
-  autograd::Var forward(autograd::Graph& g, const TokenBatch& src, bool training, Rng* rng) const;
+  // -> memory [S, B, D] (time-major, as the ids); recompute: each layer under autograd::recompute.
+  autograd::Var forward(autograd::Graph& g, const TokenBatch& src, bool training, Rng* rng,
+                        bool recompute = false) const;
   nn::Embedding& embedding() const { return embedding_.table(); }
 
  private:
@@ -46,6 +47,7 @@ class TransformerDecoder : public nn::Module {
     const std::vector<nn::MultiHeadAttention::QkvWeights>* self_qkv = nullptr;  // decoding: self_qkv_weights()
     std::int64_t offset = 0;            // position of the first input
     std::int64_t alignment_layer = -1;  // keep this layer's cross-attention weights (-1: none)
+    bool recompute = false;             // training: each layer under autograd::recompute
     Tensor alignment;                   // out: heads-averaged [B, T, S]
   };
   // memory [S, B, D] -> per layer its keys and values [S, B, 2D], into `out`

@@ -141,6 +141,7 @@ double Trainer::train_update(std::span<const data::Batch> batches) {
   models::ForwardOptions fo;
   fo.training = true;
   fo.teacher_forcing = static_cast<float>(config_.train.teacher_forcing);
+  fo.recompute_layers = config_.train.recompute_layers;
   autograd::CrossEntropyOptions ce;
   ce.ignore_index = models::kPad;
   ce.label_smoothing = static_cast<float>(config_.train.label_smoothing);
