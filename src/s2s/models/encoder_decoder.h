@@ -43,6 +43,10 @@ struct ForwardOptions {
   bool training = true;           // dropout on
   float teacher_forcing = 1.0f;   // < 1: scheduled sampling (feed the model's argmax with prob 1 - ratio)
   Rng* rng = nullptr;             // dropout masks and sampling decisions; required when used
+  // Out (optional): a model with coverage attention sets it to its coverage
+  // loss over the target, [1], summed over the non-padding target positions
+  // (nn/coverage_loss.h); others leave it undefined.
+  autograd::Var* coverage_loss = nullptr;
 };
 
 class EncoderDecoder {

@@ -135,6 +135,7 @@ struct TrainOptions {
   std::int64_t valid_max_sentences = 0;
   std::int64_t patience = 0, save_every = 1000, keep_checkpoints = 2, report_every = 100;
   double label_smoothing = 0.0, teacher_forcing = 1.0;
+  double coverage_weight = 1.0;
   std::uint64_t seed = 1;
   std::int64_t threads = 0;
   double comm_timeout = 900;
@@ -160,6 +161,8 @@ struct TrainOptions {
     v("report_every", s.report_every, "updates per console line");
     v("label_smoothing", s.label_smoothing, "label smoothing of the training loss (PyTorch's definition)");
     v("teacher_forcing", s.teacher_forcing, "probability of feeding the reference token; < 1: scheduled sampling");
+    v("coverage_weight", s.coverage_weight,
+      "weight of the coverage loss (See et al. 2017) in the training loss, for models with model.rnn.coverage; 0: off");
     v("seed", s.seed, "seed of parameter initialisation, shuffling, dropout and sampling");
     v("threads", s.threads, "threads for training (per process under mpirun); 0: all cores (OpenMP default)");
     v("comm_timeout", s.comm_timeout,
