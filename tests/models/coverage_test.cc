@@ -6,6 +6,7 @@
 // attention's parameters matches central finite differences.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
