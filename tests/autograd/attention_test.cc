@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "s2s/autograd/coverage_attention.h"
 #include "s2s/autograd/ops.h"
 #include "s2s/core/parallel.h"
 #include "support/random.h"

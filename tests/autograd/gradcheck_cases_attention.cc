@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "autograd/gradcheck.h"
+#include "s2s/autograd/coverage_attention.h"
 
 namespace s2s::testing {
 namespace {

@@ -136,15 +136,11 @@ SequenceOutput lstm_sequence(Var x, Var h0, Var c0, Var w_ih, Var w_hh, Var b_ih
 // tanh(add) -> matmul(v) -> masked_fill(-1e30) -> softmax -> bmm.
 // rows (inference only; undefined = row b reads memory row b): I32 [B], the
 // memory row (keys, values, mask: one per source sentence) each query reads.
-// coverage (See et al. 2017; optional, with coverage_w): [B, S] per query row
-// and w_c (A elements) enter the scores, e[b, s] = v . tanh(keys[s, b] +
-// query[b] + coverage[b, s] w_c); both get gradients.
 struct AttentionStep {
   Var context;  // [B, D]
   Var weights;  // [B, S]
 };
-AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask, const Tensor& rows = Tensor(),
-                                 Var coverage = Var(), Var coverage_w = Var());
+AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask, const Tensor& rows = Tensor());
 
 // Scaled dot-product multi-head attention, fused (hand-derived backward;
 // arithmetic and determinism in kernels/multi_head_attention.h). For each

@@ -1,5 +1,6 @@
 #include "s2s/nn/attention_bahdanau.h"
 
+#include "s2s/autograd/coverage_attention.h"
 #include "s2s/autograd/ops.h"
 #include "s2s/nn/attention_luong.h"
 

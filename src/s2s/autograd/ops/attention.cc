@@ -2,6 +2,7 @@
 // arithmetic is in kernels/cpu/attention_cpu.cc). It replaces add + tanh +
 // matmul(v) + transpose + masked_fill + softmax + bmm: one node instead of
 // seven per decoder step, and no [S, B, A] tanh layer kept for backward.
+#include "s2s/autograd/coverage_attention.h"
 #include "s2s/autograd/ops.h"
 #include "s2s/kernels/attention.h"
 
@@ -61,6 +62,10 @@ AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const T
   // weights view contributes nothing.
   Var p(n);
   return {rows_view(kAttentionView, p, 0, B * D, Shape{B, D}), rows_view(kAttentionView, p, B * D, B * S, Shape{B, S})};
+}
+
+AttentionStep additive_attention(Var keys, Var query, Var v, Var values, const Tensor& mask, const Tensor& rows) {
+  return additive_attention(keys, query, v, values, mask, rows, Var(), Var());
 }
 
 }  // namespace s2s::autograd
