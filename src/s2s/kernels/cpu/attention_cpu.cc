@@ -174,9 +174,9 @@ void additive_attention_backward(const Tensor& keys, const Tensor& query, const 
         if (pcov) {
           const float c = pcov[b * d.S + s];
           float* dwc = pdwc + b * d.A;
-          const float dc = pdk ? score_backward<true, true>(k, pq + b * d.A, pv, de, dk, pdq + b * d.A, pdv + b * d.A, d.A, c, pwc, dwc)
-                               : score_backward<false, true>(k, pq + b * d.A, pv, de, dk, pdq + b * d.A, pdv + b * d.A, d.A, c, pwc, dwc);
-          if (pdcov) pdcov[b * d.S + s] += dc;
+          const float dcov = pdk ? score_backward<true, true>(k, pq + b * d.A, pv, de, dk, pdq + b * d.A, pdv + b * d.A, d.A, c, pwc, dwc)
+                                 : score_backward<false, true>(k, pq + b * d.A, pv, de, dk, pdq + b * d.A, pdv + b * d.A, d.A, c, pwc, dwc);
+          if (pdcov) pdcov[b * d.S + s] += dcov;
         } else if (pdk) {
           score_backward<true, false>(k, pq + b * d.A, pv, de, dk, pdq + b * d.A, pdv + b * d.A, d.A);
         } else {
