@@ -100,8 +100,9 @@ TEST(AdditiveAttention, CoverageMatchesTheComposition) {
   EXPECT_EQ(f[6].f32()[2 * S + 1], 0.0f);
 }
 
-// At the first step the coverage is zero: the scores are the plain ones, bit for bit.
-TEST(AdditiveAttention, ZeroCoverageGivesThePlainBits) {
+// At the first step the coverage is zero: the result is the plain one (to
+// rounding: the two loops may be vectorised with their sums in another order).
+TEST(AdditiveAttention, ZeroCoverageGivesThePlainResult) {
   Inputs in = make_inputs(14);
   Graph g(false);
   autograd::AttentionStep plain = autograd::additive_attention(g.input(in.keys), g.input(in.query), g.input(in.v),
@@ -110,7 +111,7 @@ TEST(AdditiveAttention, ZeroCoverageGivesThePlainBits) {
       autograd::additive_attention(g.input(in.keys), g.input(in.query), g.input(in.v), g.input(in.values), in.mask,
                                    Tensor(), g.input(Tensor::zeros(Shape{B, S})), g.input(in.coverage_w));
   for (auto [a, b] : {std::pair{plain.context, covered.context}, std::pair{plain.weights, covered.weights}})
-    for (std::int64_t e = 0; e < a.value().numel(); ++e) ASSERT_EQ(a.value().f32()[e], b.value().f32()[e]) << e;
+    for (std::int64_t e = 0; e < a.value().numel(); ++e) ASSERT_NEAR(a.value().f32()[e], b.value().f32()[e], 1e-6f) << e;
 }
 
 TEST(AdditiveAttention, FullyMaskedRowGetsUniformWeights) {
