@@ -97,7 +97,7 @@ TEST(Coverage, NeedsBahdanauAttention) {
                           "model.rnn.attention bahdanau, got ") +
                   attention_name(kind));
   }
-  ModelConfig c;
+  ModelConfig c = testing::tiny_rnn_config(CellKind::Gru, AttentionKind::Bahdanau);
   set_option(c, "coverage", "true");
   EXPECT_TRUE(c.rnn.coverage);
   EXPECT_NE(describe(c).find(", coverage"), std::string::npos) << describe(c);

@@ -107,7 +107,7 @@ TEST(Trainer, CoverageLossEntersTheUpdateWithItsWeight) {
       ASSERT_NEAR(d2, 2.0 * d1, 2e-6 + 1e-3 * std::abs(d2)) << p0[i]->name << "[" << k << "]";
       moved = std::max(moved, std::abs(d1));
     }
-  EXPECT_GT(moved, 1e-3);  // the coverage loss moved the parameters
+  EXPECT_GT(moved, 1e-4);  // the coverage loss moved the parameters (float noise is ~1e-7)
 
   Rig plain(FlatOptions{{"train.steps", "1"}});
   plain.trainer->train_step(batch);
