@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "s2s/autograd/coverage_attention.h"
 #include "s2s/autograd/ops.h"
 #include "s2s/core/parallel.h"
 #include "support/random.h"
@@ -20,20 +21,27 @@ constexpr std::int64_t S = 7, B = 5, A = 12, D = 10;
 
 struct Inputs {
   Tensor keys, query, v, values, mask;
+  Tensor coverage, coverage_w;  // [B, S] (sums of earlier weights), [A]
 };
 
 Inputs make_inputs(std::uint64_t seed) {
   Rng r(seed);
   Inputs in{random_tensor(r, {S, B, A}), random_tensor(r, {B, A}), random_tensor(r, {A}), random_tensor(r, {B, S, D}),
-            Tensor::zeros(Shape{B, S})};
+            Tensor::zeros(Shape{B, S}), random_tensor(r, {B, S}), random_tensor(r, {A})};
+  for (std::int64_t k = 0; k < in.coverage.numel(); ++k) in.coverage.f32()[k] = 2.0f * std::abs(in.coverage.f32()[k]);
   const std::int64_t lengths[B] = {7, 3, 1, 6, 7};
   for (std::int64_t b = 0; b < B; ++b)
     for (std::int64_t s = lengths[b]; s < S; ++s) in.mask.f32()[b * S + s] = 1.0f;
   return in;
 }
 
+// With coverage (x[4] [B, S], x[5] w_c [A]): keys + coverage^T w_c, broadcast over [S, B, A].
 autograd::AttentionStep composed(const std::vector<Var>& x, const Tensor& mask) {
-  Var hidden = autograd::tanh(autograd::add(autograd::reshape(x[0], Shape{S, B * A}), autograd::reshape(x[1], Shape{B * A})));
+  Var keys = x[0];
+  if (x.size() == 6)
+    keys = autograd::add(keys, autograd::mul(autograd::reshape(autograd::transpose(x[4], 0, 1), Shape{S, B, 1}),
+                                             autograd::reshape(x[5], Shape{1, 1, A})));
+  Var hidden = autograd::tanh(autograd::add(autograd::reshape(keys, Shape{S, B * A}), autograd::reshape(x[1], Shape{B * A})));
   Var scores = autograd::matmul(autograd::reshape(hidden, Shape{S * B, A}), autograd::reshape(x[2], Shape{A, 1}));
   scores = autograd::transpose(autograd::reshape(scores, Shape{S, B}), 0, 1);
   Var weights = autograd::softmax(autograd::masked_fill(scores, mask, -1e30f));
@@ -41,13 +49,18 @@ autograd::AttentionStep composed(const std::vector<Var>& x, const Tensor& mask) 
   return {context, weights};
 }
 
-// Values of context and weights, then the gradients of keys, query, v, values,
-// for the loss sum(c * wc) + sum(weights * ww) with fixed random wc, ww.
-std::vector<Tensor> run(const Inputs& in, bool fused) {
+// Values of context and weights, then the gradients of keys, query, v, values
+// (and coverage, w_c), for the loss sum(c * wc) + sum(weights * ww) with fixed random wc, ww.
+std::vector<Tensor> run(const Inputs& in, bool fused, bool coverage = false) {
   Graph g;
   std::vector<Var> x;
   for (const Tensor* t : {&in.keys, &in.query, &in.v, &in.values}) x.push_back(g.input(t->clone(), true));
-  autograd::AttentionStep a = fused ? autograd::additive_attention(x[0], x[1], x[2], x[3], in.mask) : composed(x, in.mask);
+  if (coverage)
+    for (const Tensor* t : {&in.coverage, &in.coverage_w}) x.push_back(g.input(t->clone(), true));
+  autograd::AttentionStep a =
+      !fused     ? composed(x, in.mask)
+      : coverage ? autograd::additive_attention(x[0], x[1], x[2], x[3], in.mask, Tensor(), x[4], x[5])
+                 : autograd::additive_attention(x[0], x[1], x[2], x[3], in.mask);
   Rng r(7);
   Var loss = autograd::add(autograd::sum_all(autograd::mul(a.context, g.input(random_tensor(r, {B, D})))),
                            autograd::sum_all(autograd::mul(a.weights, g.input(random_tensor(r, {B, S})))));
@@ -69,6 +82,36 @@ TEST(AdditiveAttention, MatchesTheComposition) {
   // Padding gets exactly zero weight, and no gradient reaches its keys.
   EXPECT_EQ(f[1].f32()[2 * S + 1], 0.0f);
   for (std::int64_t a = 0; a < A; ++a) EXPECT_EQ(f[2].f32()[(4 * B + 2) * A + a], 0.0f);
+}
+
+TEST(AdditiveAttention, CoverageMatchesTheComposition) {
+  Inputs in = make_inputs(13);
+  std::vector<Tensor> f = run(in, true, true), c = run(in, false, true);
+  const char* names[] = {"context", "weights", "d keys", "d query", "d v", "d values", "d coverage", "d w_c"};
+  ASSERT_EQ(f.size(), 8u);
+  for (std::size_t k = 0; k < f.size(); ++k) {
+    ASSERT_EQ(f[k].shape(), c[k].shape()) << names[k];
+    for (std::int64_t e = 0; e < f[k].numel(); ++e)
+      ASSERT_NEAR(f[k].f32()[e], c[k].f32()[e], 1e-5 + 1e-5 * std::abs(c[k].f32()[e])) << names[k] << " element " << e;
+  }
+  // Coverage changes the weights, and padded positions get no coverage gradient.
+  std::vector<Tensor> plain = run(in, true);
+  EXPECT_GT(std::abs(plain[1].f32()[3] - f[1].f32()[3]), 1e-4f);
+  EXPECT_EQ(f[6].f32()[2 * S + 1], 0.0f);
+}
+
+// At the first step the coverage is zero: the result is the plain one (to
+// rounding: the two loops may be vectorised with their sums in another order).
+TEST(AdditiveAttention, ZeroCoverageGivesThePlainResult) {
+  Inputs in = make_inputs(14);
+  Graph g(false);
+  autograd::AttentionStep plain = autograd::additive_attention(g.input(in.keys), g.input(in.query), g.input(in.v),
+                                                               g.input(in.values), in.mask);
+  autograd::AttentionStep covered =
+      autograd::additive_attention(g.input(in.keys), g.input(in.query), g.input(in.v), g.input(in.values), in.mask,
+                                   Tensor(), g.input(Tensor::zeros(Shape{B, S})), g.input(in.coverage_w));
+  for (auto [a, b] : {std::pair{plain.context, covered.context}, std::pair{plain.weights, covered.weights}})
+    for (std::int64_t e = 0; e < a.value().numel(); ++e) ASSERT_NEAR(a.value().f32()[e], b.value().f32()[e], 1e-6f) << e;
 }
 
 TEST(AdditiveAttention, FullyMaskedRowGetsUniformWeights) {

@@ -1,4 +1,7 @@
+#include <cmath>
+
 #include "autograd/gradcheck.h"
+#include "s2s/autograd/coverage_attention.h"
 
 namespace s2s::testing {
 namespace {
@@ -37,6 +40,30 @@ S2S_GRAD_CASE("additive_attention context and weights", attention_inputs(5, 2, 3
               [](Graph&, const V& x) {
                 autograd::AttentionStep a = autograd::additive_attention(x[0], x[1], x[2], x[3], mask_for(5, {5, 3}));
                 return autograd::concat({a.context, a.weights}, 1);
+              });
+
+// Coverage (See et al. 2017): keys, query, v, values, then coverage [B, S]
+// (sums of earlier weights: 0 .. a few) and w_c [A]; both get gradients.
+auto coverage_inputs(std::int64_t S, std::int64_t B, std::int64_t A, std::int64_t D) {
+  return [=](Rng& r) {
+    std::vector<Tensor> in = attention_inputs(S, B, A, D)(r);
+    Tensor cov = random_tensor(r, {B, S});
+    for (std::int64_t k = 0; k < cov.numel(); ++k) cov.f32()[k] = std::abs(cov.f32()[k]) * 1.5f;
+    in.push_back(cov);
+    in.push_back(random_tensor(r, {A}));
+    return in;
+  };
+}
+
+S2S_GRAD_CASE("additive_attention coverage, context and weights, padded rows", coverage_inputs(5, 3, 4, 3),
+              [](Graph&, const V& x) {
+                autograd::AttentionStep a = autograd::additive_attention(x[0], x[1], x[2], x[3], mask_for(5, {5, 3, 1}),
+                                                                         Tensor(), x[4], x[5]);
+                return autograd::concat({a.context, a.weights}, 1);
+              });
+S2S_GRAD_CASE("additive_attention coverage, no mask, A=9", coverage_inputs(3, 2, 9, 5),
+              [](Graph&, const V& x) {
+                return autograd::additive_attention(x[0], x[1], x[2], x[3], Tensor(), Tensor(), x[4], x[5]).context;
               });
 
 }  // namespace

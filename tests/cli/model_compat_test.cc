@@ -20,6 +20,7 @@ TEST(ModelCompat, ModelDirectoryOfRelease010DecodesAsItDidThen) {
   const std::string model = kFixtures + "rnn-model-v0.1";
   io::ModelDir d = io::load_model_dir(model);
   EXPECT_EQ(d.model_config.type, "rnn");
+  EXPECT_FALSE(d.model_config.rnn.coverage);  // written before the option existed: reads as off
   EXPECT_EQ(d.model->describe(), "rnn lstm 1+1 layers, hidden 16, attention bahdanau, vocab 31/43");
   testing::TempDir tmp;
   const std::string out = tmp.file("nbest.txt");

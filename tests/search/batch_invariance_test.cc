@@ -100,6 +100,29 @@ TEST(BatchInvariance, RnnModelBahdanau) {
   check_invariance(*m, 24);
 }
 
+// Coverage vectors live in the decoder state, one per beam, reordered with it.
+std::unique_ptr<models::EncoderDecoder> small_rnn_with_coverage(std::uint64_t seed) {
+  models::ModelConfig c = small_rnn(seed)->config();
+  c.rnn.coverage = true;
+  Rng rng(seed);
+  auto m = models::build_model(c, rng);
+  for (autograd::Parameter* p : m->parameters()) {  // sharpened as small_rnn's
+    float* x = p->value.f32();
+    for (std::int64_t i = 0; i < p->value.numel(); ++i) x[i] *= 3.0f;
+  }
+  return m;
+}
+
+TEST(BatchInvariance, RnnModelBahdanauCoverage) {
+  auto m = small_rnn_with_coverage(3);
+  check_invariance(*m, 24);
+}
+
+TEST(BatchInvariance, Int8RnnModelBahdanauCoverage) {
+  auto m = small_rnn_with_coverage(3);
+  check_invariance(*m, 24, kernels::ComputeType::Int8);
+}
+
 TEST(BatchInvariance, RnnModelLuongGeneral) {
   auto m = small_rnn(4, 24, models::AttentionKind::General);
   check_invariance(*m, 24);

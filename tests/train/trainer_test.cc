@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "train/trainer_rig.h"
 
@@ -65,6 +66,52 @@ TEST(Trainer, ValidationIsMeanTokenCrossEntropyAndAccuracy) {
   EXPECT_NEAR(v.loss, nll / static_cast<double>(tokens), 1e-4);
   EXPECT_NEAR(v.ppl, std::exp(v.loss), 1e-9 * v.ppl);
   EXPECT_DOUBLE_EQ(v.accuracy, static_cast<double>(correct) / static_cast<double>(tokens));
+}
+
+// With model.rnn.coverage an update minimises cross-entropy + w * coverage
+// loss (w = train.coverage_weight): with plain SGD (no clipping) the step is
+// linear in w, w = 0 leaves the coverage loss out of the gradient, and the
+// reported coverage loss is the model's per target token whatever w is. A
+// model without coverage reports none.
+TEST(Trainer, CoverageLossEntersTheUpdateWithItsWeight) {
+  auto rig = [](const char* weight) {
+    return std::make_unique<Rig>(FlatOptions{{"train.steps", "1"},        {"model.coverage", "true"},
+                                             {"train.coverage_weight", weight}, {"optim.optimizer", "sgd"},
+                                             {"optim.lr", "1"},                {"optim.clip_norm", "0"}});
+  };
+  auto w0 = rig("0"), w1 = rig("1"), w2 = rig("2");
+  data::Batch batch;
+  ASSERT_TRUE(w0->batcher->next(batch));
+  // The model's coverage loss on the batch before the update (no dropout in this rig).
+  autograd::Graph g;
+  autograd::Var coverage;
+  models::ForwardOptions fo;
+  fo.training = false;
+  fo.coverage_loss = &coverage;
+  w0->model->forward(g, {batch.src, batch.src_len, Tensor()}, {batch.tgt_in, batch.tgt_len, Tensor()}, fo);
+  ASSERT_TRUE(coverage.defined());
+  const double expected = coverage.value().f32()[0] / static_cast<double>(batch.tgt_tokens);
+
+  const double ce0 = w0->trainer->train_step(batch), ce1 = w1->trainer->train_step(batch);
+  w2->trainer->train_step(batch);
+  EXPECT_EQ(ce0, ce1);  // train_update returns the cross-entropy alone
+  EXPECT_GT(expected, 0.1);
+  EXPECT_NEAR(w0->trainer->last_coverage_loss(), expected, 1e-6 * expected);
+  EXPECT_EQ(w1->trainer->last_coverage_loss(), w0->trainer->last_coverage_loss());
+  std::vector<autograd::Parameter*> p0 = w0->model->parameters(), p1 = w1->model->parameters(),
+                                    p2 = w2->model->parameters();
+  double moved = 0;
+  for (std::size_t i = 0; i < p0.size(); ++i)
+    for (std::int64_t k = 0; k < p0[i]->value.numel(); ++k) {
+      const double d1 = p1[i]->value.f32()[k] - p0[i]->value.f32()[k], d2 = p2[i]->value.f32()[k] - p0[i]->value.f32()[k];
+      ASSERT_NEAR(d2, 2.0 * d1, 2e-6 + 1e-3 * std::abs(d2)) << p0[i]->name << "[" << k << "]";
+      moved = std::max(moved, std::abs(d1));
+    }
+  EXPECT_GT(moved, 1e-4);  // the coverage loss moved the parameters (float noise is ~1e-7)
+
+  Rig plain(FlatOptions{{"train.steps", "1"}});
+  plain.trainer->train_step(batch);
+  EXPECT_EQ(plain.trainer->last_coverage_loss(), -1.0);
 }
 
 TEST(Trainer, EarlyStoppingAfterPatienceValidationsWithoutImprovement) {

@@ -48,6 +48,10 @@ struct ForwardOptions {
   // gradients, less memory, one more forward pass per layer. Families
   // without layers to recompute (rnn) ignore it.
   bool recompute_layers = false;
+  // Out (optional): a model with coverage attention sets it to its coverage
+  // loss over the target, [1], summed over the non-padding target positions
+  // (nn/coverage_loss.h); others leave it undefined.
+  autograd::Var* coverage_loss = nullptr;
 };
 
 class EncoderDecoder {

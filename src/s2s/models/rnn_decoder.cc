@@ -66,6 +66,11 @@ RnnDecoder::RnnDecoder(const ModelConfig& c, Rng& rng)
     copy_ = std::make_unique<nn::CopyGenerator>(child_name("copy_gate"), features, rng);
     add_child(*copy_);
   }
+  if (c.rnn.coverage) {  // last, for the same reason
+    auto* bahdanau = dynamic_cast<nn::BahdanauAttention*>(attention_.get());
+    S2S_CHECK(bahdanau != nullptr, "model.rnn.coverage: needs bahdanau attention, got ", attention_name(c.rnn.attention));
+    bahdanau->add_coverage(rng);
+  }
 }
 
 RnnDecoder::Weights RnnDecoder::bind(autograd::Graph& g, bool split) const {
@@ -104,10 +109,12 @@ Var RnnDecoder::project_embedding(const Weights& w, Var emb) const {
   return autograd::linear(emb, w.w_emb, w.rnn.b_ih[0]);
 }
 
-RnnDecoder::Loop RnnDecoder::initial_loop(autograd::Graph& g, nn::Recurrent::State state, std::int64_t batch) const {
+RnnDecoder::Loop RnnDecoder::initial_loop(autograd::Graph& g, nn::Recurrent::State state, std::int64_t batch,
+                                          std::int64_t source_steps) const {
   Loop loop;
   loop.rnn = std::move(state);
   if (feeds() && !attention_first_) loop.feed = g.input(Tensor::zeros(Shape{batch, feed_size_}));
+  if (has_coverage()) loop.coverage = g.input(Tensor::zeros(Shape{batch, source_steps}));
   return loop;
 }
 
@@ -128,9 +135,15 @@ RnnDecoder::StepResult RnnDecoder::advance(autograd::Graph& g, const Weights& w,
   StepResult out;
   Var context, fed;
   if (attention_ && attention_first_) {
-    nn::AttentionOutput a = attention_->attend(g, loop.rnn.h.back(), *memory);
+    nn::AttentionOutput a = loop.coverage.defined()
+                                ? attention_->attend_with_coverage(g, loop.rnn.h.back(), *memory, loop.coverage)
+                                : attention_->attend(g, loop.rnn.h.back(), *memory);
     context = a.context;
     out.weights = a.weights;
+    if (loop.coverage.defined()) {
+      out.coverage = loop.coverage;
+      loop.coverage = autograd::add(loop.coverage, a.weights);
+    }
     if (feeds()) fed = context;
   } else if (feeds()) {
     fed = loop.feed;

@@ -15,12 +15,16 @@
 //   P(w)  = p_gen softmax(logits)(w) + (1 - p_gen) sum_{i : source token i is w} a_t(i)
 //   over the target vocabulary extended by the sentence's source-only tokens
 //   (autograd::copy_mixture); an extended id fed back is read as <unk>.
+// Coverage (See et al. 2017; Bahdanau attention only): c_t = sum_{t' < t} a_t'
+//   (c_1 = 0) enters the scores, e_ti = v . tanh(W s_{t-1} + U h_i + b + w_c c_ti);
+//   the loop carries it from step to step, and the coverage loss reads it.
 //
 // The layer-0 input projection [e; f] W_ih^T is split by columns in training,
 // so the e part for all positions is one gemm before the time loop.
 // Parameters: decoder.embedding.weight, decoder.attention.*, decoder.rnn.*,
 // decoder.readout.weight/bias (tanh), decoder.output.weight/bias,
-// decoder.copy_gate.weight/bias (copy attention).
+// decoder.copy_gate.weight/bias (copy attention), decoder.attention.coverage.weight
+// (coverage; drawn last, after the copy gate).
 #include <memory>
 
 #include "s2s/models/model_config.h"
@@ -40,6 +44,7 @@ class RnnDecoder : public nn::Module {
   struct Loop {
     nn::Recurrent::State rnn;
     autograd::Var feed;  // Luong input feed f_{t-1}; undefined when unused
+    autograd::Var coverage;  // c_t [B, S], the sum of the earlier steps' weights; undefined without coverage
   };
   struct Weights {
     nn::Recurrent::Bound rnn;
@@ -50,6 +55,7 @@ class RnnDecoder : public nn::Module {
     autograd::Var readout;  // o_t [B, R]
     autograd::Var weights;  // attention [B, S], undefined without attention
     autograd::Var gate;     // copy attention: the switch before its sigmoid [B, 1]; else undefined
+    autograd::Var coverage; // coverage: c_t, what the step's scores read [B, S] (the loss's min(a_t, c_t)); else undefined
   };
 
   // split: also slice weight_ih_l0 into its e / feed column blocks.
@@ -59,7 +65,8 @@ class RnnDecoder : public nn::Module {
   autograd::Var embed(autograd::Graph& g, const Tensor& ids, bool training, Rng* rng) const;
   // e W_emb^T + b_ih for e [..., E] (needs bind(split = true)).
   autograd::Var project_embedding(const Weights& w, autograd::Var emb) const;
-  Loop initial_loop(autograd::Graph& g, nn::Recurrent::State state, std::int64_t batch) const;
+  // source_steps: the width S of the attention memory (the coverage vector's).
+  Loop initial_loop(autograd::Graph& g, nn::Recurrent::State state, std::int64_t batch, std::int64_t source_steps) const;
 
   // One position. emb_proj: e_t's projection, or undefined (then [e_t; f] is
   // projected with the whole weight_ih_l0: the inference path). readout_out
@@ -79,6 +86,7 @@ class RnnDecoder : public nn::Module {
 
   const nn::Attention* attention() const { return attention_.get(); }
   const nn::CopyGenerator* copy_generator() const { return copy_.get(); }
+  bool has_coverage() const { return attention_ && attention_->has_coverage(); }
   nn::Embedding& embedding() { return embedding_; }
   bool feeds() const { return feed_size_ > 0; }
   std::int64_t feed_size() const { return feed_size_; }

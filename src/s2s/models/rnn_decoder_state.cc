@@ -65,6 +65,7 @@ void RnnDecoderState::select(const Tensor& indices) {
   for (Tensor& t : h) t = gather_rows(t, indices);
   for (Tensor& t : c) t = gather_rows(t, indices);
   if (feed.defined()) feed = gather_rows(feed, indices);
+  if (coverage.defined()) coverage = gather_rows(coverage, indices);  // a beam's coverage moves with it
   std::swap(src_index_, scratch_);
 }
 

@@ -44,6 +44,7 @@ class RnnDecoderState : public DecoderState {
 
   std::vector<Tensor> h, c;  // per decoder layer [B, H]; c for LSTM only
   Tensor feed;               // Luong input feed [B, F], undefined when not used
+  Tensor coverage;           // coverage: the sum of each row's earlier attention [B, S]; undefined without
   // Copy attention: each encoded sentence's copy ids, I32 [sentences, S]
   // (read through sentence_rows(), never gathered), and the extended width.
   Tensor copy_ids;

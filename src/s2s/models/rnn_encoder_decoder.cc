@@ -5,6 +5,7 @@
 #include "s2s/autograd/ops.h"
 #include "s2s/kernels/argmax.h"
 #include "s2s/models/rnn_decoder_state.h"
+#include "s2s/nn/coverage_loss.h"
 
 namespace s2s::models {
 
@@ -61,7 +62,7 @@ Var RnnEncoderDecoder::forward(autograd::Graph& g, const TokenBatch& src, const 
   const std::int64_t batch = src.size(), steps = tgt_in.steps();
 
   nn::Recurrent::Output enc = encoder_.forward(g, src, training, o.rng);
-  RnnDecoder::Loop loop = decoder_.initial_loop(g, bridge_.initial_state(g, enc.final, batch), batch);
+  RnnDecoder::Loop loop = decoder_.initial_loop(g, bridge_.initial_state(g, enc.final, batch), batch, src.steps());
   nn::AttentionMemory memory;
   const nn::Attention* attention = decoder_.attention();
   if (attention) memory = attention->prepare(g, enc.output, src.lengths);
@@ -83,29 +84,36 @@ Var RnnEncoderDecoder::forward(autograd::Graph& g, const TokenBatch& src, const 
   // rows' gradient): no per-position copies.
   Tensor readouts = Tensor::empty(Shape{steps * batch, decoder_.readout_size()});
   const nn::CopyGenerator* copy = decoder_.copy_generator();
+  const bool coverage = o.coverage_loss && decoder_.has_coverage();
   steps_.clear();
   gates_.clear();
   weights_.clear();
+  coverages_.clear();
   for (std::int64_t t = 0; t < steps; ++t) {
     Var e_t = autograd::reshape(autograd::slice(emb, 0, t, 1), Shape{batch, emb.dim(2)});
     Var p_t = autograd::reshape(autograd::slice(proj, 0, t, 1), Shape{batch, proj.dim(2)});
     RnnDecoder::StepResult r = decoder_.advance(g, w, e_t, p_t, loop, mem, training, o.rng, readouts.narrow0(t * batch, batch));
     steps_.push_back(r.readout);
-    if (copy) {
-      gates_.push_back(r.gate);
-      weights_.push_back(r.weights);
-    }
+    if (copy) gates_.push_back(r.gate);
+    if (copy || coverage) weights_.push_back(r.weights);
+    if (coverage) coverages_.push_back(r.coverage);
   }
   Var ro = autograd::concat(std::span<const Var>(steps_), 0, std::move(readouts));  // [T*B, R], rows (t, b)
   steps_.clear();
+  Var weights;  // [T*B, S], rows (t, b)
+  if (!weights_.empty()) weights = autograd::concat(std::span<const Var>(weights_), 0);
+  weights_.clear();
+  if (coverage) {
+    *o.coverage_loss = nn::coverage_loss(weights, autograd::concat(std::span<const Var>(coverages_), 0),
+                                         nn::padded_target_rows(tgt_in.lengths, steps));
+    coverages_.clear();
+  }
   Var logits = decoder_.logits(g, ro, training, o.rng);  // one gemm for all positions
   if (!copy) return logits;
   // Rows (t, b) read sentence b's copy ids: r % B.
   CopySource cs = copy_source(src, config_.tgt_vocab_size);
-  Var mixed = copy->mix(logits, autograd::concat(std::span<const Var>(gates_), 0),
-                        autograd::concat(std::span<const Var>(weights_), 0), cs.ids, cs.width);
+  Var mixed = copy->mix(logits, autograd::concat(std::span<const Var>(gates_), 0), weights, cs.ids, cs.width);
   gates_.clear();
-  weights_.clear();
   return mixed;
 }
 
@@ -117,7 +125,10 @@ Var RnnEncoderDecoder::forward_sampled(autograd::Graph& g, const TokenBatch& src
   CopySource cs;
   if (copy) cs = copy_source(src, config_.tgt_vocab_size);
   Tensor prev_argmax = Tensor::empty(Shape{batch}, DType::I32);
+  const bool coverage = o.coverage_loss && decoder_.has_coverage();
   steps_.clear();
+  weights_.clear();
+  coverages_.clear();
   for (std::int64_t t = 0; t < steps; ++t) {
     Tensor ids = Tensor::empty(Shape{batch}, DType::I32);  // fresh each step: the embedding op keeps it for backward
     const std::int32_t* gold = tgt_in.ids.i32() + t * batch;
@@ -126,6 +137,10 @@ Var RnnEncoderDecoder::forward_sampled(autograd::Graph& g, const TokenBatch& src
     Var e_t = decoder_.embed(g, ids, o.training, o.rng);
     Var p_t = decoder_.project_embedding(w, e_t);
     RnnDecoder::StepResult r = decoder_.advance(g, w, e_t, p_t, loop, mem, o.training, o.rng);
+    if (coverage) {
+      weights_.push_back(r.weights);
+      coverages_.push_back(r.coverage);
+    }
     Var logits = decoder_.logits(g, r.readout, o.training, o.rng);
     if (copy) logits = copy->mix(logits, r.gate, r.weights, cs.ids, cs.width);  // argmax may pick a copy: read as <unk>
     kernels::argmax_rows(logits.value(), prev_argmax);
@@ -133,6 +148,13 @@ Var RnnEncoderDecoder::forward_sampled(autograd::Graph& g, const TokenBatch& src
   }
   Var all = autograd::concat(std::span<const Var>(steps_), 0);
   steps_.clear();
+  if (coverage) {
+    *o.coverage_loss = nn::coverage_loss(autograd::concat(std::span<const Var>(weights_), 0),
+                                         autograd::concat(std::span<const Var>(coverages_), 0),
+                                         nn::padded_target_rows(tgt_in.lengths, steps));
+    weights_.clear();
+    coverages_.clear();
+  }
   return all;
 }
 
@@ -140,7 +162,7 @@ std::unique_ptr<DecoderState> RnnEncoderDecoder::encode(autograd::Graph& g, cons
   autograd::NoGradGuard no_grad(g);
   const std::int64_t batch = src.size();
   nn::Recurrent::Output enc = encoder_.forward(g, src, false, nullptr);
-  RnnDecoder::Loop loop = decoder_.initial_loop(g, bridge_.initial_state(g, enc.final, batch), batch);
+  RnnDecoder::Loop loop = decoder_.initial_loop(g, bridge_.initial_state(g, enc.final, batch), batch, src.steps());
   RnnDecoderState::Source source;
   const nn::Attention* attention = decoder_.attention();
   if (attention) {
@@ -157,6 +179,7 @@ std::unique_ptr<DecoderState> RnnEncoderDecoder::encode(autograd::Graph& g, cons
                                                  loop.feed.defined() ? loop.feed.value() : Tensor(), std::move(source),
                                                  attention != nullptr, attention ? attention->keys_batch_axis() : 0,
                                                  attention && attention->reads_through_rows());
+  if (loop.coverage.defined()) state->coverage = loop.coverage.value();
   if (decoder_.copy_generator()) {
     CopySource cs = copy_source(src, config_.tgt_vocab_size);
     state->copy_ids = std::move(cs.ids);
@@ -175,9 +198,11 @@ StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, cons
   loop.rnn.h.clear();
   loop.rnn.c.clear();
   loop.feed = Var();
+  loop.coverage = Var();
   for (const Tensor& t : s->h) loop.rnn.h.push_back(g.input(t));
   for (const Tensor& t : s->c) loop.rnn.c.push_back(g.input(t));
   if (s->feed.defined()) loop.feed = g.input(s->feed);
+  if (s->coverage.defined()) loop.coverage = g.input(s->coverage);
   nn::AttentionMemory memory;
   if (s->has_source()) {
     const RnnDecoderState::Source& src = s->source();
@@ -197,6 +222,7 @@ StepOutput RnnEncoderDecoder::step(autograd::Graph& g, DecoderState& state, cons
   for (std::size_t l = 0; l < s->h.size(); ++l) s->h[l] = loop.rnn.h[l].value();
   for (std::size_t l = 0; l < s->c.size(); ++l) s->c[l] = loop.rnn.c[l].value();
   if (s->feed.defined()) s->feed = loop.feed.value();
+  if (s->coverage.defined()) s->coverage = loop.coverage.value();
   return {logits.value(), r.weights.defined() ? r.weights.value() : Tensor(), copy != nullptr};
 }
 

@@ -42,7 +42,8 @@ class RnnEncoderDecoder : public EncoderDecoder {
   Bridge bridge_;
   RnnDecoder decoder_;
   std::vector<autograd::Var> steps_;  // per-position outputs, reused between calls
-  std::vector<autograd::Var> gates_, weights_;  // copy attention: per-position switches and attention
+  std::vector<autograd::Var> gates_, weights_;  // copy attention: per-position switches and attention (coverage: attention)
+  std::vector<autograd::Var> coverages_;        // coverage: per-position coverage vectors
   RnnDecoder::Loop step_loop_;        // step(): reused so that search steps do not allocate
   RnnDecoder::Weights step_weights_;
 };

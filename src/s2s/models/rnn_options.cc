@@ -52,6 +52,7 @@ ConfigPairs rnn_option_pairs(const RnnOptions& r) {
       {"readout", readout_name(r.readout)},
       {"decoder_embedding_relu", bool_text(r.decoder_embedding_relu)},
       {"copy_attention", bool_text(r.copy_attention)},
+      {"coverage", bool_text(r.coverage)},
   };
 }
 
@@ -71,6 +72,7 @@ ConfigPairs rnn_option_help() {
       {"readout", "output layer input: state | deep ([s; c; e]) | tanh (tanh(W [s; c; e]))"},
       {"decoder_embedding_relu", "ReLU on the decoder's embedded input (PyTorch tutorial)"},
       {"copy_attention", "pointer-generator: copy source tokens, also ones outside the target vocabulary (needs attention)"},
+      {"coverage", "coverage vector (sum of earlier attention) in the bahdanau scores; loss weight train.coverage_weight"},
   };
 }
 
@@ -90,6 +92,7 @@ void set_rnn_option(RnnOptions& r, const std::string& key, const std::string& va
   else if (key == "readout") r.readout = kReadouts.parse(name, value);
   else if (key == "decoder_embedding_relu") r.decoder_embedding_relu = parse_bool_option(name, value);
   else if (key == "copy_attention") r.copy_attention = parse_bool_option(name, value);
+  else if (key == "coverage") r.coverage = parse_bool_option(name, value);
   else {
     std::string known;
     for (auto& [k, v] : rnn_option_help()) {
@@ -123,6 +126,9 @@ void validate_rnn(const ModelConfig& c) {
             "model.rnn.copy_attention: copying reads the attention over the source; set model.rnn.attention");
   S2S_CHECK(!r.copy_attention || r.attention != AttentionKind::LocalP,
             "model.rnn.copy_attention: local-p weights do not sum to 1 over the source; use dot, general or bahdanau");
+  S2S_CHECK(!r.coverage || r.attention == AttentionKind::Bahdanau,
+            "model.rnn.coverage: the coverage vector enters bahdanau (MLP) attention scores only; set model.rnn.attention "
+            "bahdanau, got ", attention_name(r.attention));
   S2S_CHECK(!c.tie_target_embeddings || rnn_readout_size(c) == c.tgt_embedding_size,
             "model.tie_target_embeddings: the rnn readout (", readout_name(r.readout), ", ", rnn_readout_size(c),
             " wide) must be as wide as tgt_embedding_size (", c.tgt_embedding_size, ")");
@@ -132,7 +138,7 @@ std::string describe_rnn(const ModelConfig& c) {
   const RnnOptions& r = c.rnn;
   return std::string("rnn ") + cell_name(r.cell) + " " + std::to_string(r.encoder_layers) + "+" +
          std::to_string(r.decoder_layers) + " layers, hidden " + std::to_string(r.hidden_size) + ", attention " +
-         attention_name(r.attention) + (r.copy_attention ? ", copy" : "");
+         attention_name(r.attention) + (r.copy_attention ? ", copy" : "") + (r.coverage ? ", coverage" : "");
 }
 
 }  // namespace s2s::models

@@ -35,6 +35,10 @@ struct RnnOptions {
   // the attention over source positions, over a vocabulary extended by the
   // source's tokens (rnn_decoder.h). Needs attention.
   bool copy_attention = false;
+  // Coverage (See et al. 2017): the sum of the earlier steps' attention
+  // enters Bahdanau's scores (nn/attention_bahdanau.h); the coverage loss is
+  // train.coverage_weight's. Needs bahdanau attention.
+  bool coverage = false;
 
   std::int64_t attention_width() const { return attention_size > 0 ? attention_size : hidden_size; }
   std::int64_t memory_size() const { return bidirectional ? 2 * hidden_size : hidden_size; }

@@ -12,6 +12,10 @@ namespace {
 constexpr float kMaskedScore = -1e30f;
 }  // namespace
 
+AttentionOutput Attention::attend_with_coverage(autograd::Graph&, Var, const AttentionMemory&, Var) const {
+  fail("attention ", name(), ": this kind does not read a coverage vector (bahdanau does)");
+}
+
 Tensor padding_mask(const Tensor& lengths, std::int64_t steps) {
   S2S_CHECK(lengths.dtype() == DType::I32 && lengths.ndim() == 1, "padding_mask: expected I32 lengths [B], got ",
             lengths.shape().str());

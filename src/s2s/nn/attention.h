@@ -35,6 +35,11 @@ class Attention : public Module {
   virtual AttentionMemory prepare(autograd::Graph& g, autograd::Var memory_tm, const Tensor& lengths) const = 0;
   // query [B, Hq] -> context and weights.
   virtual AttentionOutput attend(autograd::Graph& g, autograd::Var query, const AttentionMemory& memory) const = 0;
+  // Coverage (See et al. 2017): attend() with coverage [B, S], the sum of the
+  // earlier steps' weights, in the scores. Only where has_coverage().
+  virtual bool has_coverage() const { return false; }
+  virtual AttentionOutput attend_with_coverage(autograd::Graph& g, autograd::Var query, const AttentionMemory& memory,
+                                               autograd::Var coverage) const;
   // Which axis of AttentionMemory::keys indexes batch rows (for reordering states).
   virtual int keys_batch_axis() const { return 0; }
   // Whether attend() follows AttentionMemory::rows (else the caller gathers

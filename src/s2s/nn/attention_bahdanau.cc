@@ -1,5 +1,6 @@
 #include "s2s/nn/attention_bahdanau.h"
 
+#include "s2s/autograd/coverage_attention.h"
 #include "s2s/autograd/ops.h"
 #include "s2s/nn/attention_luong.h"
 
@@ -26,12 +27,29 @@ AttentionMemory BahdanauAttention::prepare(autograd::Graph& g, Var memory_tm, co
   return m;
 }
 
+void BahdanauAttention::add_coverage(Rng& rng) {
+  S2S_CHECK(!coverage_, "attention ", name(), ": coverage added twice");
+  coverage_ = std::make_unique<Linear>(child_name("coverage"), 1, w_.out_features(), false, rng);
+  add_child(*coverage_);
+  coverage_->weight().quantizable = false;  // read by the fused kernel in fp32, as v
+}
+
 AttentionOutput BahdanauAttention::attend(autograd::Graph& g, Var query, const AttentionMemory& memory) const {
+  S2S_CHECK(!coverage_, "attention ", name(), ": built with coverage, so every step needs the coverage vector");
+  return attend_with_coverage(g, query, memory, Var());
+}
+
+AttentionOutput BahdanauAttention::attend_with_coverage(autograd::Graph& g, Var query, const AttentionMemory& memory,
+                                                        Var coverage) const {
+  S2S_CHECK(coverage.defined() == (coverage_ != nullptr), "attention ", name(),
+            coverage_ ? ": built with coverage, so every step needs the coverage vector"
+                      : ": built without coverage (BahdanauAttention::add_coverage)");
   Var q = w_.forward(g, query);  // [B, A]
-  // The rest of the step (v^T tanh(keys + q), masked softmax, weighted sum) is
-  // one fused op: no [S, B, A] tanh layer is stored per decoder step.
+  // The rest of the step (v^T tanh(keys + q [+ c w_c]), masked softmax,
+  // weighted sum) is one fused op: no [S, B, A] tanh layer is stored per step.
   autograd::AttentionStep a = autograd::additive_attention(memory.keys, q, g.param(v_.weight()), memory.values, memory.mask,
-                                                            memory.rows);
+                                                            memory.rows, coverage,
+                                                            coverage_ ? g.param(coverage_->weight()) : Var());
   return {a.context, a.weights};
 }
 

@@ -82,12 +82,13 @@ void GradientExchange::sum(UpdateShare& share) {
   const int rank = comm_.rank(), last = comm_.size() - 1;
   if (last == 0) return;
   pack();
-  Header h{share.loss_sum, share.elapsed_s, share.rng.seed, share.rng.offset, share.stop ? 1u : 0u};
+  Header h{share.loss_sum, share.coverage_sum, share.elapsed_s, share.rng.seed, share.rng.offset, share.stop ? 1u : 0u};
   if (rank > 0) {
     Header before{};
     comm_.recv(rank - 1, bytes_of(before));
     comm_.recv(rank - 1, bytes_of(prefix_));
     h.loss_sum = before.loss_sum + share.loss_sum;  // the order accumulation adds its batches' losses in
+    h.coverage_sum = before.coverage_sum + share.coverage_sum;
     h.elapsed_s = before.elapsed_s;
     h.rng_seed = before.rng_seed, h.rng_offset = before.rng_offset;
     h.stop |= before.stop;
@@ -114,6 +115,7 @@ void GradientExchange::sum(UpdateShare& share) {
   if (total > 0) comm_.broadcast(bytes_of(flat_, 0, total), last);
   unpack();
   share.loss_sum = h.loss_sum;
+  share.coverage_sum = h.coverage_sum;
   share.elapsed_s = h.elapsed_s;
   share.rng = {h.rng_seed, h.rng_offset};
   share.stop = h.stop != 0;

@@ -24,6 +24,7 @@ namespace s2s::train {
 // What travels with an update's gradients.
 struct UpdateShare {
   double loss_sum = 0;  // summed in rank order (rank r adds its own)
+  double coverage_sum = 0;  // the coverage loss's, likewise
   bool stop = false;    // true on any rank
   RngState rng;         // rank 0's (the others' are replaced)
   double elapsed_s = 0; // rank 0's
@@ -45,6 +46,7 @@ class GradientExchange {
  private:
   struct Header {
     double loss_sum;
+    double coverage_sum;
     double elapsed_s;
     std::uint64_t rng_seed, rng_offset;
     std::uint64_t stop;

@@ -178,6 +178,8 @@ void validate_run_config(const RunConfig& c) {
             t.label_smoothing);
   S2S_CHECK(t.teacher_forcing >= 0 && t.teacher_forcing <= 1, "train.teacher_forcing: expected a value in [0, 1], got ",
             t.teacher_forcing);
+  S2S_CHECK(t.coverage_weight >= 0 && std::isfinite(t.coverage_weight),
+            "train.coverage_weight: expected a finite value >= 0 (0 = no coverage loss), got ", t.coverage_weight);
   S2S_CHECK(t.threads >= 0, "train.threads: expected >= 0 (0 = all cores), got ", t.threads);
   S2S_CHECK(t.comm_timeout >= 0, "train.comm_timeout: expected seconds >= 0 (0 = wait forever), got ", t.comm_timeout);
   check_choice("train.progress", t.progress, {"auto", "true", "false"});

@@ -136,6 +136,7 @@ struct TrainOptions {
   std::int64_t patience = 0, save_every = 1000, keep_checkpoints = 2, report_every = 100;
   double label_smoothing = 0.0, teacher_forcing = 1.0;
   bool recompute_layers = false;
+  double coverage_weight = 1.0;
   std::uint64_t seed = 1;
   std::int64_t threads = 0;
   double comm_timeout = 900;
@@ -164,6 +165,8 @@ struct TrainOptions {
     v("recompute_layers", s.recompute_layers,
       "activation checkpointing: keep each Transformer layer's input only and recompute the layer in backward "
       "(same gradients, less memory, one more forward pass per layer)");
+    v("coverage_weight", s.coverage_weight,
+      "weight of the coverage loss (See et al. 2017) in the training loss, for models with model.rnn.coverage; 0: off");
     v("seed", s.seed, "seed of parameter initialisation, shuffling, dropout and sampling");
     v("threads", s.threads, "threads for training (per process under mpirun); 0: all cores (OpenMP default)");
     v("comm_timeout", s.comm_timeout,

@@ -91,15 +91,19 @@ void TrainLog::json_line(const std::string& object) {
 }
 
 void TrainLog::report(const ReportRecord& r) {
-  console_line(fmt("step %7lld | epoch %3lld | loss %7.4f | ppl %9.2f | %8.0f tok/s | %7.0f tok/upd | lr %.3e | gnorm %6.2f | %s elapsed | ETA %s",
-                   static_cast<long long>(r.step), static_cast<long long>(r.epoch), r.loss, r.ppl, r.tokens_per_s, r.tokens_per_update, r.lr,
-                   r.grad_norm, format_duration(r.elapsed_s).c_str(), format_duration(r.eta_s).c_str()) +
+  console_line(fmt("step %7lld | epoch %3lld | loss %7.4f | ppl %9.2f | ", static_cast<long long>(r.step),
+                   static_cast<long long>(r.epoch), r.loss, r.ppl) +
+               (r.coverage_loss >= 0 ? fmt("coverage %6.4f | ", r.coverage_loss) : std::string()) +
+               fmt("%8.0f tok/s | %7.0f tok/upd | lr %.3e | gnorm %6.2f | %s elapsed | ETA %s", r.tokens_per_s,
+                   r.tokens_per_update, r.lr, r.grad_norm, format_duration(r.elapsed_s).c_str(),
+                   format_duration(r.eta_s).c_str()) +
                (r.comm_s >= 0 ? fmt(" | comm %.1f s", r.comm_s) : std::string()));
   nlohmann::json j{{"event", "train"}, {"step", r.step}, {"epoch", r.epoch}, {"loss", num(r.loss)}, {"ppl", num(r.ppl)},
                    {"tokens_per_s", num(r.tokens_per_s)}, {"sentences_per_s", num(r.sentences_per_s)},
                    {"tokens_per_update", num(r.tokens_per_update)}, {"lr", num(r.lr)},
                    {"grad_norm", num(r.grad_norm)}, {"elapsed_s", num(r.elapsed_s)}, {"eta_s", r.eta_s < 0 ? nlohmann::json(nullptr) : num(r.eta_s)}};
   if (r.comm_s >= 0) j["comm_s"] = num(r.comm_s);
+  if (r.coverage_loss >= 0) j["coverage_loss"] = num(r.coverage_loss);
   json_line(j.dump());
 }
 

@@ -28,6 +28,9 @@ struct ReportRecord {
   // Seconds of the interval spent exchanging gradients between processes
   // (waiting for the slowest included); < 0: one process.
   double comm_s = -1;
+  // Mean coverage loss per target token over the interval (unweighted); < 0:
+  // the model has no coverage.
+  double coverage_loss = -1;
 };
 
 struct ValidationRecord {

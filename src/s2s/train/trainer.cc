@@ -166,22 +166,36 @@ double Trainer::train_update(std::span<const data::Batch> batches) {
   const std::size_t first = std::min(n, static_cast<std::size_t>(comm_->rank()) * per_rank), end = std::min(n, first + per_rank);
   const RngState start = rng_.state();
   Rng batch_rng;
-  double loss_sum = 0;
+  double loss_sum = 0, coverage_sum = 0;
+  // A model with coverage attention also returns its coverage loss, which
+  // enters backward with the weight train.coverage_weight and the same seed.
+  autograd::Var coverage;
+  fo.coverage_loss = &coverage;
+  const auto coverage_weight = static_cast<float>(config_.train.coverage_weight);
+  bool has_coverage = false;
   for (std::size_t k = first; k < end; ++k) {
     const data::Batch& batch = batches[k];
     if (k > first) hold_gradients();
     if (k > 0) batch_rng.set_state(batch_rng_state(start, state_.step, k));
     fo.rng = k == 0 ? &rng_ : &batch_rng;
     graph_.clear();
+    coverage = autograd::Var();
     autograd::Var logits = model_.forward(graph_, source_of(batch), target_in_of(batch), fo);
     autograd::Var loss = autograd::cross_entropy(logits, targets_of(batch), ce);
     loss_sum += loss.value().f32()[0];
+    if (coverage.defined()) {
+      has_coverage = true;
+      coverage_sum += coverage.value().f32()[0];
+      if (coverage_weight > 0) loss = autograd::add(loss, autograd::scale(coverage, coverage_weight));
+    }
     graph_.backward(loss, seed_, {.release_values = true});
     if (k > first) add_held_gradients();
   }
+  // (A rank without batches in this update reports no coverage; rank 0, which logs, always has one.)
   if (exchange_) {
     UpdateShare share;
     share.loss_sum = loss_sum;
+    share.coverage_sum = coverage_sum;
     share.stop = hooks_.interrupted && hooks_.interrupted();
     share.rng = rng_.state();
     share.elapsed_s = start_s_ > 0 ? base_elapsed_s_ + (now_s() - start_s_) : state_.elapsed_s;  // outside run(): unchanged
@@ -189,11 +203,13 @@ double Trainer::train_update(std::span<const data::Batch> batches) {
     exchange_->sum(share);
     interval_comm_s_ += now_s() - t0;
     loss_sum = share.loss_sum;
+    coverage_sum = share.coverage_sum;
     stop_requested_ = share.stop;
     rng_.set_state(share.rng);  // rank 0 drew batch 0's masks from it
     state_.elapsed_s = share.elapsed_s;
   }
   const double loss_value = tokens > 0 ? loss_sum / static_cast<double>(tokens) : 0.0;
+  last_coverage_loss_ = !has_coverage ? -1.0 : tokens > 0 ? coverage_sum / static_cast<double>(tokens) : 0.0;
   const auto& o = config_.optim;
   double gnorm = o.clip_norm > 0 ? clip_grad_norm(params_, o.clip_norm) : grad_norm(params_);
   if (o.clip_value > 0) clip_grad_value(params_, o.clip_value);
@@ -376,6 +392,7 @@ TrainResult Trainer::run() {
     std::int64_t tokens = 0;
     for (std::size_t k = 0; k < n; ++k) tokens += pending_[k].tgt_tokens, interval_sentences_ += pending_[k].size();
     interval_loss_ += loss * static_cast<double>(tokens);
+    if (last_coverage_loss_ >= 0) interval_coverage_ += last_coverage_loss_ * static_cast<double>(tokens);
     interval_tokens_ += tokens;
     ++interval_steps_;
     // Handled before this step's checkpoint, which then holds its effects.
@@ -395,9 +412,10 @@ TrainResult Trainer::run() {
       r.elapsed_s = state_.elapsed_s;
       r.eta_s = eta(now, dt / static_cast<double>(interval_steps_));
       r.comm_s = exchange_ ? interval_comm_s_ : -1.0;
+      r.coverage_loss = last_coverage_loss_ < 0 ? -1.0 : interval_tokens_ ? interval_coverage_ / static_cast<double>(interval_tokens_) : 0.0;
       if (log_) log_->report(r);
       interval_start_s_ = now;
-      interval_loss_ = interval_gnorm_ = interval_comm_s_ = 0;
+      interval_loss_ = interval_gnorm_ = interval_comm_s_ = interval_coverage_ = 0;
       interval_steps_ = interval_tokens_ = interval_sentences_ = 0;
     }
     if (log_) {

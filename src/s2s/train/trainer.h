@@ -120,6 +120,10 @@ class Trainer {
   // depend on which process computed what: N processes give the bits of one
   // with N times the batches, when each has one batch.
   double train_update(std::span<const data::Batch> batches);
+  // The last update's coverage loss per target token (unweighted; its share
+  // of the training loss is train.coverage_weight times it), or -1 for a
+  // model without coverage.
+  double last_coverage_loss() const { return last_coverage_loss_; }
   // One update on one batch.
   double train_step(const data::Batch& batch) { return train_update({&batch, 1}); }
   ValidationResult validate();
@@ -163,7 +167,7 @@ class Trainer {
   double start_s_ = 0;
   std::int64_t batches_per_epoch_ = 0;
   std::uint64_t last_batch_pos_ = 0;
-  double interval_start_s_ = 0, interval_loss_ = 0, interval_gnorm_ = 0, interval_comm_s_ = 0;
+  double interval_start_s_ = 0, interval_loss_ = 0, interval_gnorm_ = 0, interval_comm_s_ = 0, interval_coverage_ = 0;
   std::int64_t interval_steps_ = 0, interval_tokens_ = 0, interval_sentences_ = 0;
   std::vector<data::Batch> pending_;  // the batches of the next update (reused)
   Communicator* comm_;
@@ -173,6 +177,7 @@ class Trainer {
   double base_elapsed_s_ = 0;         // state_.elapsed_s when run() began
   Tensor seed_;                       // backward's seed: 1 / target tokens of the update
   double last_lr_ = 0;
+  double last_coverage_loss_ = -1;
   bool stop_early_ = false;
   ValidationResult last_valid_;
   bool validated_ = false;

@@ -41,39 +41,66 @@ std::int64_t grain(const Dims& d) {
   return std::max<std::int64_t>(1, cpu::kMathGrain / std::max<std::int64_t>(d.S * (d.A + d.D), 1));
 }
 
-// v . tanh(k + q) over A, in a fixed order.
-inline float score(const float* __restrict k, const float* __restrict q, const float* __restrict v, std::int64_t A) {
+// v . tanh(k + q [+ c w_c]) over A, in a fixed order. kCov as a template
+// argument: without coverage the loop is exactly the plain one.
+template <bool kCov>
+inline float score(const float* __restrict k, const float* __restrict q, const float* __restrict v, std::int64_t A,
+                   float c = 0.0f, const float* __restrict wc = nullptr) {
   float acc = 0.0f;
 #pragma omp simd reduction(+ : acc)
-  for (std::int64_t a = 0; a < A; ++a) acc += v[a] * cpu::fast_tanh(k[a] + q[a]);
+  for (std::int64_t a = 0; a < A; ++a) {
+    float x = k[a] + q[a];
+    if constexpr (kCov) x += c * wc[a];
+    acc += v[a] * cpu::fast_tanh(x);
+  }
   return acc;
 }
 
-// dkeys_row += dh, dq_row += dh, dv_row += de t, with dh = de v (1 - t^2), t = tanh(k + q).
-// kDk as a template argument: a branch inside would keep GCC from vectorising.
-template <bool kDk>
-inline void score_backward(const float* __restrict k, const float* __restrict q, const float* __restrict v, float de,
-                           float* __restrict dk, float* __restrict dq, float* __restrict dv, std::int64_t A) {
-#pragma omp simd
+// dkeys_row += dh, dq_row += dh, dv_row += de t, with dh = de v (1 - t^2), t = tanh(k + q [+ c w_c]);
+// with coverage also dwc_row += dh c, and the result is dL/dc = sum_a dh w_c (else 0).
+// kDk, kCov as template arguments: a branch inside would keep GCC from vectorising.
+template <bool kDk, bool kCov>
+inline float score_backward(const float* __restrict k, const float* __restrict q, const float* __restrict v, float de,
+                            float* __restrict dk, float* __restrict dq, float* __restrict dv, std::int64_t A,
+                            float c = 0.0f, const float* __restrict wc = nullptr, float* __restrict dwc = nullptr) {
+  float dc = 0.0f;
+#pragma omp simd reduction(+ : dc)
   for (std::int64_t a = 0; a < A; ++a) {
-    float t = cpu::fast_tanh(k[a] + q[a]);
+    float x = k[a] + q[a];
+    if constexpr (kCov) x += c * wc[a];
+    float t = cpu::fast_tanh(x);
     float dh = de * v[a] * (1.0f - t * t);
     if constexpr (kDk) dk[a] += dh;
     dq[a] += dh;
     dv[a] += de * t;
+    if constexpr (kCov) {
+      dwc[a] += dh * c;
+      dc += dh * wc[a];
+    }
   }
+  return dc;
+}
+
+void check_coverage(const AttentionCoverage& cov, const Dims& d) {
+  if (!cov.coverage) return;
+  S2S_CHECK(cov.coverage->shape() == Shape({d.B, d.S}), "additive_attention: coverage must be [", d.B, ", ", d.S,
+            "], got ", cov.coverage->shape().str());
+  S2S_CHECK(cov.w && cov.w->numel() == d.A, "additive_attention: the coverage weight must hold ", d.A, " values");
 }
 
 }  // namespace
 
 void additive_attention_forward(const Tensor& keys, const Tensor& query, const Tensor& v, const Tensor& values,
-                                const Tensor* mask, Tensor& context, Tensor& weights, const Tensor* rows) {
+                                const Tensor* mask, Tensor& context, Tensor& weights, const Tensor* rows,
+                                const AttentionCoverage& cov) {
   const Dims d = check(keys, query, v, values, mask, rows);
+  check_coverage(cov, d);
   S2S_CHECK(context.numel() == d.B * d.D && weights.numel() == d.B * d.S,
             "additive_attention: outputs must be [B, D] and [B, S]");
   const float *pk = keys.f32(), *pq = query.f32(), *pv = v.f32(), *pval = values.f32();
   const float* pm = mask ? mask->f32() : nullptr;
   const std::int32_t* map = rows ? rows->i32() : nullptr;
+  const float *pcov = cov.coverage ? cov.coverage->f32() : nullptr, *pwc = cov.coverage ? cov.w->f32() : nullptr;
   float *pc = context.f32(), *pw = weights.f32();
   parallel_for(0, d.B, grain(d), [&](std::int64_t b0, std::int64_t b1) {
     for (std::int64_t b = b0; b < b1; ++b) {
@@ -81,7 +108,8 @@ void additive_attention_forward(const Tensor& keys, const Tensor& query, const T
       float* w = pw + b * d.S;
       for (std::int64_t s = 0; s < d.S; ++s)
         w[s] = pm && pm[mb * d.S + s] != 0.0f ? kAttentionMaskedScore
-                                              : score(pk + (s * d.M + mb) * d.A, pq + b * d.A, pv, d.A);
+               : pcov ? score<true>(pk + (s * d.M + mb) * d.A, pq + b * d.A, pv, d.A, pcov[b * d.S + s], pwc)
+                      : score<false>(pk + (s * d.M + mb) * d.A, pq + b * d.A, pv, d.A);
       // Softmax exactly as kernels::softmax computes it.
       float m = cpu::max_of(w, d.S);
       for (std::int64_t s = 0; s < d.S; ++s) w[s] -= m;
@@ -102,20 +130,24 @@ void additive_attention_forward(const Tensor& keys, const Tensor& query, const T
 
 void additive_attention_backward(const Tensor& keys, const Tensor& query, const Tensor& v, const Tensor& values,
                                  const Tensor& weights, const Tensor& dcontext, const Tensor* dweights,
-                                 const AttentionGrads& grads) {
+                                 const AttentionGrads& grads, const AttentionCoverage& cov) {
   const Dims d = check(keys, query, v, values, nullptr);
+  check_coverage(cov, d);
   S2S_CHECK(weights.numel() == d.B * d.S && dcontext.numel() == d.B * d.D &&
                 (!dweights || dweights->numel() == d.B * d.S),
             "additive_attention backward: expected weights/dweights [B, S] and dcontext [B, D]");
   // Per-row scratch: dL/dweights, and each row's share of dv (summed over rows in order below).
   Tensor dw_buf = Tensor::empty(Shape{d.B, d.S});
-  Tensor dq_buf, dv_buf = Tensor::zeros(Shape{d.B, d.A});
+  Tensor dq_buf, dv_buf = Tensor::zeros(Shape{d.B, d.A}), dwc_buf;
+  if (cov.coverage) dwc_buf = Tensor::zeros(Shape{d.B, d.A});  // each row's share of dw_c, like dv
   if (!grads.query) dq_buf = Tensor::zeros(Shape{d.B, d.A});  // a sink: keys or v still need the pass
   const float *pk = keys.f32(), *pq = query.f32(), *pv = v.f32(), *pval = values.f32(), *pw = weights.f32();
   const float *pdc = dcontext.f32(), *pdw_in = dweights ? dweights->f32() : nullptr;
   float *pdk = grads.keys ? grads.keys->f32() : nullptr, *pdq = grads.query ? grads.query->f32() : dq_buf.f32();
   float *pdval = grads.values ? grads.values->f32() : nullptr, *pdv = dv_buf.f32(), *pdw = dw_buf.f32();
-  const bool need_scores = grads.keys || grads.query || grads.v;
+  const float *pcov = cov.coverage ? cov.coverage->f32() : nullptr, *pwc = cov.coverage ? cov.w->f32() : nullptr;
+  float *pdcov = grads.coverage ? grads.coverage->f32() : nullptr, *pdwc = cov.coverage ? dwc_buf.f32() : nullptr;
+  const bool need_scores = grads.keys || grads.query || grads.v || grads.coverage || grads.coverage_w;
   parallel_for(0, d.B, grain(d), [&](std::int64_t b0, std::int64_t b1) {
     for (std::int64_t b = b0; b < b1; ++b) {
       const float* w = pw + b * d.S;
@@ -138,21 +170,34 @@ void additive_attention_backward(const Tensor& keys, const Tensor& query, const 
         const float de = w[s] * (dw[s] - wdw);
         if (de == 0.0f) continue;  // masked (or no gradient): nothing flows
         const float* k = pk + (s * d.B + b) * d.A;
-        if (pdk) score_backward<true>(k, pq + b * d.A, pv, de, pdk + (s * d.B + b) * d.A, pdq + b * d.A, pdv + b * d.A, d.A);
-        else score_backward<false>(k, pq + b * d.A, pv, de, nullptr, pdq + b * d.A, pdv + b * d.A, d.A);
+        float* dk = pdk ? pdk + (s * d.B + b) * d.A : nullptr;
+        if (pcov) {
+          const float c = pcov[b * d.S + s];
+          float* dwc = pdwc + b * d.A;
+          const float dcov = pdk ? score_backward<true, true>(k, pq + b * d.A, pv, de, dk, pdq + b * d.A, pdv + b * d.A, d.A, c, pwc, dwc)
+                                 : score_backward<false, true>(k, pq + b * d.A, pv, de, dk, pdq + b * d.A, pdv + b * d.A, d.A, c, pwc, dwc);
+          if (pdcov) pdcov[b * d.S + s] += dcov;
+        } else if (pdk) {
+          score_backward<true, false>(k, pq + b * d.A, pv, de, dk, pdq + b * d.A, pdv + b * d.A, d.A);
+        } else {
+          score_backward<false, false>(k, pq + b * d.A, pv, de, nullptr, pdq + b * d.A, pdv + b * d.A, d.A);
+        }
       }
     }
   });
-  if (grads.v) {
-    float* out = grads.v->f32();
+  // The rows' shares of dv (and dw_c), summed over rows in order.
+  auto sum_rows = [&](const float* rows_share, Tensor& out_grad) {
+    float* out = out_grad.f32();
     parallel_for(0, d.A, cpu::row_grain(d.B), [&](std::int64_t a0, std::int64_t a1) {
       for (std::int64_t a = a0; a < a1; ++a) {
         float acc = 0.0f;
-        for (std::int64_t b = 0; b < d.B; ++b) acc += pdv[b * d.A + a];
+        for (std::int64_t b = 0; b < d.B; ++b) acc += rows_share[b * d.A + a];
         out[a] += acc;
       }
     });
-  }
+  };
+  if (grads.v) sum_rows(pdv, *grads.v);
+  if (grads.coverage_w && pdwc) sum_rows(pdwc, *grads.coverage_w);
 }
 
 }  // namespace s2s::kernels
