@@ -41,6 +41,9 @@ std::vector<std::string> model_args(const std::string& family) {
   if (family == "transformer")
     return {"--model.type", "transformer", "--model.embedding_size", "32", "--model.transformer.d_model", "32",
             "--model.transformer.heads", "4", "--model.transformer.ffn_size", "64", "--model.transformer.layers", "2"};
+  if (family == "convs2s")
+    return {"--model.type", "convs2s", "--model.embedding_size", "16", "--model.convs2s.channels", "32",
+            "--model.convs2s.layers", "2"};
   return {"--model.rnn.hidden_size", "32", "--model.embedding_size", "16"};
 }
 
@@ -97,7 +100,7 @@ TEST_P(AverageCommand, AveragesTheLastCheckpointsIntoAModelThatTranslates) {
   EXPECT_TRUE(fs::is_regular_file(dir.file("avg2/model.safetensors")));
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, AverageCommand, ::testing::Values("rnn", "transformer"),
+INSTANTIATE_TEST_SUITE_P(Families, AverageCommand, ::testing::Values("rnn", "transformer", "convs2s"),
                          [](const auto& p) { return p.param; });
 
 }  // namespace

@@ -69,7 +69,7 @@ TEST(ModelConfig, BadValuesNameTheOption) {
             std::string::npos);
   EXPECT_NE(error_of([&] { set_option(c, "cnn.kernel", "3"); }).find("model.cnn.kernel: unknown option"),
             std::string::npos);
-  EXPECT_EQ(error_of([&] { set_option(c, "type", "lstm"); }), "model.type: expected one of rnn|transformer, got 'lstm'");
+  EXPECT_EQ(error_of([&] { set_option(c, "type", "lstm"); }), "model.type: expected one of rnn|transformer|convs2s, got 'lstm'");
 }
 
 TEST(ModelConfig, ValidationCatchesBadCombinations) {
@@ -104,7 +104,7 @@ TEST(ModelConfig, ValidationCatchesBadCombinations) {
   EXPECT_NE(error_of([&] { validate(c); }).find("model.share_embeddings: needs one vocabulary"), std::string::npos);
   c = valid();
   c.type = "cnn";
-  EXPECT_EQ(error_of([&] { validate(c); }), "model.type: expected one of rnn|transformer, got 'cnn'");
+  EXPECT_EQ(error_of([&] { validate(c); }), "model.type: expected one of rnn|transformer|convs2s, got 'cnn'");
 }
 
 // A family's keys are written "<family>.<key>"; bare keys, as model

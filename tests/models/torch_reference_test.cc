@@ -7,7 +7,10 @@
 //    Bahdanau model;
 //  - torch_transformer_reference.py: the Transformer from torch.nn's layers
 //    (pre- and post-norm, ReLU and GELU, learned positions with tied target
-//    embeddings, all three tables shared), to 1e-4 (issue 16, item 5).
+//    embeddings, all three tables shared), to 1e-4 (issue 16, item 5);
+//  - torch_convs2s_reference.py: ConvS2S as fairseq's fconv (weight-normalised
+//    torch.nn.Linear and Conv1d; one encoder block and one decoder layer,
+//    kernel 5 with tied embeddings, three layers with shared embeddings).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -122,6 +125,10 @@ TEST(TorchReference, ForwardStepLossAndGradientsMatchPyTorch) {
 
 TEST(TransformerTorchReference, ForwardStepLossAndGradientsMatchPyTorch) {
   expect_matches_torch("torch_transformer_reference.py", 4, "transformer", {1e-4f, 0.0f});
+}
+
+TEST(ConvS2STorchReference, ForwardStepLossAndGradientsMatchPyTorch) {
+  expect_matches_torch("torch_convs2s_reference.py", 3, "convs2s", {1e-4f, 1e-3f});
 }
 
 }  // namespace

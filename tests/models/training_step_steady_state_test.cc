@@ -26,6 +26,8 @@ models::ConfigPairs config_of(const std::string& family) {
   models::ConfigPairs own;
   if (family == "rnn")
     own = {{"hidden_size", "24"}, {"cell", "gru"}, {"attention", "bahdanau"}, {"readout", "deep"}};
+  else if (family == "convs2s")
+    own = {{"type", "convs2s"}, {"dropout", "0.1"}, {"convs2s.channels", "24"}, {"convs2s.layers", "2"}};
   else
     own = {{"type", "transformer"},          {"dropout", "0.1"},
            {"transformer.d_model", "16"},    {"transformer.heads", "4"},
@@ -86,7 +88,7 @@ TEST_P(ModelSteadyState, TrainingStepAllocatesNothingAfterTheFirst) {
   set_num_threads(1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, ModelSteadyState, ::testing::Values("rnn", "transformer"),
+INSTANTIATE_TEST_SUITE_P(Families, ModelSteadyState, ::testing::Values("rnn", "transformer", "convs2s"),
                          [](const auto& p) { return p.param; });
 
 }  // namespace

@@ -140,6 +140,41 @@ TEST(BatchInvariance, TransformerPostNormRelativeGelu) {
   check_invariance(*m, 24);
 }
 
+// ConvS2S: the decoder state's convolution windows (gathered by beam
+// search), the encoder's keys and values shared by a sentence's beams, and
+// sources of different lengths (padding zeroed before each convolution). The
+// output layer's gains are sharpened so that the outputs are varied.
+std::unique_ptr<models::EncoderDecoder> small_convs2s(std::uint64_t seed, std::int64_t kernel) {
+  models::ModelConfig c;
+  c.type = "convs2s";
+  c.src_vocab_size = c.tgt_vocab_size = 24;
+  c.src_embedding_size = c.tgt_embedding_size = 16;
+  c.convs2s.encoder_layers = c.convs2s.decoder_layers = 2;
+  c.convs2s.channels = 16;
+  c.convs2s.kernel_size = kernel;
+  Rng rng(seed);
+  auto m = models::build_model(c, rng);
+  for (autograd::Parameter* p : m->parameters())
+    if (p->name == "decoder.output.weight_g")
+      for (std::int64_t i = 0; i < p->value.numel(); ++i) p->value.f32()[i] *= 4.0f;
+  return m;
+}
+
+TEST(BatchInvariance, ConvS2SKernel3) {
+  auto m = small_convs2s(8, 3);
+  check_invariance(*m, 24);
+}
+
+TEST(BatchInvariance, ConvS2SKernel5) {
+  auto m = small_convs2s(9, 5);
+  check_invariance(*m, 24);
+}
+
+TEST(BatchInvariance, Int8ConvS2S) {
+  auto m = small_convs2s(8, 3);
+  check_invariance(*m, 24, kernels::ComputeType::Int8);
+}
+
 // The int8 compute type: weights quantized once, activations per row, exact
 // integer sums (kernels/int8_gemm.h), so the same invariance holds.
 TEST(BatchInvariance, Int8RnnModelBahdanau) {

@@ -108,7 +108,9 @@ TEST_P(ModelServer, BackendBatchEqualsEachSentenceAlone) {
   auto t = load_model_backend("tiny", dir_.string());
   EXPECT_EQ(t->info().name, "tiny");
   const std::string described =
-      GetParam() == "rnn" ? "rnn gru 1+1 layers, hidden 16, attention bahdanau" : "transformer 2+2 layers, d_model 16, 2 heads";
+      GetParam() == "rnn"           ? "rnn gru 1+1 layers, hidden 16, attention bahdanau"
+      : GetParam() == "transformer" ? "transformer 2+2 layers, d_model 16, 2 heads"
+                                    : "convs2s 2+2 layers, 16 channels";
   EXPECT_NE(t->info().description.find(described), std::string::npos) << t->info().description;
   // Trained: it reverses.
   EXPECT_EQ(t->translate({"abc"}, {})[0].hypotheses[0].text, "cba");

@@ -38,8 +38,10 @@ TEST(RunConfig, EffectiveConfigRoundTrips) {
   const std::set<std::string> shorthands{"data.tokenizer", "data.vocab_size", "data.max_len", "model.embedding_size",
                                          "model.rnn.layers"};
   for (const auto& [k, v] : help)
-    EXPECT_TRUE(flat.count(k) || shorthands.count(k) || k.starts_with("model.transformer.")) << k;
-  EXPECT_EQ(help.size(), flat.size() + shorthands.size() + models::transformer_option_help().size());
+    EXPECT_TRUE(flat.count(k) || shorthands.count(k) || k.starts_with("model.transformer.") || k.starts_with("model.convs2s."))
+        << k;
+  EXPECT_EQ(help.size(), flat.size() + shorthands.size() + models::transformer_option_help().size() +
+                             models::convs2s_option_help().size());
 }
 
 TEST(RunConfig, CommandLineWinsOverTheFile) {

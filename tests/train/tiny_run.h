@@ -60,11 +60,14 @@ inline std::vector<std::string> model_families() {
   return names;
 }
 
-// The model part of a tiny run: a GRU + Bahdanau model (hidden 16), or a
-// 2+2-layer pre-norm Transformer of width 16 with 2 heads. Both have dropout
-// (the Transformer on its attention weights too), so that every RNG the
-// trainer owns is exercised.
+// The model part of a tiny run: a GRU + Bahdanau model (hidden 16), a
+// 2+2-layer pre-norm Transformer of width 16 with 2 heads, or a 2+2-layer
+// ConvS2S with 16 channels. All have dropout (the Transformer on its attention
+// weights too), so that every RNG the trainer owns is exercised.
 inline train::FlatOptions tiny_model_options(const std::string& family) {
+  if (family == "convs2s")
+    return {{"model.type", "convs2s"},        {"model.embedding_size", "16"}, {"model.convs2s.channels", "16"},
+            {"model.convs2s.layers", "2"},    {"model.dropout", "0.1"}};
   if (family == "transformer")
     return {{"model.type", "transformer"},          {"model.embedding_size", "16"},
             {"model.transformer.d_model", "16"},    {"model.transformer.heads", "2"},

@@ -11,4 +11,5 @@
   X(concat) X(slice) X(reshape) X(transpose)                                                  \
   X(embedding) X(masked_fill) X(dropout) X(layer_norm) X(cross_entropy)                       \
   X(gru_cell) X(lstm_cell) X(rnn_sequence) X(gru_sequence) X(lstm_sequence)                   \
-  X(linear) X(additive_attention) X(multi_head_attention) X(copy_mixture) X(recompute)
+  X(linear) X(additive_attention) X(multi_head_attention) X(copy_mixture)                     \
+  X(unfold_time) X(glu) X(weight_norm) X(recompute)

@@ -207,6 +207,23 @@ struct AttentionOptions {
 Var multi_head_attention(Var q, Var k, Var v, int heads, const AttentionMasks& masks = {},
                          const AttentionOptions& options = {});
 
+// --- convolution over time (ConvS2S) -------------------------------------------
+// Windows of a time-major sequence for a convolution over time (im2col):
+// x [T_in, B, C] -> [steps, B, kernel C], row (t, b) holding x[t - pad_left +
+// j, b, :] for j = 0 .. kernel-1 side by side, zeros where that falls outside
+// x. A convolution is then linear(unfold_time(x, k, p, T), w [out, k C], bias):
+// pad_left (k - 1) / 2 with steps T_in the centred ("same") one, pad_left k - 1
+// the causal one, pad_left 0 with steps 1 one decoding step over a window of
+// the last k inputs. Equals slicing a zero-padded x k times and concatenating
+// along the last axis (tests/autograd/convolution_ops_test.cc).
+Var unfold_time(Var x, std::int64_t kernel, std::int64_t pad_left, std::int64_t steps);
+// Gated linear unit (Dauphin et al. 2017) over the last axis: x = [a, b]
+// [..., 2C] -> a sigmoid(b) [..., C], torch.nn.functional.glu(x, -1).
+Var glu(Var x);
+// Weight normalisation (Salimans & Kingma 2016), row by row: v [out, in], g
+// [out] -> w = g v / ||v|| [out, in] (torch.nn.utils.weight_norm, dim 0).
+Var weight_norm(Var v, Var g);
+
 // --- copy attention -------------------------------------------------------------
 // The pointer-generator's output (See et al. 2017), log-probabilities over an
 // extended vocabulary of `width` >= V columns: row r mixes the vocabulary

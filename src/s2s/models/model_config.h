@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 
+#include "s2s/models/convs2s_options.h"
 #include "s2s/models/option_text.h"
 #include "s2s/models/rnn_options.h"
 #include "s2s/models/transformer_options.h"
@@ -30,6 +31,7 @@ struct ModelConfig {
 
   RnnOptions rnn;
   TransformerOptions transformer;
+  ConvS2SOptions convs2s;
 };
 
 // Shared options, then the chosen family's as "<family>.<key>", values as

@@ -8,7 +8,7 @@ namespace s2s::models {
 const std::vector<const ModelFamily*>& model_families() {
   // An explicit list rather than self-registering statics: a static library
   // drops object files nothing references, and with them their registrations.
-  static const std::vector<const ModelFamily*> families{&rnn_family(), &transformer_family()};
+  static const std::vector<const ModelFamily*> families{&rnn_family(), &transformer_family(), &convs2s_family()};
   return families;
 }
 

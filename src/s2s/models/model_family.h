@@ -32,7 +32,7 @@ struct ModelFamily {
 
 // Every family, in the order --help lists them.
 const std::vector<const ModelFamily*>& model_families();
-// The family `name`; throws "model.type: expected one of rnn|transformer, got 'x'".
+// The family `name`; throws "model.type: expected one of rnn|transformer|convs2s, got 'x'".
 const ModelFamily& model_family(const std::string& name);
 
 // Builds the model a config names, parameters initialised from rng.
@@ -48,4 +48,5 @@ namespace s2s::models {
 // Each family's hooks, defined beside the family (rnn_family.cc, ...).
 const ModelFamily& rnn_family();
 const ModelFamily& transformer_family();
+const ModelFamily& convs2s_family();
 }  // namespace s2s::models
