@@ -10,22 +10,16 @@
 #include <cstdio>
 #include <string>
 
+#include "models/copy_task.h"
 #include "models/model_test_util.h"
-#include "s2s/autograd/ops.h"
-#include "s2s/data/source_copy.h"
-#include "s2s/data/vocab.h"
 #include "s2s/models/model_config.h"
-#include "s2s/search/search.h"
-#include "s2s/train/adam.h"
-#include "s2s/train/clip_grad.h"
 
 namespace s2s::models {
 namespace {
 
 using Seqs = std::vector<std::vector<std::int32_t>>;
 
-// A time-major copy-id batch ([T, B], kPad after the end) for make_batch's source.
-Tensor copy_batch(const Seqs& copy_ids) { return testing::make_batch(copy_ids).ids; }
+using testing::copy_batch;
 
 ModelConfig copy_config(CellKind cell, AttentionKind attention, ReadoutKind readout) {
   ModelConfig c = testing::tiny_rnn_config(cell, attention);
@@ -118,57 +112,9 @@ TEST(CopyAttention, NeedsCopyIdsAndAttention) {
   }
 }
 
-// --- the synthetic rewriting task ---------------------------------------------
-// Source: 3-8 tokens drawn from a0..a39 and X; target: the same with every X
-// replaced by Y. The target vocabulary holds Y and four tokens the task never
-// uses, so every a token is a source OOV: only copying can produce it.
-struct CopyTask {
-  data::Vocab src, tgt;
-  CopyTask() {
-    for (int k = 0; k < 40; ++k) src.add("a" + std::to_string(k), 1);
-    src.add("X", 1);
-    for (const char* t : {"Y", "b0", "b1", "b2", "b3"}) tgt.add(t, 1);
-  }
-  std::vector<std::string> random_source(Rng& rng) const {
-    std::vector<std::string> s;
-    for (std::uint64_t n = 3 + rng.below(6); n > 0; --n)
-      s.push_back(rng.below(6) == 0 ? std::string("X") : "a" + std::to_string(rng.below(40)));
-    return s;
-  }
-  static std::vector<std::string> rewrite(std::vector<std::string> s) {
-    for (std::string& t : s)
-      if (t == "X") t = "Y";
-    return s;
-  }
-};
+// --- the synthetic rewriting task (models/copy_task.h) -------------------------
 
-struct Encoded {
-  TokenBatch src;
-  Seqs tgt;                               // target ids (extended with copy; <unk> without)
-  std::vector<data::SourceCopy> copies;  // each sentence's extended vocabulary
-};
-
-Encoded encode(const CopyTask& task, const std::vector<std::vector<std::string>>& sources, bool copy) {
-  Encoded e;
-  Seqs src_ids, copy_ids;
-  for (const auto& s : sources) {
-    std::vector<std::int32_t> ids;
-    task.src.encode(s, ids);
-    src_ids.push_back(ids);
-    data::SourceCopy sc;
-    sc.assign(s, task.tgt);
-    copy_ids.push_back(sc.ids());
-    std::vector<std::int32_t> y;
-    for (const std::string& t : CopyTask::rewrite(s)) y.push_back(copy ? sc.target_id(t, task.tgt) : task.tgt.id(t));
-    e.tgt.push_back(y);
-    e.copies.push_back(std::move(sc));
-  }
-  e.src = testing::make_batch(src_ids);
-  if (copy) e.src.copy_ids = copy_batch(copy_ids);
-  return e;
-}
-
-ModelConfig task_config(const CopyTask& task, bool copy) {
+ModelConfig task_config(const testing::CopyTask& task, bool copy) {
   ModelConfig c;
   c.src_vocab_size = task.src.size();
   c.tgt_vocab_size = task.tgt.size();
@@ -179,79 +125,30 @@ ModelConfig task_config(const CopyTask& task, bool copy) {
   return c;  // GRU, bidirectional, Bahdanau attention, deep readout: the defaults
 }
 
-std::unique_ptr<EncoderDecoder> train_task(const CopyTask& task, bool copy, std::int64_t steps) {
-  Rng init(1), data_rng(2), dropout_rng(3);
-  auto model = build_model(task_config(task, copy), init);
-  train::AdamOptions ao;
-  ao.lr = 1e-2;
-  train::Adam adam(model->parameters(), ao);
-  autograd::CrossEntropyOptions ce;
-  ce.ignore_index = kPad;
-  ce.smoothing_classes = task.tgt.size();
-  ForwardOptions fo;
-  fo.rng = &dropout_rng;
-  autograd::Graph g;
-  for (std::int64_t step = 0; step < steps; ++step) {
-    std::vector<std::vector<std::string>> sources;
-    for (int b = 0; b < 32; ++b) sources.push_back(task.random_source(data_rng));
-    Encoded e = encode(task, sources, copy);
-    adam.set_lr(step < steps / 2 ? 1e-2 : 1e-2 * 2.0 * static_cast<double>(steps - step) / static_cast<double>(steps));
-    adam.zero_grad();
-    autograd::Var y = model->forward(g, e.src, testing::make_decoder_input(e.tgt), fo);
-    g.backward(autograd::cross_entropy(y, testing::make_decoder_output(e.tgt), ce));
-    g.clear();
-    train::clip_grad_norm(adam.params(), 1.0);
-    adam.step();
-  }
-  return model;
-}
-
-// Output strings of each sentence: extended ids are the sentence's source tokens.
-std::vector<std::vector<std::string>> decode(EncoderDecoder& model, const CopyTask& task, const Encoded& e,
-                                             std::int64_t beam) {
-  search::Ensemble ensemble({&model});
-  search::SearchOptions o;
-  o.beam_size = beam;
-  std::vector<std::vector<std::string>> out;
-  std::vector<search::SentenceResult> results = search::decode(ensemble, std::span<const TokenBatch>(&e.src, 1), o);
-  for (std::size_t b = 0; b < results.size(); ++b) {
-    EXPECT_TRUE(results[b].error.empty()) << results[b].error;
-    std::vector<std::string> words;
-    for (std::int32_t id : results[b].hypotheses.at(0).tokens)
-      words.push_back(model.copies_source() ? e.copies[b].token(id, task.tgt) : task.tgt.token(id));
-    out.push_back(words);
-  }
-  return out;
-}
-
-double exact_match(const std::vector<std::vector<std::string>>& got, const std::vector<std::vector<std::string>>& sources) {
-  std::size_t ok = 0;
-  for (std::size_t i = 0; i < got.size(); ++i) ok += got[i] == CopyTask::rewrite(sources[i]);
-  return static_cast<double>(ok) / static_cast<double>(got.size());
-}
-
 TEST(CopyAttention, RewritesSourcesOutsideTheTargetVocabulary) {
+  using testing::CopyTask;
   const CopyTask task;
   Rng eval_rng(9);
-  std::vector<std::vector<std::string>> held_out;
+  testing::Sentences held_out;
   for (int i = 0; i < 200; ++i) held_out.push_back(task.random_source(eval_rng));
-  const std::int64_t steps = 400;
+  testing::CopyTrainSetup setup;
+  setup.steps = 400;
   double match[2] = {0, 0};
   for (bool copy : {false, true}) {
-    auto model = train_task(task, copy, steps);
-    Encoded e = encode(task, held_out, copy);
-    match[copy] = exact_match(decode(*model, task, e, 1), held_out);
+    auto model = testing::train_copy_task(task, task_config(task, copy), setup);
+    testing::CopyEncoded e = testing::encode_copy_task(task, held_out, copy);
+    match[copy] = testing::copy_exact_match(testing::decode_copy_task(*model, task, e, 1), held_out);
     std::printf("  copy attention %s: greedy exact match %.3f after %lld steps\n", copy ? "on" : "off", match[copy],
-                static_cast<long long>(steps));
+                static_cast<long long>(setup.steps));
     if (!copy) continue;
     // Beam search over the extended vocabulary, and batch invariance: each of
     // the first sentences alone decodes as it did in the batch of 200.
-    auto beam = decode(*model, task, e, 4), greedy = decode(*model, task, e, 1);
-    EXPECT_GE(exact_match(beam, held_out), 0.98);
+    auto beam = testing::decode_copy_task(*model, task, e, 4), greedy = testing::decode_copy_task(*model, task, e, 1);
+    EXPECT_GE(testing::copy_exact_match(beam, held_out), 0.98);
     for (std::size_t i = 0; i < 20; ++i) {
-      Encoded one = encode(task, {held_out[i]}, true);
-      EXPECT_EQ(decode(*model, task, one, 4)[0], beam[i]) << "sentence " << i << " (beam 4)";
-      EXPECT_EQ(decode(*model, task, one, 1)[0], greedy[i]) << "sentence " << i << " (greedy)";
+      testing::CopyEncoded one = testing::encode_copy_task(task, {held_out[i]}, true);
+      EXPECT_EQ(testing::decode_copy_task(*model, task, one, 4)[0], beam[i]) << "sentence " << i << " (beam 4)";
+      EXPECT_EQ(testing::decode_copy_task(*model, task, one, 1)[0], greedy[i]) << "sentence " << i << " (greedy)";
     }
   }
   EXPECT_GE(match[1], 0.98);

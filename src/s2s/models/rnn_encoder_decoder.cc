@@ -4,40 +4,13 @@
 
 #include "s2s/autograd/ops.h"
 #include "s2s/kernels/argmax.h"
+#include "s2s/models/copy_ids.h"
 #include "s2s/models/rnn_decoder_state.h"
 #include "s2s/nn/coverage_loss.h"
 
 namespace s2s::models {
 
 using autograd::Var;
-
-namespace {
-
-// Copy attention's source ids as one row per sentence, I32 [B, S] (from
-// time-major [S, B]), and the extended vocabulary's width: the target
-// vocabulary and the batch's source-only tokens.
-struct CopySource {
-  Tensor ids;
-  std::int64_t width = 0;
-};
-
-CopySource copy_source(const TokenBatch& src, std::int64_t vocab) {
-  S2S_CHECK(src.copy_ids.defined() && src.copy_ids.dtype() == DType::I32 && src.copy_ids.ndim() == 2 &&
-                src.copy_ids.dim(0) == src.steps() && src.copy_ids.dim(1) == src.size(),
-            "copy attention: expected the source's copy ids, I32 [", src.steps(), ", ", src.size(),
-            "] (TokenBatch::copy_ids, data/source_copy.h)");
-  const std::int64_t steps = src.steps(), batch = src.size();
-  CopySource out{Tensor::empty(Shape{batch, steps}, DType::I32), vocab};
-  for (std::int64_t t = 0; t < steps; ++t)
-    for (std::int64_t b = 0; b < batch; ++b) {
-      const std::int32_t id = src.copy_ids.i32()[t * batch + b];
-      out.ids.i32()[b * steps + t] = id;
-      out.width = std::max<std::int64_t>(out.width, std::int64_t{id} + 1);
-    }
-  return out;
-}
-
-}  // namespace
 
 RnnEncoderDecoder::RnnEncoderDecoder(const ModelConfig& config, Rng& rng)
     : config_(config), encoder_(config, rng), bridge_(config, rng), decoder_(config, rng) {}
@@ -111,7 +84,7 @@ Var RnnEncoderDecoder::forward(autograd::Graph& g, const TokenBatch& src, const 
   Var logits = decoder_.logits(g, ro, training, o.rng);  // one gemm for all positions
   if (!copy) return logits;
   // Rows (t, b) read sentence b's copy ids: r % B.
-  CopySource cs = copy_source(src, config_.tgt_vocab_size);
+  CopyIds cs = sentence_copy_ids(src, config_.tgt_vocab_size);
   Var mixed = copy->mix(logits, autograd::concat(std::span<const Var>(gates_), 0), weights, cs.ids, cs.width);
   gates_.clear();
   return mixed;
@@ -122,8 +95,8 @@ Var RnnEncoderDecoder::forward_sampled(autograd::Graph& g, const TokenBatch& src
                                        const nn::AttentionMemory* mem, const ForwardOptions& o) {
   const std::int64_t batch = tgt_in.size(), steps = tgt_in.steps();
   const nn::CopyGenerator* copy = decoder_.copy_generator();
-  CopySource cs;
-  if (copy) cs = copy_source(src, config_.tgt_vocab_size);
+  CopyIds cs;
+  if (copy) cs = sentence_copy_ids(src, config_.tgt_vocab_size);
   Tensor prev_argmax = Tensor::empty(Shape{batch}, DType::I32);
   const bool coverage = o.coverage_loss && decoder_.has_coverage();
   steps_.clear();
@@ -181,7 +154,7 @@ std::unique_ptr<DecoderState> RnnEncoderDecoder::encode(autograd::Graph& g, cons
                                                  attention && attention->reads_through_rows());
   if (loop.coverage.defined()) state->coverage = loop.coverage.value();
   if (decoder_.copy_generator()) {
-    CopySource cs = copy_source(src, config_.tgt_vocab_size);
+    CopyIds cs = sentence_copy_ids(src, config_.tgt_vocab_size);
     state->copy_ids = std::move(cs.ids);
     state->copy_width = cs.width;
   }

@@ -1,6 +1,7 @@
 #include "s2s/models/transformer.h"
 
 #include "s2s/autograd/ops.h"
+#include "s2s/models/copy_ids.h"
 #include "s2s/models/transformer_decoder_state.h"
 
 namespace s2s::models {
@@ -34,6 +35,12 @@ Var TransformerModel::forward(autograd::Graph& g, const TokenBatch& src, const T
   decoder_.project_memory(g, memory, forward_memory_);
   s.memory.swap(forward_memory_);
   s.memory_lengths = src.lengths;
+  if (decoder_.copies()) {
+    CopyIds copy = sentence_copy_ids(src, config_.tgt_vocab_size);
+    s.copy_source = autograd::transpose(memory, 0, 1);  // [B, S, D]
+    s.copy_ids = std::move(copy.ids);
+    s.copy_width = copy.width;
+  }
   Var logits = decoder_.forward(g, tgt_in.ids, s, o.training, o.rng);
   s.memory.swap(forward_memory_);  // keep the capacity for the next call
   forward_memory_.clear();
@@ -49,6 +56,12 @@ std::unique_ptr<DecoderState> TransformerModel::encode(autograd::Graph& g, const
   for (const Var& layer_kv : kv) m.kv.push_back(layer_kv.value());
   m.lengths = src.lengths.clone();
   m.self_qkv = decoder_.self_qkv_weights();
+  if (decoder_.copies()) {
+    CopyIds copy = sentence_copy_ids(src, config_.tgt_vocab_size);
+    m.source = autograd::transpose(memory, 0, 1).value();  // [M, S, D]
+    m.copy_ids = std::move(copy.ids);
+    m.copy_width = copy.width;
+  }
   return std::make_unique<TransformerDecoderState>(std::move(m));
 }
 
@@ -75,6 +88,12 @@ StepOutput TransformerModel::step(autograd::Graph& g, DecoderState& state, const
   st.self_qkv = &mem.self_qkv;
   st.offset = s->position;
   st.alignment_layer = config_.transformer.alignment_layer_index();
+  if (decoder_.copies()) {
+    st.copy_source = g.input(s->copy_source());
+    st.copy_ids = mem.copy_ids;
+    st.copy_width = mem.copy_width;
+    st.copy_rows = s->memory_rows();
+  }
   Var logits = decoder_.forward(g, prev_tokens.reshape(Shape{1, batch}), st, false, nullptr);
   for (std::size_t l = 0; l < layers; ++l) {
     s->self_kv[l] = self_cache_[l].kv.value();
@@ -83,7 +102,8 @@ StepOutput TransformerModel::step(autograd::Graph& g, DecoderState& state, const
   ++s->position;
   Tensor attention = st.alignment.reshape(Shape{batch, mem.kv[0].dim(0)});  // [B, 1, S], heads averaged
   st.alignment = Tensor();
-  return {logits.value(), attention};
+  st.copy_source = Var();
+  return {logits.value(), attention, decoder_.copies()};
 }
 
 }  // namespace s2s::models

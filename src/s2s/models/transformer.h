@@ -10,7 +10,9 @@
 // values to the state's (TransformerDecoderState), and reads the memory of
 // each row's sentence in place (beams share it). Alignments are the
 // cross-attention weights of transformer.alignment_layer, heads averaged by
-// the fused attention op.
+// the fused attention op. With copy_attention the decoder mixes in the last
+// layer's (TransformerDecoder::mix_copies) and returns log-probabilities over
+// the extended vocabulary, as the RNN does (docs/models.md, "Copy attention").
 #include <string>
 
 #include "s2s/models/encoder_decoder.h"

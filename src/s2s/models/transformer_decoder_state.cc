@@ -42,4 +42,16 @@ void TransformerDecoderState::select(const Tensor& indices) {
   memory_rows_ = next;
 }
 
+const Tensor& TransformerDecoderState::copy_source() {
+  S2S_CHECK(memory_.source.defined(), "decoder state: no encoder output kept (the model does not copy)");
+  const std::int64_t n = rows();
+  const bool same = copy_source_.defined() && copy_source_rows_.dim(0) == n &&
+                    std::equal(memory_rows_.i32(), memory_rows_.i32() + n, copy_source_rows_.i32());
+  if (!same) {
+    copy_source_ = gather_rows(memory_.source, memory_rows_);
+    copy_source_rows_ = memory_rows_;
+  }
+  return copy_source_;
+}
+
 }  // namespace s2s::models

@@ -24,6 +24,11 @@ class TransformerDecoderState : public DecoderState {
     // Per layer the self-attention's q, k, v weights side by side, joined
     // once here rather than at every step.
     std::vector<nn::MultiHeadAttention::QkvWeights> self_qkv;
+    // Copy attention only: the encoder's output batch-major [M, S, D] (the
+    // context of the copy switch), the copy ids [M, S] and the extended width.
+    Tensor source;
+    Tensor copy_ids;
+    std::int64_t copy_width = 0;
   };
 
   explicit TransformerDecoderState(Memory memory);
@@ -42,10 +47,16 @@ class TransformerDecoderState : public DecoderState {
   // step writes its own position only (the buffer doubles when full).
   Tensor self_kv_out(std::size_t l);
 
+  // Copy attention: Memory::source's rows of the current rows' sentences,
+  // [rows, S, D], gathered again only when the row -> sentence map changed
+  // (not when beams are reordered within their sentences).
+  const Tensor& copy_source();
+
  private:
   Memory memory_;
   Tensor memory_rows_;
   std::vector<Tensor> buffer_;  // per layer [capacity, rows, 2D]
+  Tensor copy_source_, copy_source_rows_;  // copy_source() and the memory_rows_ it was gathered for
 };
 
 }  // namespace s2s::models

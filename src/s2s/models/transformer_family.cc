@@ -19,6 +19,7 @@ const ModelFamily& transformer_family() {
       .build = [](const ModelConfig& c, Rng& rng) -> std::unique_ptr<EncoderDecoder> {
         return std::make_unique<TransformerModel>(c, rng);
       },
+      .copies_source = [](const ModelConfig& c) { return c.transformer.copy_attention; },
   };
   return family;
 }

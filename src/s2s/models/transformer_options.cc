@@ -44,6 +44,7 @@ void set_transformer_option(TransformerOptions& o, const std::string& key, const
   else if (key == "max_positions") o.max_positions = parse_int_option("transformer." + key, value);
   else if (key == "relative_positions") o.relative_positions = parse_int_option("transformer." + key, value);
   else if (key == "alignment_layer") o.alignment_layer = parse_int_option("transformer." + key, value);
+  else if (key == "copy_attention") o.copy_attention = parse_bool_option("transformer." + key, value);
   else {
     std::string known;
     for (auto& [k, h] : transformer_option_help()) {
@@ -69,6 +70,7 @@ ConfigPairs transformer_pairs(const TransformerOptions& o) {
       {"max_positions", std::to_string(o.max_positions)},
       {"relative_positions", std::to_string(o.relative_positions)},
       {"alignment_layer", std::to_string(o.alignment_layer)},
+      {"copy_attention", bool_text(o.copy_attention)},
   };
 }
 
@@ -88,6 +90,9 @@ ConfigPairs transformer_option_help() {
       {"max_positions", "longest sequence with learned positions"},
       {"relative_positions", "Shaw et al. (2018) relative positions in self-attention, clipped at distance k; 0 = off"},
       {"alignment_layer", "decoder layer whose cross-attention (heads averaged) gives alignments; -1 = the last"},
+      {"copy_attention",
+       "pointer-generator: copy source tokens, also ones outside the target vocabulary (over the last layer's "
+       "cross-attention, heads averaged)"},
   };
 }
 
@@ -124,6 +129,7 @@ std::string describe_transformer(const ModelConfig& c) {
   if (t.relative_positions > 0) s += ", relative positions k " + std::to_string(t.relative_positions);
   if (c.share_embeddings) s += ", shared embeddings";
   else if (c.tie_target_embeddings) s += ", tied target embeddings";
+  if (t.copy_attention) s += ", copy attention";
   return s;
 }
 

@@ -30,6 +30,9 @@ struct TransformerOptions {
   std::int64_t max_positions = 1024;     // learned positions: the longest sequence
   std::int64_t relative_positions = 0;   // Shaw et al. (2018) clipping distance k; 0 = off
   std::int64_t alignment_layer = -1;     // decoder layer whose cross-attention gives alignments; -1 = last
+  // Pointer-generator (See et al. 2017) over the last decoder layer's
+  // cross-attention, heads averaged (docs/models.md, "Copy attention").
+  bool copy_attention = false;
 
   // alignment_layer resolved to 0..decoder_layers-1.
   std::int64_t alignment_layer_index() const { return alignment_layer < 0 ? decoder_layers - 1 : alignment_layer; }

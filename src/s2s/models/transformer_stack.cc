@@ -2,6 +2,7 @@
 
 #include "s2s/autograd/ops.h"
 #include "s2s/autograd/recompute.h"
+#include "s2s/models/copy_ids.h"
 
 namespace s2s::models {
 
@@ -74,6 +75,10 @@ TransformerDecoder::TransformerDecoder(const ModelConfig& c, nn::Embedding* shar
   else
     output_ = std::make_unique<nn::Linear>(child_name("output"), o.d_model, c.tgt_vocab_size, true, rng);
   add_child(*output_);
+  if (c.transformer.copy_attention) {  // last: the other parameters draw what they drew without it
+    copy_ = std::make_unique<nn::CopyGenerator>(child_name("copy_gate"), 3 * o.d_model, rng);
+    add_child(*copy_);
+  }
 }
 
 void TransformerDecoder::project_memory(autograd::Graph& g, Var memory, std::vector<Var>& out) const {
@@ -89,7 +94,10 @@ std::vector<nn::MultiHeadAttention::QkvWeights> TransformerDecoder::self_qkv_wei
 
 Var TransformerDecoder::forward(autograd::Graph& g, const Tensor& ids, Step& s, bool training, Rng* rng) const {
   const std::int64_t steps = ids.dim(0), batch = ids.dim(1);
-  Var x = embedding_.forward(g, ids, s.offset, training, rng);  // [T, B, D]
+  const Tensor in_vocab = copy_ ? ids_in_vocabulary(ids, embedding_.table().vocab_size()) : ids;
+  Var x = embedding_.forward(g, in_vocab, s.offset, training, rng);  // [T, B, D]
+  const Var input = x;
+  Var copy_attention;  // the last layer's cross-attention, heads averaged (copy_ only)
   if (s.self_cache) s.self_cache->resize(layers_.size());
   nn::TransformerDecoderLayer::IO io;
   io.memory_masks.key_lengths = s.memory_lengths;
@@ -99,7 +107,9 @@ Var TransformerDecoder::forward(autograd::Graph& g, const Tensor& ids, Step& s, 
     io.self_qkv = s.self_qkv ? &(*s.self_qkv)[l] : nullptr;
     io.memory = s.memory[l];
     io.cross_weights = static_cast<std::int64_t>(l) == s.alignment_layer ? &s.alignment : nullptr;
-    if (!s.recompute || io.self_cache || io.cross_weights) {  // decoding state and alignments live outside the tape
+    io.cross_probs = copy_ && l + 1 == layers_.size() ? &copy_attention : nullptr;
+    // Decoding state, alignments and the copy distribution live outside the tape.
+    if (!s.recompute || io.self_cache || io.cross_weights || io.cross_probs) {
       x = layers_[l]->forward(g, x, io, training, rng);
       continue;
     }
@@ -114,7 +124,19 @@ Var TransformerDecoder::forward(autograd::Graph& g, const Tensor& ids, Step& s, 
   }
   if (norm_) x = norm_->forward(g, x);
   // Time-major: logits rows (t, b) without a transpose.
-  return output_->forward(g, autograd::reshape(x, Shape{steps * batch, x.dim(2)}));
+  Var logits = output_->forward(g, autograd::reshape(x, Shape{steps * batch, x.dim(2)}));
+  return copy_ ? mix_copies(g, logits, x, input, copy_attention, s) : logits;
+}
+
+Var TransformerDecoder::mix_copies(autograd::Graph& g, Var logits, Var y, Var x, Var attention, const Step& s) const {
+  S2S_CHECK(s.copy_source.defined() && s.copy_ids.defined(),
+            "transformer: copy attention needs the encoder's output and the source's copy ids");
+  const std::int64_t steps = y.dim(0), batch = y.dim(1), keys = attention.dim(2);
+  // ctx [T, B, D]: [B, T, S] x [B, S, D] (transposes are views at T = 1, a decoding step).
+  Var context = autograd::transpose(autograd::bmm(autograd::transpose(attention, 0, 1), s.copy_source), 0, 1);
+  Var features = autograd::reshape(autograd::concat({y, context, x}, 2), Shape{steps * batch, 3 * y.dim(2)});
+  return copy_->mix(logits, copy_->gate(g, features), autograd::reshape(attention, Shape{steps * batch, keys}),
+                    s.copy_ids, s.copy_width, s.copy_rows);
 }
 
 }  // namespace s2s::models

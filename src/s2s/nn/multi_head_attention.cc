@@ -126,7 +126,8 @@ Var MultiHeadAttention::self_attend(autograd::Graph& g, Var x, const autograd::A
 }
 
 Var MultiHeadAttention::attend(autograd::Graph& g, Var query, Var kv, const autograd::AttentionMasks& masks,
-                               bool training, Rng* rng, const Tensor& kv_rows, Tensor* weights_out) const {
+                               bool training, Rng* rng, const Tensor& kv_rows, Tensor* weights_out,
+                               Var* probs_out) const {
   S2S_CHECK(query.ndim() == 3 && query.dim(2) == d_model_, name(), ": expected queries [T, B, ", d_model_,
             "], got ", query.shape().str());
   S2S_CHECK(kv.ndim() == 3 && kv.dim(2) == 2 * d_model_, name(), ": expected keys and values [S, B, ",
@@ -135,9 +136,39 @@ Var MultiHeadAttention::attend(autograd::Graph& g, Var query, Var kv, const auto
   o.k_cols = {0, d_model_};
   o.v_cols = {d_model_, d_model_};
   o.kv_rows = kv_rows;
-  o.weights_out = weights_out;
-  Var z = autograd::multi_head_attention(q_proj_.forward(g, query), kv, kv, static_cast<int>(heads_), masks, o);
+  // Without grad the op's own average serves probs_out too (decoding: no extra work).
+  Tensor averaged;
+  const bool probs_from_op = probs_out && !g.grad_enabled();
+  o.weights_out = weights_out ? weights_out : probs_from_op ? &averaged : nullptr;
+  Var q = q_proj_.forward(g, query);
+  Var z = autograd::multi_head_attention(q, kv, kv, static_cast<int>(heads_), masks, o);
+  if (probs_from_op) {
+    const Tensor& w = *o.weights_out;  // [B, T, S]
+    *probs_out = autograd::transpose(g.input(w), 0, 1);  // a view when T = 1 (a decoding step)
+  } else if (probs_out) {
+    *probs_out = head_average_weights(g, q, kv, masks);
+  }
   return out_proj_.forward(g, z);
+}
+
+Var MultiHeadAttention::head_average_weights(autograd::Graph& g, Var q, Var kv,
+                                             const autograd::AttentionMasks& masks) const {
+  // The fused op with the identity as values returns each head's weights as
+  // its output, o_i = sum_j p_ij e_j = p_i (every other term adds an exact
+  // zero), and its backward takes the gradient through the softmax to q and
+  // k: the attention's own masking and softmax, no second implementation.
+  // Values [S, B, H S]: head h's block is the identity over the S keys. No
+  // dropout: the copy distribution reads the weights before it (as
+  // weights_out does).
+  const std::int64_t steps = q.dim(0), keys = kv.dim(0), batch = kv.dim(1), heads = heads_;
+  Tensor eye = Tensor::zeros(Shape{keys, batch, heads * keys});
+  for (std::int64_t j = 0; j < keys; ++j)
+    for (std::int64_t b = 0; b < batch; ++b)
+      for (std::int64_t h = 0; h < heads; ++h) eye.f32()[((j * batch + b) * heads + h) * keys + j] = 1.0f;
+  autograd::AttentionOptions o;
+  o.k_cols = {0, d_model_};
+  Var per_head = autograd::multi_head_attention(q, kv, g.input(eye), static_cast<int>(heads_), masks, o);
+  return autograd::mean(autograd::reshape(per_head, Shape{steps, batch, heads, keys}), 2);  // [T, B, S]
 }
 
 }  // namespace s2s::nn

@@ -59,14 +59,22 @@ class MultiHeadAttention : public Module {
   // kv_rows (inference): I32 [B], the kv row each query row reads (M
   // source sentences shared by their beams; masks.key_lengths is [M]).
   // weights_out: receives the weights averaged over heads, [B, T, S].
+  // probs_out (copy attention): receives the same weights as a Var,
+  // time-major [T, B, S], which with grad enabled passes gradients to the
+  // query and the keys (head_average_weights); nothing is kept without it.
   autograd::Var attend(autograd::Graph& g, autograd::Var query, autograd::Var kv,
                        const autograd::AttentionMasks& masks, bool training, Rng* rng,
-                       const Tensor& kv_rows = Tensor(), Tensor* weights_out = nullptr) const;
+                       const Tensor& kv_rows = Tensor(), Tensor* weights_out = nullptr,
+                       autograd::Var* probs_out = nullptr) const;
 
  private:
   // x [..., D] -> the listed projections side by side, one gemm.
   autograd::Var project(autograd::Graph& g, std::initializer_list<const Linear*> parts, autograd::Var x) const;
   autograd::AttentionOptions options(autograd::Graph& g, bool training, Rng* rng) const;
+  // The weights of projected queries q [T, B, D] over kv's keys, averaged
+  // over heads, [T, B, S], differentiable (training's probs_out).
+  autograd::Var head_average_weights(autograd::Graph& g, autograd::Var q, autograd::Var kv,
+                                     const autograd::AttentionMasks& masks) const;
 
   std::int64_t d_model_, heads_;
   float dropout_;

@@ -36,7 +36,8 @@ Var TransformerDecoderLayer::forward(autograd::Graph& g, Var x, IO& io, bool tra
   if (!pre) x = self_attn_norm_.forward(g, x);
 
   h = pre ? cross_attn_norm_.forward(g, x) : x;
-  Var c = cross_attn_.attend(g, h, io.memory, io.memory_masks, training, rng, io.memory_rows, io.cross_weights);
+  Var c = cross_attn_.attend(g, h, io.memory, io.memory_masks, training, rng, io.memory_rows, io.cross_weights,
+                            io.cross_probs);
   x = autograd::add(x, residual_dropout_.forward(c, training, rng));
   if (!pre) x = cross_attn_norm_.forward(g, x);
 

@@ -30,6 +30,9 @@ class TransformerDecoderLayer : public Module {
     autograd::AttentionMasks memory_masks;  // key_lengths I32 [M]
     Tensor memory_rows;                     // decoding: I32 [B] memory row per row; undefined: row b
     Tensor* cross_weights = nullptr;        // out (when set): heads-averaged cross-attention [B, T, S]
+    // out (when set; copy attention): the same as a Var [T, B, S],
+    // differentiable in training (MultiHeadAttention::attend's probs_out).
+    autograd::Var* cross_probs = nullptr;
   };
   autograd::Var project_memory(autograd::Graph& g, autograd::Var memory) const {
     return cross_attn_.project_kv(g, memory);
