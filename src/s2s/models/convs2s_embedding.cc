@@ -4,6 +4,7 @@
 
 #include "s2s/autograd/ops.h"
 #include "s2s/models/batch.h"
+#include "s2s/models/token_table.h"
 
 namespace s2s::models {
 
@@ -21,10 +22,7 @@ ConvS2SEmbedding::ConvS2SEmbedding(std::string prefix, std::int64_t vocab, std::
   if (shared) {
     table_ = shared;
   } else {
-    own_ = std::make_unique<nn::Embedding>(child_name("embedding"), vocab, dim, kPad, rng);
-    Tensor w = nn::init_normal(Shape{vocab, dim}, kStddev, rng);
-    std::fill_n(w.f32() + kPad * dim, dim, 0.0f);
-    own_->weight().value = w;
+    own_ = normal_token_table(child_name("embedding"), vocab, dim, kStddev, rng);
     table_ = own_.get();
     add_child(*own_);
   }

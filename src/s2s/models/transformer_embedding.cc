@@ -6,6 +6,7 @@
 #include "s2s/autograd/ops.h"
 #include "s2s/kernels/positional.h"
 #include "s2s/models/batch.h"
+#include "s2s/models/token_table.h"
 
 namespace s2s::models {
 
@@ -18,10 +19,7 @@ TransformerEmbedding::TransformerEmbedding(std::string prefix, std::int64_t voca
   if (shared) {
     table_ = shared;
   } else {
-    own_ = std::make_unique<nn::Embedding>(child_name("embedding"), vocab, d_model_, kPad, rng);
-    Tensor w = nn::init_normal(Shape{vocab, d_model_}, stddev, rng);
-    std::fill_n(w.f32() + kPad * d_model_, d_model_, 0.0f);
-    own_->weight().value = w;
+    own_ = normal_token_table(child_name("embedding"), vocab, d_model_, stddev, rng);
     table_ = own_.get();
     add_child(*own_);
   }
